@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * The command line: parse, load config, wire the pieces, run, map errors to exit codes.
+ * No logic lives here; see docs/architecture.md.
+ */
+import { loadInvocation } from '../config/load.ts';
+import { ExitCode, exitCodeOf, findSyncError } from '../errors/errors.ts';
+import { scrubSecrets } from '../logging/logger.ts';
+import { runQueryCommand } from './commands/query.ts';
+import { runSyncCommand } from './commands/sync.ts';
+
+/** Prints an error that happened before a logger exists (usage errors), to stderr. */
+function printEarlyError(err: unknown): void {
+  const found = findSyncError(err);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`gphotos-sync: ${scrubSecrets(message)}\n`);
+  for (const hint of found?.hints ?? []) process.stderr.write(`  hint: ${hint}\n`);
+  if (found?.kind === 'usage') process.stderr.write('Run `gphotos-sync --help` for the settings.\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  let inv;
+  try {
+    inv = await loadInvocation(argv, process.env);
+  } catch (err) {
+    printEarlyError(err);
+    return exitCodeOf(err);
+  }
+  switch (inv.command) {
+    case 'help':
+      (inv.exitCode === 0 ? process.stdout : process.stderr).write(`${inv.text}\n`);
+      return inv.exitCode;
+    case 'version':
+      process.stdout.write(`${inv.text}\n`);
+      return ExitCode.ok;
+    case 'sync':
+      return runSyncCommand(inv.settings, inv.credentials);
+    case 'query':
+      return runQueryCommand(inv.settings, inv.sql, inv.json);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Sockets kept alive by the HTTP agent must not hold a finished pass open.
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  (err: unknown) => {
+    printEarlyError(err);
+    process.exit(exitCodeOf(err));
+  },
+);

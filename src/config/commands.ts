@@ -1,0 +1,57 @@
+/**
+ * The table of commands: what each one is for, its positional arguments, its own flags, and
+ * which settings it reads. A flag of a setting a command does not use is rejected for that
+ * command, and problems with such settings (say a bad env var meant for `sync`) do not stop it.
+ */
+import { settingKeys } from './schema.ts';
+import type { SettingKey } from './schema.ts';
+
+export interface CommandFlag {
+  /** Without `--`. */
+  name: string;
+  doc: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** The usage line after `gphotos-sync `. */
+  usage: string;
+  /** Positional arguments, for help. */
+  positionals: readonly { name: string; doc: string }[];
+  /** Boolean flags of this command that are not settings. */
+  flags: readonly CommandFlag[];
+  settings: readonly SettingKey[];
+}
+
+const LOG_SETTINGS = ['logLevel', 'logFormat'] as const satisfies readonly SettingKey[];
+
+export const commands = [
+  {
+    name: 'sync',
+    summary: 'Run one backup pass: index the library, then download what is new.',
+    usage: 'sync [ROOT] [flags]',
+    positionals: [
+      { name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' },
+    ],
+    flags: [],
+    settings: settingKeys,
+  },
+  {
+    name: 'query',
+    summary: 'Run one SQL statement on the index and print the rows.',
+    usage: 'query [ROOT] SQL [--json]',
+    positionals: [
+      { name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' },
+      { name: 'SQL', doc: 'The statement to run; quote it. With one argument, it is the SQL.' },
+    ],
+    flags: [{ name: 'json', doc: 'Print the rows as JSON lines instead of a table.' }],
+    settings: ['root', 'databaseUrl', 'account', ...LOG_SETTINGS],
+  },
+] as const satisfies readonly CommandSpec[];
+
+export type CommandName = (typeof commands)[number]['name'];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return (commands as readonly CommandSpec[]).find((c) => c.name === name);
+}

@@ -1,0 +1,204 @@
+/**
+ * The one declaration of every setting: convict reads `doc`, `format`, `default`, `env`,
+ * `sensitive` and `nullable`; argv.ts reads `arg` (the flag, without `--`); help.ts and
+ * docs.ts render `doc`, `placeholder`, `env`, `arg` and `default`. The keys, env names and
+ * flag names are part of the outside contract (scripts, Helm values, cron jobs use them).
+ *
+ * Precedence, highest first: command-line flag > environment variable > config file > default.
+ */
+import type { FormatName, FormatOptions } from './formats.ts';
+
+export interface SettingSpec extends FormatOptions {
+  doc: string;
+  format: FormatName;
+  default: string | number | boolean | null;
+  env: string;
+  /** The flag name without `--`; absent when the setting must not be typed on a command line. */
+  arg?: string;
+  /** What the flag's value looks like in help ('PATH', 'N', ...); absent for boolean flags. */
+  placeholder?: string;
+  /** Never echoed in messages, help or docs defaults. */
+  sensitive?: boolean;
+  nullable?: boolean;
+}
+
+export const schema = {
+  root: {
+    doc: 'The backup folder. Relative paths are resolved against the working directory; it must be a directory or be creatable (its parent exists).',
+    format: 'path',
+    default: null,
+    env: 'GPHOTOS_ROOT',
+    arg: 'root',
+    placeholder: 'PATH',
+  },
+  databaseUrl: {
+    doc: 'Postgres URL of the index (postgres:// or postgresql://). Unset: an embedded index in ROOT/.gphotos/.',
+    format: 'pg-url',
+    default: null,
+    nullable: true,
+    env: 'DATABASE_URL',
+    arg: 'database-url',
+    placeholder: 'URL',
+  },
+  tokenFile: {
+    doc: 'Path of the OAuth token file (JSON with "type": "authorized_user", client_id, client_secret, refresh_token).',
+    format: 'path',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_TOKEN_FILE',
+    arg: 'token-file',
+    placeholder: 'PATH',
+  },
+  token: {
+    doc: 'The token file content (the authorized_user JSON) inline. No flag: a command line is visible to every user in `ps`. Set either this or tokenFile.',
+    format: 'nullable-string',
+    default: null,
+    nullable: true,
+    sensitive: true,
+    env: 'GPHOTOS_TOKEN',
+  },
+  account: {
+    doc: 'Name of this account: it keys the index rows, the lock and every log line. 1-64 of A-Z a-z 0-9 . _ @ -.',
+    format: 'account',
+    default: 'default',
+    env: 'GPHOTOS_ACCOUNT',
+    arg: 'account',
+    placeholder: 'NAME',
+  },
+  googleApiUrl: {
+    doc: 'Base URL of the Google APIs (Drive v3); a final / is added when missing. Change it only for tests.',
+    format: 'base-url',
+    default: 'https://www.googleapis.com/',
+    env: 'GPHOTOS_GOOGLE_API_URL',
+    arg: 'google-api-url',
+    placeholder: 'URL',
+  },
+  oauthTokenUrl: {
+    doc: 'URL of the OAuth 2.0 token endpoint. Change it only for tests.',
+    format: 'absolute-url',
+    default: 'https://oauth2.googleapis.com/token',
+    env: 'GPHOTOS_OAUTH_TOKEN_URL',
+    arg: 'oauth-token-url',
+    placeholder: 'URL',
+  },
+  concurrency: {
+    doc: 'Downloads running at the same time (integer 1-64).',
+    format: 'int-range',
+    min: 1,
+    max: 64,
+    default: 8,
+    env: 'GPHOTOS_CONCURRENCY',
+    arg: 'concurrency',
+    placeholder: 'N',
+  },
+  skipVideo: {
+    doc: 'Do not download videos.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_SKIP_VIDEO',
+    arg: 'skip-video',
+  },
+  allDrive: {
+    doc: 'Back up every file of the Drive, not only photos and videos.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_ALL_DRIVE',
+    arg: 'all-drive',
+  },
+  startDate: {
+    doc: 'Only items created on or after this day (YYYY-MM-DD, inclusive).',
+    format: 'date-ymd',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_START_DATE',
+    arg: 'start-date',
+    placeholder: 'YYYY-MM-DD',
+  },
+  endDate: {
+    doc: 'Only items created on or before this day (YYYY-MM-DD, inclusive); not before startDate.',
+    format: 'date-ymd',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_END_DATE',
+    arg: 'end-date',
+    placeholder: 'YYYY-MM-DD',
+  },
+  indexOnly: {
+    doc: 'Update the index only; download nothing. Conflicts with skipIndex.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_INDEX_ONLY',
+    arg: 'index-only',
+  },
+  skipIndex: {
+    doc: 'Do not list Google again; download what the index already knows. Conflicts with indexOnly.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_SKIP_INDEX',
+    arg: 'skip-index',
+  },
+  logLevel: {
+    doc: 'Lowest level logged: trace, debug, info, warn, error, fatal or silent.',
+    format: 'one-of',
+    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    default: 'info',
+    env: 'GPHOTOS_LOG_LEVEL',
+    arg: 'log-level',
+    placeholder: 'LEVEL',
+  },
+  logFormat: {
+    doc: 'Log format on stdout: json (one JSON object a line), pretty (for people), or auto (pretty when stdout is a terminal, else json).',
+    format: 'one-of',
+    choices: ['auto', 'json', 'pretty'],
+    default: 'auto',
+    env: 'GPHOTOS_LOG_FORMAT',
+    arg: 'log-format',
+    placeholder: 'auto|json|pretty',
+  },
+  progressInterval: {
+    doc: 'Seconds between progress log lines (a number >= 0); 0 turns progress off.',
+    format: 'number-min',
+    min: 0,
+    default: 5,
+    env: 'GPHOTOS_PROGRESS_INTERVAL',
+    arg: 'progress-interval',
+    placeholder: 'SECONDS',
+  },
+  retries: {
+    doc: 'Attempts per remote call before giving up (integer 1-50).',
+    format: 'int-range',
+    min: 1,
+    max: 50,
+    default: 8,
+    env: 'GPHOTOS_RETRIES',
+    arg: 'retries',
+    placeholder: 'N',
+  },
+  backoffBase: {
+    doc: 'Delay before the first retry, in milliseconds; later retries wait longer, up to backoffMax.',
+    format: 'int-range',
+    min: 0,
+    default: 500,
+    env: 'GPHOTOS_BACKOFF_BASE_MS',
+  },
+  backoffMax: {
+    doc: 'Longest delay between retries, in milliseconds.',
+    format: 'int-range',
+    min: 0,
+    default: 64000,
+    env: 'GPHOTOS_BACKOFF_MAX_MS',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof schema;
+
+/** Every setting key, in declaration order (the order of help and docs). */
+export const settingKeys = Object.keys(schema) as SettingKey[];
+
+/** The spec of one setting, typed loosely for generic code. */
+export function specOf(key: SettingKey): SettingSpec {
+  return schema[key];
+}
+
+/** The environment variable naming the JSON config file; `--config PATH` overrides it. */
+export const CONFIG_FILE_ENV = 'GPHOTOS_CONFIG';

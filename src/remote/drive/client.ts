@@ -1,0 +1,191 @@
+/**
+ * The Drive v3 client: every call goes through the pacer with Google's shouldRetry, and the
+ * googleapis client's own retries are off so that the pacer is the only place that retries.
+ *
+ * Contract:
+ * - `myDriveRoot()` and `findRootFolders()` return folders or throw (auth/quota SyncError, RemoteError);
+ * - `walk()` yields every folder and photo/video below the given folders, page by page, each entry
+ *   at most once, trashed items and other types left out; a page token the server rejects restarts
+ *   that listing from its first page (entries already yielded are not yielded again);
+ * - `download()` opens the media of one file, from `offset` with a Range request; the caller reads
+ *   the body and retries through `pacer` when the body breaks.
+ */
+import { drive, type drive_v3 } from '@googleapis/drive';
+import type { OAuth2Client } from 'google-auth-library';
+import type { Pacer } from '../../lib/pacer.ts';
+import { RemoteError } from '../errors.ts';
+import { classifyGoogleError, finalError, factsOf } from '../google-errors.ts';
+import type { Download, RemoteEntry, RemoteFolder } from '../types.ts';
+import { FOLDER_MIME, LIST_FIELDS, parsePage, qString, toEntry, toFolder } from './wire.ts';
+
+export interface DriveClientOptions {
+  auth: OAuth2Client;
+  /** Drive's root URL, e.g. `https://www.googleapis.com/`. */
+  rootUrl: string;
+  pacer: Pacer;
+  /** Timeout of one metadata request, ms. */
+  timeoutMs?: number;
+  /** Folders per `'a' in parents or 'b' in parents` query; bounds the URL length. */
+  parentsPerQuery?: number;
+  onPage?: () => void;
+}
+
+/** Name of the folder Drive showed Google Photos in. */
+export const GOOGLE_PHOTOS_FOLDER = 'Google Photos';
+
+export class DriveClient {
+  readonly #api: drive_v3.Drive;
+  readonly #pacer: Pacer;
+  readonly #timeoutMs: number;
+  readonly #parentsPerQuery: number;
+  readonly #onPage: (() => void) | undefined;
+
+  constructor(opts: DriveClientOptions) {
+    this.#api = drive({
+      version: 'v3',
+      auth: opts.auth,
+      rootUrl: opts.rootUrl,
+      retry: false,
+    });
+    this.#pacer = opts.pacer;
+    this.#timeoutMs = opts.timeoutMs ?? 120_000;
+    this.#parentsPerQuery = opts.parentsPerQuery ?? 40;
+    this.#onPage = opts.onPage;
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await this.#pacer.call(what, fn, classifyGoogleError, signal);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw finalError(err, what);
+    }
+  }
+
+  /** My Drive's root folder (its real id; `root` is only an alias). */
+  async myDriveRoot(signal?: AbortSignal): Promise<RemoteFolder> {
+    const res = await this.#call(
+      'reading the My Drive root folder',
+      () =>
+        this.#api.files.get(
+          { fileId: 'root', fields: 'id,name,mimeType,parents' },
+          { signal, timeout: this.#timeoutMs },
+        ),
+      signal,
+    );
+    const folder = toFolder(res.data);
+    if (!folder) throw new RemoteError('Drive answered files.get(root) with something that is not a folder', {});
+    return folder;
+  }
+
+  /** The non-trashed folders named `name` directly in My Drive's root. */
+  async findRootFolders(name: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
+    const q = `name = ${qString(name)} and mimeType = ${qString(FOLDER_MIME)} and 'root' in parents and trashed = false`;
+    const found: RemoteFolder[] = [];
+    for await (const page of this.#list(q, 'looking for the Google Photos folder', signal)) {
+      for (const f of page) {
+        const folder = toFolder(f);
+        if (folder) found.push(folder);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Breadth-first walk below `rootIds`: one query lists the children of up to `parentsPerQuery`
+   * folders at once, so a library of 100,000 items in a few hundred folders costs about
+   * items/1000 + folders/parentsPerQuery requests.
+   */
+  async *walk(rootIds: string[], signal?: AbortSignal): AsyncGenerator<RemoteEntry[]> {
+    const seen = new Set<string>(rootIds);
+    let frontier = [...rootIds];
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      for (let i = 0; i < frontier.length; i += this.#parentsPerQuery) {
+        const batch = frontier.slice(i, i + this.#parentsPerQuery);
+        const parents = batch.map((id) => `${qString(id)} in parents`).join(' or ');
+        const q = `(${parents}) and trashed = false and (mimeType = ${qString(FOLDER_MIME)} or mimeType contains 'image/' or mimeType contains 'video/')`;
+        for await (const page of this.#list(q, 'listing Drive folders', signal)) {
+          const out: RemoteEntry[] = [];
+          for (const f of page) {
+            const e = toEntry(f);
+            if (!e || seen.has(e.id)) continue;
+            seen.add(e.id);
+            if (e.kind === 'folder') next.push(e.id);
+            out.push(e);
+          }
+          yield out;
+        }
+      }
+      frontier = next;
+    }
+  }
+
+  /** Pages of raw files for `q`; restarts from page one when Drive rejects a page token. */
+  async *#list(q: string, what: string, signal?: AbortSignal) {
+    let pageToken: string | undefined;
+    let restarts = 0;
+    for (;;) {
+      let page;
+      try {
+        const res = await this.#call(
+          what,
+          async () =>
+            parsePage(
+              (
+                await this.#api.files.list(
+                  { q, pageSize: 1000, fields: LIST_FIELDS, spaces: 'drive', pageToken },
+                  { signal, timeout: this.#timeoutMs },
+                )
+              ).data,
+            ),
+          signal,
+        );
+        page = res;
+      } catch (err) {
+        const f = factsOf(err);
+        if (pageToken !== undefined && f.status === 400 && restarts < 3) {
+          restarts++;
+          pageToken = undefined;
+          continue;
+        }
+        throw err;
+      }
+      this.#onPage?.();
+      yield page.files;
+      if (!page.nextPageToken) return;
+      pageToken = page.nextPageToken;
+    }
+  }
+
+  /** Opens the bytes of file `id` from `offset`. A 200 to a Range request means "from 0". */
+  async download(id: string, offset: number, signal?: AbortSignal): Promise<Download> {
+    const res = await this.#api.files.get(
+      { fileId: id, alt: 'media', acknowledgeAbuse: false },
+      // No `timeout` here: it would cut a long video off mid-body; the caller watches for stalls.
+      {
+        responseType: 'stream',
+        signal,
+        headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
+      },
+    );
+    const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
+    return {
+      body: res.data as unknown as AsyncIterable<Uint8Array>,
+      offset: res.status === 206 ? offset : 0,
+      length: Number.isFinite(length) ? length : null,
+    };
+  }
+
+  get pacer(): Pacer {
+    return this.#pacer;
+  }
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (headers && typeof (headers as Headers).get === 'function') {
+    return (headers as Headers).get(name) ?? undefined;
+  }
+  const v = (headers as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : undefined;
+}

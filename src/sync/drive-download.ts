@@ -1,0 +1,184 @@
+/**
+ * The download phase of the Drive pass: bring the tree in line with the index.
+ *
+ * Contract: every indexed item that is not `skipped` ends the phase on disk (counted `present`,
+ * `adopted` or `downloaded`) or counted `failed` with its reason in the index. A SyncError from any
+ * item (auth, quota, disk full, index gone) stops the phase: nothing new starts, downloads in flight
+ * are aborted (their temp files removed), finished states are written, and the error is rethrown.
+ * Work is fed to the queue with backpressure, so 100,000 items never sit in memory as promises.
+ */
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import { findSyncError } from '../errors/errors.ts';
+import type { MediaRepo, MediaRow } from '../index/media-repo.ts';
+import type { Pacer } from '../lib/pacer.ts';
+import type { Progress } from '../logging/progress.ts';
+import type { DriveClient } from '../remote/drive/client.ts';
+import { md5File, setMtime, statLocal, type WriteTarget } from '../tree/writer.ts';
+import { downloadItem } from './download.ts';
+import { decide, type Decision } from './planner.ts';
+import { StateBuffer } from './state-buffer.ts';
+
+export interface DownloadPhaseDeps {
+  root: string;
+  drive: DriveClient;
+  pacer: Pacer;
+  media: MediaRepo;
+  log: Logger;
+  progress: Progress;
+  signal: AbortSignal;
+  concurrency: number;
+  stallMs: number;
+}
+
+export interface DownloadCounts {
+  present: number;
+  adopted: number;
+  downloaded: number;
+  failed: number;
+  bytes: number;
+}
+
+function mtimeOf(row: MediaRow): Date | null {
+  return row.takenTime ?? row.createdTime ?? null;
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function statAll(root: string, rows: MediaRow[], width: number) {
+  const out = new Array<Awaited<ReturnType<typeof statLocal>>>(rows.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, rows.length) }, async () => {
+      for (let i = next++; i < rows.length; i = next++) {
+        out[i] = await statLocal(root, (rows[i] as MediaRow).relPath);
+      }
+    }),
+  );
+  return out;
+}
+
+export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCounts> {
+  const { root, log, progress, media } = deps;
+  const counts: DownloadCounts = { present: 0, adopted: 0, downloaded: 0, failed: 0, bytes: 0 };
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([deps.signal, stopper.signal]);
+  const buffer = new StateBuffer(media);
+  const queue = new PQueue({ concurrency: deps.concurrency });
+  let fatal: unknown;
+
+  const stop = (err: unknown) => {
+    fatal ??= err;
+    if (!stopper.signal.aborted) stopper.abort(err);
+    queue.clear();
+  };
+
+  const task = async (row: MediaRow, decision: Decision) => {
+    const mtime = mtimeOf(row);
+    const target: WriteTarget = {
+      root,
+      relPath: row.relPath,
+      expectedSize: row.size,
+      expectedMd5: row.md5,
+      mtime,
+    };
+    try {
+      if (decision === 'verify') {
+        const md5 = row.md5 === null ? null : await md5File(root, row.relPath);
+        if (md5 === row.md5) {
+          if (mtime) await setMtime(root, row.relPath, mtime);
+          buffer.add({ source: 'drive', remoteId: row.remoteId, state: 'done', error: null, downloadedAt: new Date() });
+          counts.adopted++;
+          progress.downloaded++;
+          return;
+        }
+        log.info({ path: row.relPath }, 'local file differs from Drive; downloading the original');
+      }
+      const bytes = await downloadItem(
+        {
+          drive: deps.drive,
+          pacer: deps.pacer,
+          signal,
+          stallMs: deps.stallMs,
+          onBytes: (n) => {
+            progress.bytes += n;
+          },
+        },
+        row.remoteId,
+        target,
+      );
+      counts.downloaded++;
+      counts.bytes += bytes;
+      progress.downloaded++;
+      buffer.add({
+        source: 'drive',
+        remoteId: row.remoteId,
+        state: 'done',
+        error: null,
+        downloadedAt: new Date(),
+        incrementAttempts: true,
+      });
+    } catch (err) {
+      if (signal.aborted) return;
+      if (findSyncError(err)) {
+        stop(err);
+        return;
+      }
+      counts.failed++;
+      progress.failed++;
+      log.warn({ path: row.relPath, id: row.remoteId, reason: reasonOf(err) }, 'download failed');
+      buffer.add({
+        source: 'drive',
+        remoteId: row.remoteId,
+        state: 'failed',
+        error: reasonOf(err),
+        incrementAttempts: true,
+      });
+    }
+  };
+
+  try {
+    const byState = await media.countByState('drive');
+    progress.toDownload = byState.pending + byState.failed;
+    for await (const rows of media.iterate('drive', { states: ['pending', 'failed', 'done'] })) {
+      if (signal.aborted) break;
+      const disk = await statAll(root, rows, 32);
+      for (let i = 0; i < rows.length && !signal.aborted; i++) {
+        const row = rows[i] as MediaRow;
+        const d = disk[i] as (typeof disk)[number];
+        const decision = decide(
+          {
+            state: row.state as 'pending' | 'done' | 'failed',
+            size: row.size,
+            expectedMtimeMs: mtimeOf(row)?.getTime() ?? null,
+          },
+          d,
+        );
+        if (decision === 'present') {
+          counts.present++;
+          if (row.state !== 'done') progress.downloaded++;
+          continue;
+        }
+        if (row.state === 'done') progress.toDownload++;
+        if (buffer.error !== undefined) stop(buffer.error);
+        await queue.onSizeLessThan(deps.concurrency * 2);
+        if (signal.aborted) break;
+        void queue.add(() => task(row, decision)).catch(() => {});
+      }
+    }
+    await queue.onIdle();
+  } finally {
+    queue.clear();
+    await queue.onIdle();
+    try {
+      await buffer.close();
+    } catch (err) {
+      fatal ??= err;
+    }
+  }
+  if (deps.signal.aborted) throw deps.signal.reason;
+  if (fatal !== undefined) throw fatal;
+  return counts;
+}

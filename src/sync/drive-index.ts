@@ -1,0 +1,156 @@
+/**
+ * The index phase of the Drive pass: list the backed-up part of Drive, give every item its local
+ * path, and write folders and items to the index in batches.
+ *
+ * Contract: on success every listed photo/video is in the index with a unique path and state
+ * `pending`, `done`, `failed` (kept from before when its bytes did not change) or `skipped`
+ * (filtered). Items indexed before but not listed now keep their rows and their paths, so a new
+ * item never takes the name of a file that is still on disk. A listing that fails part way
+ * writes nothing (the listing comes first, the writes after).
+ */
+import type { Logger } from 'pino';
+import { SyncError } from '../errors/errors.ts';
+import type { FolderRepo } from '../index/folder-repo.ts';
+import type { MediaRepo, MediaRow } from '../index/media-repo.ts';
+import type { Progress } from '../logging/progress.ts';
+import { GOOGLE_PHOTOS_FOLDER, type DriveClient } from '../remote/drive/client.ts';
+import type { RemoteMedia } from '../remote/types.ts';
+import { assignPlacements, parseTakenTime, type LayoutInput } from '../tree/layout.ts';
+import { sanitizeName } from '../tree/sanitize.ts';
+import { FolderPaths } from './drive-tree.ts';
+import { filteredOut, type FilterOptions } from './filters.ts';
+
+export interface DriveIndexDeps {
+  drive: DriveClient;
+  media: MediaRepo;
+  folders: FolderRepo;
+  log: Logger;
+  progress: Progress;
+  signal: AbortSignal;
+  allDrive: boolean;
+  filters: FilterOptions;
+}
+
+export const DRIVE_DIR = 'drive';
+
+async function walkRoots(deps: DriveIndexDeps): Promise<Map<string, string>> {
+  const { drive, signal } = deps;
+  const myDrive = await drive.myDriveRoot(signal);
+  if (deps.allDrive) return new Map([[myDrive.id, DRIVE_DIR]]);
+  const found = await drive.findRootFolders(GOOGLE_PHOTOS_FOLDER, signal);
+  if (found.length === 0) {
+    throw new SyncError('fatal', `My Drive has no "${GOOGLE_PHOTOS_FOLDER}" folder in its root`, {
+      hints: [
+        'turn on the Google Photos folder in Drive, or back up all of My Drive with --all-drive',
+      ],
+    });
+  }
+  if (found.length > 1) {
+    deps.log.warn({ count: found.length }, `several "${GOOGLE_PHOTOS_FOLDER}" folders; backing up all of them into one`);
+  }
+  return new Map(found.map((f) => [f.id, `${DRIVE_DIR}/${sanitizeName(f.name)}`]));
+}
+
+/** The taken time if the photo has one, else the creation time. */
+export function whenOf(exifTime: string | null, createdTime: string | null): Date | null {
+  const taken = parseTakenTime(exifTime);
+  if (taken) return taken;
+  if (!createdTime) return null;
+  const d = new Date(createdTime);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function toDate(s: string | null): Date | null {
+  if (!s) return null;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number }> {
+  const { log, progress, signal } = deps;
+  const started = Date.now();
+  const roots = await walkRoots(deps);
+  const paths = new FolderPaths(roots);
+  const listed: RemoteMedia[] = [];
+  for await (const page of deps.drive.walk([...roots.keys()], signal)) {
+    for (const e of page) {
+      if (e.kind === 'folder') paths.add(e);
+      else listed.push(e);
+    }
+    progress.indexed = listed.length;
+  }
+  log.info({ items: listed.length, seconds: (Date.now() - started) / 1000 }, 'drive listing done');
+
+  const stored = new Map<string, MediaRow>();
+  for await (const chunk of deps.media.iterate('drive')) {
+    for (const row of chunk) stored.set(row.remoteId, row);
+  }
+
+  const inputs: LayoutInput[] = [];
+  const byId = new Map<string, { item: RemoteMedia; dir: string }>();
+  for (const item of listed) {
+    const parent = paths.firstKnown(item.parents);
+    const dir = parent === undefined ? undefined : paths.pathOf(parent);
+    if (dir === undefined) continue; // listed through a parent outside the backup: cannot happen, but never guess
+    byId.set(item.id, { item, dir });
+    const prev = stored.get(item.id);
+    inputs.push({
+      id: item.id,
+      dir,
+      name: item.name,
+      createdTime: item.createdTime,
+      stored: prev ? { relPath: prev.relPath, dupNumber: prev.dupNumber } : null,
+    });
+  }
+  // Rows not listed this time keep their paths: their files are still on disk.
+  for (const row of stored.values()) {
+    if (byId.has(row.remoteId)) continue;
+    const slash = row.relPath.lastIndexOf('/');
+    inputs.push({
+      id: row.remoteId,
+      dir: row.relPath.slice(0, slash),
+      name: row.originalName,
+      createdTime: row.createdTime?.toISOString() ?? null,
+      stored: { relPath: row.relPath, dupNumber: row.dupNumber },
+    });
+  }
+  const placements = assignPlacements(inputs);
+
+  const rows: Parameters<MediaRepo['upsertListed']>[0] = [];
+  for (const p of placements) {
+    const entry = byId.get(p.id);
+    if (!entry) continue;
+    const { item } = entry;
+    const when = whenOf(item.exifTime, item.createdTime);
+    const why = filteredOut({ mimeType: item.mimeType, when }, deps.filters);
+    rows.push({
+      source: 'drive',
+      remoteId: item.id,
+      folderId: paths.firstKnown(item.parents) ?? null,
+      relPath: p.relPath,
+      pathKey: p.pathKey,
+      originalName: item.name,
+      baseName: p.baseName,
+      dupNumber: p.dupNumber,
+      size: item.size,
+      md5: item.md5,
+      mimeType: item.mimeType,
+      takenTime: parseTakenTime(item.exifTime),
+      createdTime: toDate(item.createdTime),
+      modifiedTime: toDate(item.modifiedTime),
+      state: why === null ? 'pending' : 'skipped',
+    });
+  }
+  const seenAt = new Date(started);
+  await deps.folders.upsertMany(
+    [...paths.entries()].map(({ folder, path, parentId }) => ({
+      folderId: folder.id,
+      name: folder.name,
+      parentId,
+      relPath: path,
+    })),
+    seenAt,
+  );
+  await deps.media.upsertListed(rows, seenAt);
+  return { listed: rows.length };
+}

@@ -1,0 +1,182 @@
+/**
+ * Where each remote item lives in the local tree: unique relative paths with stable duplicate
+ * numbers, the containment check every write goes through, and the mtime a file gets. Pure.
+ */
+import path from 'node:path';
+import { SyncError } from '../errors/errors.ts';
+import { pathKey, sanitizeName, withDuplicateSuffix } from './sanitize.ts';
+
+export { parseTakenTime, fileMtime } from './taken-time.ts';
+
+export interface LayoutInput {
+  /** Remote id; must be unique within one call. */
+  id: string;
+  /** Folder relative to ROOT, already sanitised, '/' separated, '' for ROOT itself. */
+  dir: string;
+  /** Remote name, not yet sanitised. */
+  name: string;
+  /** RFC 3339; orders duplicates (null or unparsable sorts last). */
+  createdTime: string | null;
+  /** What the index assigned last time, if anything. */
+  stored?: { relPath: string; dupNumber: number } | null;
+}
+
+export interface Placement {
+  id: string;
+  /** Relative to ROOT, '/' separated: `dir/baseName` or `dir/stem (n).ext`. */
+  relPath: string;
+  /** The sanitised remote name before any duplicate suffix (the collision base). */
+  baseName: string;
+  /** 0 for no suffix, else the n of `stem (n).ext`. */
+  dupNumber: number;
+  /** pathKey(relPath): unique across the result. */
+  pathKey: string;
+}
+
+interface Entry {
+  index: number;
+  item: LayoutInput;
+  order: number;
+  dir: string;
+  baseName: string;
+  group: Group;
+  dupNumber: number;
+  relPath: string;
+  key: string;
+}
+
+interface Group {
+  entries: Entry[];
+  used: Set<number>;
+  /** Lowest number that may still be free (numbers below it are used or taken). */
+  next: number;
+}
+
+const joinRel = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
+
+const timeOf = (t: string | null): number => {
+  const ms = t === null ? NaN : Date.parse(t);
+  return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
+};
+
+/** (createdTime, id) order; ids compare by code unit so the order never depends on the locale. */
+function byCreatedThenId(a: Entry, b: Entry): number {
+  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
+  return a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0;
+}
+
+/**
+ * Assigns every item a unique relative path; the result is in input order and does not depend on
+ * input order otherwise.
+ *
+ * Items whose (dir, sanitised name) collide, compared by pathKey, get `stem (1).ext`,
+ * `stem (2).ext`, … in (createdTime, id) order, as Google's Backup and Sync did; the first has no
+ * suffix.
+ * - Stability: an item whose stored relPath equals what its current base and stored number give
+ *   keeps that number; when two stored items claim the same number the earlier in (createdTime, id)
+ *   order keeps it. Items without a valid claim take the lowest free numbers in (createdTime, id)
+ *   order. Without stored placements (an index rebuild) the numbers of a first pass are reproduced.
+ * - A generated name never takes the pathKey of another item's real name (`x (1).jpg` that exists
+ *   remotely wins over the first duplicate of `x.jpg`) nor of another generated name: the number is
+ *   bumped until free. A stored claim that became taken this way is given a new number.
+ * O(n log n). Throws Error on a repeated id (a caller bug).
+ */
+export function assignPlacements(items: LayoutInput[]): Placement[] {
+  const groups = new Map<string, Group>();
+  const taken = new Set<string>();
+  const ids = new Set<string>();
+  const entries: Entry[] = items.map((item, index) => {
+    if (ids.has(item.id)) throw new Error(`assignPlacements: id ${item.id} appears twice`);
+    ids.add(item.id);
+    const baseName = sanitizeName(item.name);
+    const baseKey = pathKey(joinRel(item.dir, baseName));
+    let group = groups.get(baseKey);
+    if (!group) {
+      group = { entries: [], used: new Set(), next: 0 };
+      groups.set(baseKey, group);
+      // A real name owns its key, whoever ends up holding number 0.
+      taken.add(baseKey);
+    }
+    const e: Entry = {
+      index,
+      item,
+      order: timeOf(item.createdTime),
+      dir: item.dir,
+      baseName,
+      group,
+      dupNumber: -1,
+      relPath: '',
+      key: '',
+    };
+    group.entries.push(e);
+    return e;
+  });
+  const sorted = [...entries].sort(byCreatedThenId);
+
+  const assign = (e: Entry, n: number, relPath: string, key: string): void => {
+    e.dupNumber = n;
+    e.relPath = relPath;
+    e.key = key;
+    e.group.used.add(n);
+    if (n > 0) taken.add(key);
+  };
+
+  // 1. Stored claims that still describe the item, earliest first.
+  for (const e of sorted) {
+    const s = e.item.stored;
+    if (!s || !Number.isSafeInteger(s.dupNumber) || s.dupNumber < 0) continue;
+    if (e.group.used.has(s.dupNumber)) continue;
+    const relPath = joinRel(e.dir, withDuplicateSuffix(e.baseName, s.dupNumber));
+    if (relPath !== s.relPath) continue;
+    const key = pathKey(relPath);
+    if (s.dupNumber > 0 && taken.has(key)) continue;
+    assign(e, s.dupNumber, relPath, key);
+  }
+
+  // 2. Everyone else: the lowest number free in the group and, for suffixed names, in the tree.
+  for (const e of sorted) {
+    if (e.dupNumber >= 0) continue;
+    const g = e.group;
+    for (;;) {
+      const n = g.next;
+      const relPath = joinRel(e.dir, withDuplicateSuffix(e.baseName, n));
+      const key = pathKey(relPath);
+      g.next++;
+      if (g.used.has(n) || (n > 0 && taken.has(key))) continue;
+      assign(e, n, relPath, key);
+      break;
+    }
+  }
+
+  return entries.map((e) => ({
+    id: e.item.id,
+    relPath: e.relPath,
+    baseName: e.baseName,
+    dupNumber: e.dupNumber,
+    pathKey: e.key,
+  }));
+}
+
+/**
+ * Joins ROOT and a relative path and proves, lexically, that the result stays inside ROOT; throws
+ * SyncError('fatal') otherwise: empty path, absolute path, empty, '.' or '..' segments, NUL.
+ * Every write of the tree layer goes through it. Symlinks inside ROOT are not inspected: ROOT's
+ * content is ours.
+ */
+export function resolveInside(root: string, relPath: string): string {
+  const bad = (why: string): SyncError =>
+    new SyncError('fatal', `refusing path outside the root (${why}): ${JSON.stringify(relPath)}`);
+  if (relPath === '') throw bad('empty path');
+  if (relPath.startsWith('/')) throw bad('absolute path');
+  if (relPath.includes('\0')) throw bad('NUL byte');
+  for (const seg of relPath.split('/')) {
+    if (seg === '') throw bad('empty segment');
+    if (seg === '.' || seg === '..') throw bad(`'${seg}' segment`);
+  }
+  const base = path.resolve(root);
+  const full = path.join(base, relPath);
+  if (!full.startsWith(base === '/' ? '/' : base + path.sep) || full === base) {
+    throw bad('escapes the root');
+  }
+  return full;
+}

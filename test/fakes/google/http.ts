@@ -1,0 +1,81 @@
+/**
+ * Response helpers shared by the emulator's routes: Google's JSON error envelope and headers.
+ */
+import type { ServerResponse } from 'node:http';
+
+export interface ErrorItem {
+  domain: string;
+  reason: string;
+  message: string;
+  locationType?: 'parameter' | 'header';
+  location?: string;
+}
+
+export interface ErrorEnvelope {
+  error: { errors: ErrorItem[]; code: number; message: string };
+}
+
+/** The "Apiary" envelope: `{"error":{"errors":[…],"code":N,"message":errors[0].message}}`. */
+export function envelope(code: number, item: ErrorItem): ErrorEnvelope {
+  return { error: { errors: [item], code, message: item.message } };
+}
+
+/** 400 `invalid` / `invalidParameter` for a query parameter. */
+export function badParam(
+  location: string,
+  message = 'Invalid Value',
+  reason = 'invalid',
+): ErrorEnvelope {
+  return envelope(400, {
+    domain: 'global',
+    reason,
+    message,
+    locationType: 'parameter',
+    location,
+  });
+}
+
+export function notFound(fileId: string): ErrorEnvelope {
+  return envelope(404, {
+    domain: 'global',
+    reason: 'notFound',
+    message: `File not found: ${fileId}.`,
+    locationType: 'parameter',
+    location: 'fileId',
+  });
+}
+
+const API_HEADERS: Record<string, string> = {
+  'Content-Type': 'application/json; charset=UTF-8',
+  Vary: 'Origin, X-Origin',
+  'Cache-Control': 'private, max-age=0, must-revalidate, no-transform',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'X-XSS-Protection': '0',
+  Server: 'ESF',
+};
+
+/** Sends a Google API JSON body (pretty-printed like Google unless `pretty` is false). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  opts: { pretty?: boolean; headers?: Record<string, string> } = {},
+): void {
+  const text = opts.pretty === false ? JSON.stringify(body) : JSON.stringify(body, null, 2) + '\n';
+  const buf = Buffer.from(text, 'utf8');
+  res.writeHead(status, {
+    ...API_HEADERS,
+    ...opts.headers,
+    'Content-Length': String(buf.length),
+  });
+  res.end(buf);
+}
+
+export function sendError(
+  res: ServerResponse,
+  env: ErrorEnvelope,
+  headers?: Record<string, string>,
+): void {
+  sendJson(res, env.error.code, env, headers ? { headers } : {});
+}

@@ -1,0 +1,342 @@
+/**
+ * The emulator's data model: a My Drive as a flat map of files, a builder for hand-made
+ * scenarios and a deterministic generator for large libraries.
+ *
+ * The library is plain mutable data: tests may add, change or trash files between passes and
+ * the emulator sees the change on the next request (listings snapshot their result only for
+ * the pages of one paging sequence).
+ */
+import { bufferMd5Of, generatedContent, generatedMd5 } from './content.ts';
+
+export const FOLDER_MIME = 'application/vnd.google-apps.folder';
+
+export interface FakeFile {
+  id: string;
+  name: string;
+  mimeType: string;
+  parents: string[];
+  /** RFC 3339 with milliseconds and `Z`. */
+  createdTime: string;
+  modifiedTime: string;
+  trashed?: boolean;
+  originalFilename?: string;
+  imageMediaMetadata?: {
+    width?: number;
+    height?: number;
+    rotation?: number;
+    /** EXIF style `YYYY:MM:DD HH:MM:SS`, no zone. */
+    time?: string;
+    cameraMake?: string;
+    cameraModel?: string;
+    location?: { latitude: number; longitude: number; altitude?: number };
+  };
+  videoMediaMetadata?: { width?: number; height?: number; durationMillis?: string };
+  /** Explicit bytes; when absent the content is generated from (id, size). */
+  content?: Buffer;
+  /** Bytes of generated content (ignored when `content` is set); folders omit it. */
+  size?: number;
+}
+
+export interface Library {
+  /** The My Drive root folder id (what `root` resolves to). */
+  rootId: string;
+  files: Map<string, FakeFile>;
+}
+
+export interface MediaOpts {
+  size?: number;
+  content?: Buffer;
+  createdTime?: string;
+  /** EXIF time `YYYY:MM:DD HH:MM:SS` (photos only; Drive has no capture time for videos). */
+  takenTime?: string;
+  mimeType?: string;
+  id?: string;
+  trashed?: boolean;
+  /** Overrides `[parent]` (multi-parent items). */
+  parents?: string[];
+}
+
+export const DEFAULT_ROOT_ID = '0AFakeRootFolderUk9PVA';
+
+/** True for Google Docs editors types and folders: no binary content, no md5, no size. */
+export function isGoogleType(mimeType: string): boolean {
+  return mimeType.startsWith('application/vnd.google-apps.');
+}
+
+/** Byte length of a file's content (0 for folders and Google types). */
+export function sizeOf(f: FakeFile): number {
+  if (isGoogleType(f.mimeType)) return 0;
+  return f.content ? f.content.length : (f.size ?? 0);
+}
+
+function getBinary(lib: Library, id: string): FakeFile {
+  const f = lib.files.get(id);
+  if (!f) throw new Error(`no such file: ${id}`);
+  if (isGoogleType(f.mimeType)) throw new Error(`file has no binary content: ${id}`);
+  return f;
+}
+
+/** The bytes a download of `id` returns. Throws for unknown ids and Google types. */
+export function contentOf(lib: Library, id: string): Buffer {
+  const f = getBinary(lib, id);
+  return f.content ?? generatedContent(f.id, f.size ?? 0);
+}
+
+/** Lower-case hex md5 of the content of `id` (what `md5Checksum` reports). */
+export function md5Of(lib: Library, id: string): string {
+  const f = getBinary(lib, id);
+  return f.content ? bufferMd5Of(f.content) : generatedMd5(f.id, f.size ?? 0);
+}
+
+/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** A Drive-looking id: 33 characters starting with `1`. */
+export function makeId(rand: () => number): string {
+  let s = '1';
+  for (let i = 0; i < 32; i++) s += ID_ALPHABET[Math.floor(rand() * 64)];
+  return s;
+}
+
+const MIME_BY_EXT: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  avi: 'video/x-msvideo',
+  '3gp': 'video/3gpp',
+  pdf: 'application/pdf',
+};
+
+export function mimeOfName(name: string, fallback: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? fallback : (MIME_BY_EXT[name.slice(dot + 1).toLowerCase()] ?? fallback);
+}
+
+/** `YYYY:MM:DD HH:MM:SS` -> RFC 3339 with ms, treating the camera time as UTC. */
+export function exifToRfc3339(exif: string): string {
+  const m = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(exif);
+  if (!m) throw new Error(`not an EXIF time: ${exif}`);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
+}
+
+/** Date -> `YYYY:MM:DD HH:MM:SS` (UTC fields). */
+export function toExif(d: Date): string {
+  return d
+    .toISOString()
+    .slice(0, 19)
+    .replace(/^(\d{4})-(\d{2})-(\d{2})T/, '$1:$2:$3 ');
+}
+
+/**
+ * Builds a hand-made library. Ids are deterministic for the order of calls; timestamps default
+ * to a clock that advances one hour per created item from 2016-01-01T00:00:00Z.
+ */
+export class LibraryBuilder {
+  readonly rootId: string;
+  private readonly files = new Map<string, FakeFile>();
+  private readonly rand = prng(0x5eed);
+  private clock = Date.UTC(2016, 0, 1);
+
+  constructor(opts?: { rootId?: string }) {
+    this.rootId = opts?.rootId ?? DEFAULT_ROOT_ID;
+  }
+
+  private nextTime(): string {
+    const t = new Date(this.clock).toISOString();
+    this.clock += 3600_000;
+    return t;
+  }
+
+  private add(f: FakeFile): string {
+    if (this.files.has(f.id)) throw new Error(`duplicate id ${f.id}`);
+    this.files.set(f.id, f);
+    return f.id;
+  }
+
+  /** Adds a folder (default parent: My Drive root) and returns its id. */
+  folder(name: string, parent: string = this.rootId, extra?: Partial<FakeFile>): string {
+    const t = this.nextTime();
+    return this.add({
+      id: makeId(this.rand),
+      name,
+      mimeType: FOLDER_MIME,
+      parents: [parent],
+      createdTime: t,
+      modifiedTime: t,
+      ...extra,
+    });
+  }
+
+  private media(name: string, parent: string, opts: MediaOpts, fallbackMime: string): FakeFile {
+    const createdTime =
+      opts.createdTime ?? (opts.takenTime ? exifToRfc3339(opts.takenTime) : this.nextTime());
+    const id = opts.id ?? makeId(this.rand);
+    const f: FakeFile = {
+      id,
+      name,
+      mimeType: opts.mimeType ?? mimeOfName(name, fallbackMime),
+      parents: opts.parents ?? [parent],
+      createdTime,
+      modifiedTime: createdTime,
+      originalFilename: name,
+    };
+    if (opts.trashed) f.trashed = true;
+    if (opts.content) f.content = opts.content;
+    else f.size = opts.size ?? 1024 + ((this.files.size * 397) % 4096);
+    return f;
+  }
+
+  /** Adds a photo with EXIF-like metadata (`time` only when `takenTime` is given). */
+  photo(name: string, parent: string, opts: MediaOpts = {}): string {
+    const f = this.media(name, parent, opts, 'image/jpeg');
+    f.imageMediaMetadata = {
+      width: 4032,
+      height: 3024,
+      rotation: 0,
+      cameraMake: 'Google',
+      cameraModel: 'Pixel 2',
+      ...(opts.takenTime ? { time: opts.takenTime } : {}),
+    };
+    return this.add(f);
+  }
+
+  /** Adds a video (videoMediaMetadata; `takenTime` only sets the default createdTime). */
+  video(name: string, parent: string, opts: MediaOpts = {}): string {
+    const f = this.media(name, parent, opts, 'video/mp4');
+    f.videoMediaMetadata = { width: 1920, height: 1080, durationMillis: '12345' };
+    return this.add(f);
+  }
+
+  /** Adds any file (Google Docs, PDFs ...); missing id/times are filled in. */
+  file(f: Partial<FakeFile> & { name: string; mimeType: string; parents: string[] }): string {
+    const t = f.createdTime ?? this.nextTime();
+    const full: FakeFile = {
+      ...f,
+      id: f.id ?? makeId(this.rand),
+      createdTime: t,
+      modifiedTime: f.modifiedTime ?? t,
+    };
+    if (!isGoogleType(full.mimeType) && !full.content && full.size === undefined) full.size = 1000;
+    return this.add(full);
+  }
+
+  build(): Library {
+    return { rootId: this.rootId, files: new Map(this.files) };
+  }
+}
+
+const CAMERAS: Array<[string, string]> = [
+  ['Google', 'Pixel 2'],
+  ['Apple', 'iPhone 8'],
+  ['samsung', 'SM-G950F'],
+  ['Canon', 'Canon EOS 80D'],
+];
+
+/**
+ * A deterministic library of `items` media files for a seed: a `Google Photos` folder in root,
+ * year folders 2010..2019, month subfolders (`2017-05`) in even years, about 2% of names
+ * repeated within a folder, `videoRatio` (default 0.03) videos, about 1% photos without EXIF
+ * time. Generated content only (no Buffers held). 100k items take well under a second.
+ */
+export function generateLibrary(opts: {
+  items: number;
+  seed?: number;
+  meanSize?: number;
+  videoRatio?: number;
+}): Library {
+  const rand = prng(opts.seed ?? 1);
+  const meanSize = opts.meanSize ?? 2048;
+  const videoRatio = opts.videoRatio ?? 0.03;
+  const files = new Map<string, FakeFile>();
+  const rootId = DEFAULT_ROOT_ID;
+  const base = Date.UTC(2010, 0, 1);
+  const span = Date.UTC(2020, 0, 1) - base;
+
+  const mkFolder = (name: string, parent: string, time: number): string => {
+    const id = makeId(rand);
+    const t = new Date(time).toISOString();
+    files.set(id, {
+      id,
+      name,
+      mimeType: FOLDER_MIME,
+      parents: [parent],
+      createdTime: t,
+      modifiedTime: t,
+    });
+    return id;
+  };
+  const gp = mkFolder('Google Photos', rootId, Date.UTC(2015, 5, 1));
+  const yearIds = new Map<number, string>();
+  const monthIds = new Map<string, string>();
+  const folderFor = (d: Date): string => {
+    const y = d.getUTCFullYear();
+    let yid = yearIds.get(y);
+    if (!yid) {
+      yid = mkFolder(String(y), gp, Date.UTC(y, 0, 1));
+      yearIds.set(y, yid);
+    }
+    if (y % 2 === 1) return yid;
+    const key = `${y}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    let mid = monthIds.get(key);
+    if (!mid) {
+      mid = mkFolder(key, yid, Date.UTC(y, d.getUTCMonth(), 1));
+      monthIds.set(key, mid);
+    }
+    return mid;
+  };
+
+  const lastName = new Map<string, string>();
+  for (let i = 0; i < opts.items; i++) {
+    const taken = new Date(base + Math.floor((i / opts.items) * span + rand() * 3600_000));
+    const parent = folderFor(taken);
+    const isVideo = rand() < videoRatio;
+    const stamp = taken.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '_');
+    let name = isVideo ? `VID_${stamp}.mp4` : `IMG_${stamp}.jpg`;
+    const prev = lastName.get(parent);
+    if (prev && rand() < 0.02) name = prev;
+    lastName.set(parent, name);
+    const uploaded = new Date(taken.getTime() + Math.floor(rand() * 86400_000)).toISOString();
+    const size = Math.max(1, Math.floor(meanSize * (0.5 + rand())));
+    const f: FakeFile = {
+      id: makeId(rand),
+      name,
+      mimeType: isVideo ? 'video/mp4' : 'image/jpeg',
+      parents: [parent],
+      createdTime: uploaded,
+      modifiedTime: uploaded,
+      originalFilename: name,
+      size,
+    };
+    if (isVideo) {
+      f.videoMediaMetadata = {
+        width: 1920,
+        height: 1080,
+        durationMillis: String(1000 + Math.floor(rand() * 60_000)),
+      };
+    } else {
+      const cam = CAMERAS[Math.floor(rand() * CAMERAS.length)]!;
+      f.imageMediaMetadata = { width: 4032, height: 3024, rotation: 0 };
+      if (rand() >= 0.01) f.imageMediaMetadata.time = toExif(taken);
+      f.imageMediaMetadata.cameraMake = cam[0];
+      f.imageMediaMetadata.cameraModel = cam[1];
+    }
+    files.set(f.id, f);
+  }
+  return { rootId, files };
+}
