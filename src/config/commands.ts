@@ -31,9 +31,7 @@ export const commands = [
     name: 'sync',
     summary: 'Run one backup pass: index the library, then download what is new.',
     usage: 'sync [ROOT] [flags]',
-    positionals: [
-      { name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' },
-    ],
+    positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
     flags: [],
     settings: settingKeys,
   },

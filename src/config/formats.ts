@@ -59,7 +59,7 @@ const formats = {
   'nullable-string': { validate: requireNonEmptyString },
 
   /** A filesystem path; relative paths are resolved against the working directory. */
-  'path': {
+  path: {
     validate: (x) => {
       if (x === null || x === undefined) fail('is required');
       requireNonEmptyString(x, {});
@@ -100,7 +100,7 @@ const formats = {
   },
 
   /** An account name: it keys index rows, the lock and log lines. */
-  'account': {
+  account: {
     validate: (x) => {
       if (typeof x !== 'string' || !/^[A-Za-z0-9._@-]{1,64}$/.test(x)) {
         fail('must be 1 to 64 characters from A-Z a-z 0-9 . _ @ -');
@@ -155,7 +155,8 @@ const formats = {
   'one-of': {
     validate: (x, s) => {
       const choices = s.choices ?? [];
-      if (typeof x !== 'string' || !choices.includes(x)) fail(`must be one of ${choices.join(', ')}`);
+      if (typeof x !== 'string' || !choices.includes(x))
+        fail(`must be one of ${choices.join(', ')}`);
     },
     coerce: (v) => v.trim().toLowerCase(),
   },

@@ -156,7 +156,7 @@ export const schema = {
     placeholder: 'auto|json|pretty',
   },
   progressInterval: {
-    doc: 'Seconds between progress log lines (a number >= 0); 0 turns progress off.',
+    doc: 'Seconds between progress log lines (a number >= 0); 0 turns progress off. On a terminal, a progress bar on stderr replaces the lines.',
     format: 'number-min',
     min: 0,
     default: 5,

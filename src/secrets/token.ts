@@ -99,7 +99,9 @@ function describeFsError(err: unknown): string {
  * ('file /path' or 'env GPHOTOS_TOKEN'). Throws UsageError listing every problem.
  */
 export function parseAuthorizedUser(text: string, source: string): AuthorizedUser {
-  const where = source.startsWith('file ') ? `token ${source}` : `token in ${source.replace(/^env /, '')}`;
+  const where = source.startsWith('file ')
+    ? `token ${source}`
+    : `token in ${source.replace(/^env /, '')}`;
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -180,8 +182,9 @@ function describeJsonError(text: string, err: unknown): string {
 
 /**
  * The offset of the first character that makes `text` invalid, found by bisecting on
- * prefixes (a prefix of valid JSON fails only with "end of input"). For V8 messages that
- * quote the text instead of giving a position.
+ * prefixes: a prefix of valid JSON fails only at its very end ("end of input", or an error
+ * positioned at the prefix length). For V8 messages that quote the text instead of giving
+ * a position.
  */
 function firstBadOffset(text: string): number | undefined {
   const broken = (k: number): boolean => {
@@ -189,7 +192,10 @@ function firstBadOffset(text: string): number | undefined {
       JSON.parse(text.slice(0, k));
       return false;
     } catch (err) {
-      return !/unexpected end of json input/i.test(err instanceof Error ? err.message : '');
+      const message = err instanceof Error ? err.message : '';
+      if (/unexpected end of json input/i.test(message)) return false;
+      const pos = /at position (\d+)/.exec(message);
+      return pos ? Number(pos[1]) < k : true;
     }
   };
   if (!broken(text.length)) return undefined;

@@ -39,8 +39,9 @@ export async function downloadItem(
     await pacer.call(
       `downloading ${target.relPath}`,
       async () => {
-        file ??= await AtomicFile.open(target);
-        const f: AtomicFile = file;
+        // Any failed write, reset or commit discards the temp file: start over on a fresh one.
+        if (!(file as AtomicFile | null)?.isOpen) file = await AtomicFile.open(target);
+        const f = file as AtomicFile;
         const dl = await drive.download(remoteId, f.bytesWritten, signal);
         if (dl.offset !== f.bytesWritten) {
           deps.onBytes(-f.bytesWritten);
@@ -50,12 +51,11 @@ export async function downloadItem(
           await f.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           deps.onBytes(chunk.byteLength);
         }
+        const written = f.bytesWritten;
         try {
           await f.commit();
         } catch (err) {
-          // A failed commit has already removed the temp file: start over next attempt.
-          deps.onBytes(-f.bytesWritten);
-          file = null;
+          deps.onBytes(-written);
           throw err;
         }
       },

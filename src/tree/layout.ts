@@ -34,11 +34,13 @@ export interface Placement {
 }
 
 interface Entry {
-  index: number;
   item: LayoutInput;
+  /** createdTime in ms (+Infinity when null or unparsable); computed only for entries sorted. */
   order: number;
-  dir: string;
   baseName: string;
+  /** joinRel(dir, baseName) and its pathKey: the placement when the number is 0. */
+  baseRel: string;
+  baseKey: string;
   group: Group;
   dupNumber: number;
   relPath: string;
@@ -46,8 +48,9 @@ interface Entry {
 }
 
 interface Group {
-  entries: Entry[];
-  used: Set<number>;
+  size: number;
+  /** Numbers given out in this group; created on first use (most groups hold one item). */
+  used: Set<number> | null;
   /** Lowest number that may still be free (numbers below it are used or taken). */
   next: number;
 }
@@ -65,6 +68,16 @@ function byCreatedThenId(a: Entry, b: Entry): number {
   return a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0;
 }
 
+/** The stored number when it still describes the item: same dir, same sanitised name. */
+function validClaim(e: Entry): number | null {
+  const s = e.item.stored;
+  if (!s || !Number.isSafeInteger(s.dupNumber) || s.dupNumber < 0) return null;
+  return s.relPath === placedAs(e, s.dupNumber) ? s.dupNumber : null;
+}
+
+const placedAs = (e: Entry, n: number): string =>
+  n === 0 ? e.baseRel : joinRel(e.item.dir, withDuplicateSuffix(e.baseName, n));
+
 /**
  * Assigns every item a unique relative path; the result is in input order and does not depend on
  * input order otherwise.
@@ -79,72 +92,76 @@ function byCreatedThenId(a: Entry, b: Entry): number {
  * - A generated name never takes the pathKey of another item's real name (`x (1).jpg` that exists
  *   remotely wins over the first duplicate of `x.jpg`) nor of another generated name: the number is
  *   bumped until free. A stored claim that became taken this way is given a new number.
- * O(n log n). Throws Error on a repeated id (a caller bug).
+ * O(n log n); only items that share a base or claim a suffix are sorted. Throws Error on a
+ * repeated id (a caller bug).
  */
 export function assignPlacements(items: LayoutInput[]): Placement[] {
+  // Every base key is owned by its real name, whoever ends up holding number 0 in that group.
   const groups = new Map<string, Group>();
-  const taken = new Set<string>();
+  // Keys of suffixed names given out so far.
+  const generated = new Set<string>();
+  const taken = (key: string): boolean => groups.has(key) || generated.has(key);
   const ids = new Set<string>();
-  const entries: Entry[] = items.map((item, index) => {
+
+  const entries: Entry[] = items.map((item) => {
     if (ids.has(item.id)) throw new Error(`assignPlacements: id ${item.id} appears twice`);
     ids.add(item.id);
     const baseName = sanitizeName(item.name);
-    const baseKey = pathKey(joinRel(item.dir, baseName));
+    const baseRel = joinRel(item.dir, baseName);
+    const baseKey = pathKey(baseRel);
     let group = groups.get(baseKey);
-    if (!group) {
-      group = { entries: [], used: new Set(), next: 0 };
-      groups.set(baseKey, group);
-      // A real name owns its key, whoever ends up holding number 0.
-      taken.add(baseKey);
-    }
-    const e: Entry = {
-      index,
+    if (group) group.size++;
+    else groups.set(baseKey, (group = { size: 1, used: null, next: 0 }));
+    return {
       item,
-      order: timeOf(item.createdTime),
-      dir: item.dir,
+      order: 0,
       baseName,
+      baseRel,
+      baseKey,
       group,
       dupNumber: -1,
       relPath: '',
       key: '',
     };
-    group.entries.push(e);
-    return e;
   });
-  const sorted = [...entries].sort(byCreatedThenId);
 
-  const assign = (e: Entry, n: number, relPath: string, key: string): void => {
+  const assign = (e: Entry, n: number, relPath: string): boolean => {
+    const key = n === 0 ? e.baseKey : pathKey(relPath);
+    if (n > 0 && taken(key)) return false;
     e.dupNumber = n;
     e.relPath = relPath;
     e.key = key;
-    e.group.used.add(n);
-    if (n > 0) taken.add(key);
+    // A lone item's group is never asked again.
+    if (e.group.size > 1) (e.group.used ??= new Set()).add(n);
+    if (n > 0) generated.add(key);
+    return true;
   };
 
+  // An item alone with its base and no suffix to keep gets the base: nothing can compete for it.
+  const contested: Entry[] = [];
+  for (const e of entries) {
+    if (e.group.size === 1 && !validClaim(e)) assign(e, 0, e.baseRel);
+    else {
+      e.order = timeOf(e.item.createdTime);
+      contested.push(e);
+    }
+  }
+  contested.sort(byCreatedThenId);
+
   // 1. Stored claims that still describe the item, earliest first.
-  for (const e of sorted) {
-    const s = e.item.stored;
-    if (!s || !Number.isSafeInteger(s.dupNumber) || s.dupNumber < 0) continue;
-    if (e.group.used.has(s.dupNumber)) continue;
-    const relPath = joinRel(e.dir, withDuplicateSuffix(e.baseName, s.dupNumber));
-    if (relPath !== s.relPath) continue;
-    const key = pathKey(relPath);
-    if (s.dupNumber > 0 && taken.has(key)) continue;
-    assign(e, s.dupNumber, relPath, key);
+  for (const e of contested) {
+    const n = validClaim(e);
+    if (n === null || e.group.used?.has(n)) continue;
+    assign(e, n, placedAs(e, n));
   }
 
   // 2. Everyone else: the lowest number free in the group and, for suffixed names, in the tree.
-  for (const e of sorted) {
+  for (const e of contested) {
     if (e.dupNumber >= 0) continue;
     const g = e.group;
     for (;;) {
-      const n = g.next;
-      const relPath = joinRel(e.dir, withDuplicateSuffix(e.baseName, n));
-      const key = pathKey(relPath);
-      g.next++;
-      if (g.used.has(n) || (n > 0 && taken.has(key))) continue;
-      assign(e, n, relPath, key);
-      break;
+      const n = g.next++;
+      if (!g.used?.has(n) && assign(e, n, placedAs(e, n))) break;
     }
   }
 

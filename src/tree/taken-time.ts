@@ -10,7 +10,8 @@ const STAMP =
 const MIN_YEAR = 1900;
 const MAX_YEAR = 2200;
 
-const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const daysIn = (year: number, month: number): number =>
+  new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 /**
  * Parses Drive's EXIF-style `YYYY:MM:DD HH:MM:SS` or an RFC 3339 time; null for anything else.

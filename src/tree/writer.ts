@@ -108,7 +108,8 @@ async function ensureDir(root: string, dir: string): Promise<void> {
   readyDirs.add(dir);
 }
 
-const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+const TEMP_FLAGS =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 async function openTemp(root: string, tempPath: string, hooks: WriterHooks): Promise<FileHandle> {
   const open = hooks.openFile ?? ((p: string) => fs.open(p, TEMP_FLAGS, 0o666));
@@ -145,7 +146,6 @@ async function syncDir(dir: string): Promise<void> {
 }
 
 type State = 'open' | 'closing' | 'committed' | 'aborted';
-
 
 /**
  * A download in progress (contract in the class members). One operation at a time: await each
@@ -191,6 +191,11 @@ export class AtomicFile {
 
   get bytesWritten(): number {
     return this.#bytes;
+  }
+
+  /** False once committed or discarded: any failed write(), reset() or commit() discards the file. */
+  get isOpen(): boolean {
+    return this.#state === 'open';
   }
 
   /**
@@ -298,8 +303,6 @@ export async function writeStreamAtomically(
   signal?: AbortSignal,
   hooks: WriterHooks = {},
 ): Promise<{ bytes: number; md5: string }> {
-  signal?.throwIfAborted();
-  const file = await AtomicFile.open(t, hooks);
   const it = body[Symbol.asyncIterator]();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
@@ -307,8 +310,11 @@ export async function writeStreamAtomically(
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   aborted.catch(() => undefined);
+  let file: AtomicFile | undefined;
   let done = false;
   try {
+    signal?.throwIfAborted();
+    file = await AtomicFile.open(t, hooks);
     for (;;) {
       const r = await Promise.race([it.next(), aborted]);
       if (r.done) break;
@@ -319,7 +325,8 @@ export async function writeStreamAtomically(
     return await file.commit();
   } finally {
     if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Not awaited: a stalled body may never answer; closing it is enough.
     if (!done) void Promise.resolve(it.return?.()).catch(() => undefined);
-    await file.abort();
+    await file?.abort();
   }
 }

@@ -53,7 +53,10 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
   });
   let db;
   try {
-    await mkdir(settings.root, { recursive: true });
+    // Only ROOT itself is created, never its parents: an unmounted volume must not be filled.
+    await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
     log.info({ root: settings.root, token: creds.source }, 'sync started');
     db = await openIndexFor(settings, log.child({ component: 'index' }));
     const auth = createOAuthClient({

@@ -4,7 +4,8 @@
  * A file without explicit bytes has content that is a pure function of (id, size), produced
  * without holding per-file buffers:
  * - BLOCK is one 64 KiB block expanded from sha256 in counter mode (computed once).
- * - Each id gets a 64 KiB base: BLOCK rotated by an id-derived offset, XORed with sha256(id).
+ * - Each id gets a 64 KiB base: BLOCK rotated by an id-derived word offset, XORed word-wise with
+ *   sha256(id) (host-endian 32-bit words: the bytes are the same on every little-endian host).
  * - Chunk k (bytes [k*64Ki, (k+1)*64Ki)) is the base rotated by k*STRIDE, so a client that
  *   re-reads the wrong chunk (a resume bug) gets different bytes and a different md5.
  * md5 of generated content is cached per (id, size).
@@ -15,21 +16,30 @@ const CHUNK = 65536;
 const MASK = CHUNK - 1;
 const STRIDE = 4099;
 
-const BLOCK: Buffer = (() => {
+const BLOCK32: Uint32Array = (() => {
   const out = Buffer.alloc(CHUNK);
   for (let i = 0; i * 32 < CHUNK; i++) {
-    createHash('sha256').update(`gphotos-sync emulator block ${i}`).digest().copy(out, i * 32);
+    createHash('sha256')
+      .update(`gphotos-sync emulator block ${i}`)
+      .digest()
+      .copy(out, i * 32);
   }
-  return out;
+  return new Uint32Array(out.buffer.slice(out.byteOffset, out.byteOffset + CHUNK));
 })();
 
-/** The per-id 64 KiB base (or only its first `len` bytes when the file is smaller). */
+/**
+ * The per-id 64 KiB base (or only its first `len` bytes when the file is smaller), computed on
+ * 32-bit words: word i = BLOCK word (off + i) XOR digest word (i mod 8).
+ */
 function baseOf(id: string, len: number): Buffer {
   const digest = createHash('sha256').update(id).digest();
-  const off = digest.readUInt32LE(0) & MASK;
-  const out = Buffer.allocUnsafe(len);
-  for (let i = 0; i < len; i++) out[i] = BLOCK[(off + i) & MASK]! ^ digest[i & 31]!;
-  return out;
+  const d = new Uint32Array(8);
+  for (let k = 0; k < 8; k++) d[k] = digest.readUInt32LE(k * 4);
+  const off = d[0]! & (MASK >>> 2);
+  const words = (len + 3) >>> 2;
+  const out = new Uint32Array(words);
+  for (let i = 0; i < words; i++) out[i] = BLOCK32[(off + i) & (MASK >>> 2)]! ^ d[i & 7]!;
+  return Buffer.from(out.buffer, 0, len);
 }
 
 /**

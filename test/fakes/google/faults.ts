@@ -3,7 +3,8 @@
  *
  * A rule matches by route (or `any`) and optionally fileId; it first lets `skip` matching
  * requests through, then fires `times` times (default 1, `Infinity` allowed) and is spent.
- * Rules are consulted in the order added; the first live match wins.
+ * Rules are consulted in the order added; the first live match decides (while it is still
+ * skipping, later rules do not see that request).
  */
 import type { ServerResponse } from 'node:http';
 import { envelope, sendError } from './http.ts';
@@ -154,7 +155,10 @@ export function sendFault(res: ServerResponse, rule: FaultRule): void {
       return;
     }
     case 'malformedJson200': {
-      const buf = Buffer.from('{\n  "kind": "drive#fileList",\n  "files": [\n    {\n      "id": "', 'utf8');
+      const buf = Buffer.from(
+        '{\n  "kind": "drive#fileList",\n  "files": [\n    {\n      "id": "',
+        'utf8',
+      );
       res.writeHead(200, {
         'Content-Type': 'application/json; charset=UTF-8',
         'Content-Length': String(buf.length),

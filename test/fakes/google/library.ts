@@ -100,13 +100,12 @@ export function prng(seed: number): () => number {
   };
 }
 
-const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const idBytes = Buffer.alloc(24);
 
-/** A Drive-looking id: 33 characters starting with `1`. */
+/** A Drive-looking id: 33 characters of base64url starting with `1`. */
 export function makeId(rand: () => number): string {
-  let s = '1';
-  for (let i = 0; i < 32; i++) s += ID_ALPHABET[Math.floor(rand() * 64)];
-  return s;
+  for (let i = 0; i < 24; i += 4) idBytes.writeUInt32LE(Math.floor(rand() * 4294967296), i);
+  return '1' + idBytes.toString('base64url');
 }
 
 const MIME_BY_EXT: Record<string, string> = {
@@ -137,10 +136,8 @@ export function exifToRfc3339(exif: string): string {
 
 /** Date -> `YYYY:MM:DD HH:MM:SS` (UTC fields). */
 export function toExif(d: Date): string {
-  return d
-    .toISOString()
-    .slice(0, 19)
-    .replace(/^(\d{4})-(\d{2})-(\d{2})T/, '$1:$2:$3 ');
+  const iso = d.toISOString();
+  return `${iso.slice(0, 4)}:${iso.slice(5, 7)}:${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
 }
 
 /**
@@ -306,7 +303,8 @@ export function generateLibrary(opts: {
     const taken = new Date(base + Math.floor((i / opts.items) * span + rand() * 3600_000));
     const parent = folderFor(taken);
     const isVideo = rand() < videoRatio;
-    const stamp = taken.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '_');
+    const iso = taken.toISOString();
+    const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
     let name = isVideo ? `VID_${stamp}.mp4` : `IMG_${stamp}.jpg`;
     const prev = lastName.get(parent);
     if (prev && rand() < 0.02) name = prev;
@@ -332,7 +330,9 @@ export function generateLibrary(opts: {
     } else {
       const cam = CAMERAS[Math.floor(rand() * CAMERAS.length)]!;
       f.imageMediaMetadata = { width: 4032, height: 3024, rotation: 0 };
-      if (rand() >= 0.01) f.imageMediaMetadata.time = toExif(taken);
+      if (rand() >= 0.01) {
+        f.imageMediaMetadata.time = `${iso.slice(0, 4)}:${iso.slice(5, 7)}:${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
+      }
       f.imageMediaMetadata.cameraMake = cam[0];
       f.imageMediaMetadata.cameraModel = cam[1];
     }

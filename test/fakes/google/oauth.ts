@@ -66,7 +66,10 @@ const missing = (p: string) => ({
   error: 'invalid_request',
   error_description: `Missing required parameter: ${p}`,
 });
-const invalidGrant = { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' };
+const invalidGrant = {
+  error: 'invalid_grant',
+  error_description: 'Token has been expired or revoked.',
+};
 
 async function handleToken(ctx: RouteContext): Promise<void> {
   const { res } = ctx;
@@ -95,7 +98,10 @@ async function handleToken(ctx: RouteContext): Promise<void> {
   }
   const client = tokens.clients.get(form.client_id);
   if (!client) {
-    send(res, 401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' });
+    send(res, 401, {
+      error: 'invalid_client',
+      error_description: 'The OAuth client was not found.',
+    });
     return;
   }
   if (!form.client_secret) {
@@ -115,7 +121,8 @@ async function handleToken(ctx: RouteContext): Promise<void> {
     }
     if (!client.refreshTokens.has(rt)) {
       const other = [...tokens.clients.values()].some((c) => c.refreshTokens.has(rt));
-      if (other) send(res, 401, { error: 'unauthorized_client', error_description: 'Unauthorized' });
+      if (other)
+        send(res, 401, { error: 'unauthorized_client', error_description: 'Unauthorized' });
       else send(res, 400, invalidGrant);
       return;
     }

@@ -217,8 +217,7 @@ class Parser {
       case 'name':
       case 'mimeType': {
         const v = this.stringValue();
-        const get =
-          first.v === 'name' ? (f: FakeFile) => f.name : (f: FakeFile) => f.mimeType;
+        const get = first.v === 'name' ? (f: FakeFile) => f.name : (f: FakeFile) => f.mimeType;
         if (opv === '=') return (f) => get(f) === v;
         if (opv === '!=') return (f) => get(f) !== v;
         if (opv === 'contains') {

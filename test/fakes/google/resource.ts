@@ -60,7 +60,7 @@ export function fileResource(
   put('starred', () => false);
   put('trashed', () => ctx.isTrashed(f));
   put('explicitlyTrashed', () => f.trashed === true);
-  put('parents', () => [...f.parents]);
+  if (f.parents.length > 0) put('parents', () => [...f.parents]);
   put('spaces', () => ['drive']);
   put('version', () => String(Math.max(1, Math.floor(Date.parse(f.modifiedTime) / 1000))));
   put('hasThumbnail', () => media);

@@ -37,4 +37,9 @@ export interface Route {
   /** Path parameters when this route serves the request, else undefined. */
   match(method: string, url: URL): Record<string, string> | undefined;
   handle(ctx: RouteContext): void | Promise<void>;
+  /**
+   * How this API reports a missing/invalid/expired bearer token; default: Drive's 401
+   * `authError` envelope with WWW-Authenticate (Picasa, for one, answers 403 plain text).
+   */
+  unauthorized?(ctx: RouteContext): void;
 }

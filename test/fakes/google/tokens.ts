@@ -34,7 +34,10 @@ export class TokenStore {
   constructor(clients: ClientConfig[], ttlSeconds: number) {
     this.ttlSeconds = ttlSeconds;
     for (const c of clients) {
-      this.clients.set(c.clientId, { secret: c.clientSecret, refreshTokens: new Set(c.refreshTokens) });
+      this.clients.set(c.clientId, {
+        secret: c.clientSecret,
+        refreshTokens: new Set(c.refreshTokens),
+      });
     }
   }
 

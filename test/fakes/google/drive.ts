@@ -1,0 +1,96 @@
+/**
+ * Drive v3 routes: files.list, files.get (metadata) and files.get?alt=media.
+ */
+import { FieldsError, FILE_SCHEMA, parseFields, project, validateFields } from './fields.ts';
+import type { FieldTree } from './fields.ts';
+import { badParam, notFound, sendError, sendJson } from './http.ts';
+import { FOLDER_MIME } from './library.ts';
+import type { FakeFile } from './library.ts';
+import { handleList } from './listing.ts';
+import { handleMedia } from './media.ts';
+import { fileResource, makeEvalContext } from './resource.ts';
+import type { Route, RouteContext } from './router.ts';
+
+const DEFAULT_FILE_FIELDS = new Set(['kind', 'id', 'name', 'mimeType']);
+const FILE_PATH = /^\/drive\/v3\/files\/([^/]+)$/;
+
+/** The My Drive root folder as files.get renders it (no parents). */
+function rootFolder(rootId: string): FakeFile {
+  return {
+    id: rootId,
+    name: 'My Drive',
+    mimeType: FOLDER_MIME,
+    parents: [],
+    createdTime: '2012-04-24T10:00:00.000Z',
+    modifiedTime: '2012-04-24T10:00:00.000Z',
+  };
+}
+
+function handleGet(ctx: RouteContext): void {
+  const { query, res, state } = ctx;
+  const lib = state.library;
+  const alt = query.alt ?? 'json';
+  if (alt !== 'json') return sendError(res, badParam('alt'));
+  let tree: FieldTree | undefined;
+  if (query.fields) {
+    try {
+      tree = parseFields(query.fields);
+      validateFields(tree, FILE_SCHEMA);
+    } catch (e) {
+      if (!(e instanceof FieldsError)) throw e;
+      return sendError(res, badParam('fields', e.message, 'invalidParameter'));
+    }
+  }
+  const fileId = ctx.params.fileId!;
+  const id = fileId === 'root' ? lib.rootId : fileId;
+  const f = lib.files.get(id) ?? (id === lib.rootId ? rootFolder(lib.rootId) : undefined);
+  if (!f) return sendError(res, notFound(fileId));
+  const want =
+    tree === undefined
+      ? (k: string) => DEFAULT_FILE_FIELDS.has(k)
+      : (k: string) => tree.has(k) || tree.has('*');
+  const r = fileResource(lib, f, makeEvalContext(lib), want);
+  sendJson(res, 200, tree === undefined ? r : project(r, tree), {
+    pretty: query.prettyPrint !== 'false',
+  });
+}
+
+function fileIdOf(url: URL): string | undefined {
+  const m = FILE_PATH.exec(url.pathname);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return m[1]!;
+  }
+}
+
+export const driveRoutes: Route[] = [
+  {
+    name: 'files.list',
+    auth: 'bearer',
+    match: (method, url) =>
+      method === 'GET' && url.pathname === '/drive/v3/files' ? {} : undefined,
+    handle: handleList,
+  },
+  {
+    name: 'media',
+    auth: 'bearer',
+    match: (method, url) => {
+      const fileId = method === 'GET' ? fileIdOf(url) : undefined;
+      return fileId !== undefined && url.searchParams.get('alt') === 'media'
+        ? { fileId }
+        : undefined;
+    },
+    handle: handleMedia,
+  },
+  {
+    name: 'files.get',
+    auth: 'bearer',
+    match: (method, url) => {
+      const fileId = method === 'GET' ? fileIdOf(url) : undefined;
+      return fileId !== undefined ? { fileId } : undefined;
+    },
+    handle: handleGet,
+  },
+];

@@ -1,0 +1,154 @@
+/**
+ * Faults the pass rides out, faults that end it with the documented exit code, and a kill -9 in
+ * the middle of a pass followed by a rerun.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LibraryBuilder, md5Of, type Library } from '../fakes/google/library.ts';
+import { collect, startCli } from '../helpers/cli.ts';
+import { world } from '../helpers/pass.ts';
+import { readTree } from '../helpers/tree.ts';
+
+function smallLibrary(n: number, size = 4096): { lib: Library; ids: string[] } {
+  const b = new LibraryBuilder();
+  const gp = b.folder('Google Photos');
+  const y = b.folder('2019', gp);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(b.photo(`P${String(i).padStart(4, '0')}.jpg`, y, { size: size + i }));
+  return { lib: b.build(), ids };
+}
+
+async function assertComplete(root: string, lib: Library, ids: string[]) {
+  const tree = await readTree(root);
+  const md5s = new Set([...tree.values()].map((f) => f.md5));
+  for (const id of ids) assert.ok(md5s.has(md5Of(lib, id)), `missing ${lib.files.get(id)?.name}`);
+  assert.equal(tree.size, ids.length, [...tree.keys()].join('\n'));
+}
+
+function outputOf(r: { stdout: string; stderr: string }) {
+  return r.stdout + r.stderr;
+}
+
+describe('faults', () => {
+  it('rides out rate limits, 429 with Retry-After, 500s, resets and a broken body', async () => {
+    const { lib, ids } = smallLibrary(12, 200_000);
+    const w = await world(lib);
+    try {
+      w.emu.faults.add({ route: 'files.list', kind: 'userRateLimit403', times: 2 });
+      w.emu.faults.add({ route: 'files.get', kind: 'rateLimit403', times: 1 });
+      w.emu.faults.add({ route: 'media', fileId: ids[0], kind: 'rateLimit429', retryAfterSeconds: 1 });
+      w.emu.faults.add({ route: 'media', fileId: ids[1], kind: 'backend500', times: 2 });
+      w.emu.faults.add({ route: 'media', fileId: ids[2], kind: 'resetMidBody', times: 2 });
+      w.emu.faults.add({ route: 'media', fileId: ids[3], kind: 'reset' });
+      w.emu.faults.add({ route: 'media', fileId: ids[4], kind: 'backend503', retryAfterSeconds: 1 });
+      w.emu.faults.add({ route: 'files.list', kind: 'htmlError502', skip: 2 });
+      const started = Date.now();
+      const r = await w.sync();
+      assert.equal(r.code, 0, outputOf(r).slice(-3000));
+      assert.equal(w.emu.faults.pending(), 0, 'every injected fault was hit');
+      await assertComplete(w.root, lib, ids);
+      assert.ok((r.summary?.retries as number) >= 9, JSON.stringify(r.summary));
+      // Retry-After: 1 was honoured (the pacer waited at least that long).
+      assert.ok(Date.now() - started >= 1000);
+      const retried = r.lines.filter((l) => l.msg === 'retrying a Google call');
+      assert.ok(retried.some((l) => String(l.reason).includes('userRateLimitExceeded')));
+      // A broken body resumes with a Range request instead of starting over.
+      const ranged = w.emu.requests.filter((q) => q.route === 'media' && q.path.includes(ids[2]!));
+      assert.ok(ranged.length >= 3);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('an item that keeps failing is counted, the rest finishes, exit 3; the next pass completes it', async () => {
+    const { lib, ids } = smallLibrary(6);
+    const w = await world(lib);
+    try {
+      w.emu.faults.add({ route: 'media', fileId: ids[3], kind: 'backend500', times: Infinity });
+      const r = await w.sync(['--retries', '3']);
+      assert.equal(r.code, 3, outputOf(r).slice(-2000));
+      assert.equal(r.summary?.failed, 1);
+      assert.equal(r.summary?.downloaded, 5);
+      const warn = r.lines.find((l) => l.msg === 'download failed');
+      assert.match(String(warn?.path), /P0003\.jpg$/);
+      assert.match(String(warn?.reason), /500/);
+      const tree = await readTree(w.root);
+      assert.equal(tree.size, 5);
+      w.emu.faults.clear();
+      const r2 = await w.sync();
+      assert.equal(r2.code, 0, outputOf(r2));
+      assert.equal(r2.summary?.downloaded, 1);
+      await assertComplete(w.root, lib, ids);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('a revoked refresh token stops the pass with exit 4 and says how to re-authorize', async () => {
+    const { lib } = smallLibrary(3);
+    const w = await world(lib);
+    try {
+      const token = w.emu.defaultToken();
+      w.emu.revokeRefreshToken(token.refresh_token);
+      const r = await w.sync();
+      assert.equal(r.code, 4, outputOf(r));
+      assert.match(outputOf(r), /invalid_grant/);
+      assert.match(outputOf(r), /authorize again/);
+      assert.equal(r.summary?.exitCode, 4);
+      assert.ok(!outputOf(r).includes(token.refresh_token), 'refresh token leaked');
+      assert.ok(!outputOf(r).includes(token.client_secret), 'client secret leaked');
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('a daily quota stops the pass with exit 5 and keeps what was done', async () => {
+    const { lib, ids } = smallLibrary(8);
+    const w = await world(lib);
+    try {
+      w.emu.faults.add({ route: 'media', kind: 'dailyLimit403', skip: 4, times: Infinity });
+      const r = await w.sync(['--concurrency', '1']);
+      assert.equal(r.code, 5, outputOf(r).slice(-2000));
+      assert.match(outputOf(r), /quota/);
+      assert.equal(r.summary?.downloaded, 4);
+      w.emu.faults.clear();
+      const r2 = await w.sync();
+      assert.equal(r2.code, 0);
+      assert.equal(r2.summary?.downloaded, 4);
+      await assertComplete(w.root, lib, ids);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('kill -9 mid-pass leaves no partial file under a final name; a rerun completes the tree', async () => {
+    const { lib, ids } = smallLibrary(300, 64 * 1024);
+    const w = await world(lib);
+    try {
+      const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
+      const done = collect(child);
+      // Wait until some downloads have happened, then kill without warning.
+      for (let i = 0; i < 600; i++) {
+        if ((w.emu.stats().byRoute.media ?? 0) >= 40) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      child.kill('SIGKILL');
+      const killed = await done;
+      assert.equal(killed.signal, 'SIGKILL');
+      const partial = await readTree(w.root, { skip: ['.gphotos'] });
+      const valid = new Set(ids.map((id) => md5Of(lib, id)));
+      for (const [p, f] of partial) {
+        if (p.includes('.gphotos-part')) continue; // temp files are allowed to remain; never under a final name
+        assert.ok(valid.has(f.md5), `corrupt file under a final name: ${p}`);
+      }
+      assert.ok(partial.size < ids.length, 'the kill came too late to test anything');
+      const r = await w.sync();
+      assert.equal(r.code, 0, outputOf(r).slice(-2000));
+      const tree = await readTree(w.root);
+      for (const p of tree.keys()) assert.ok(!p.includes('.gphotos-part'), `temp file left: ${p}`);
+      await assertComplete(w.root, lib, ids);
+    } finally {
+      await w.close();
+    }
+  });
+});
