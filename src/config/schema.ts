@@ -99,14 +99,14 @@ export const schema = {
     arg: 'skip-video',
   },
   allDrive: {
-    doc: 'Back up every file of the Drive, not only photos and videos.',
+    doc: 'Back up the photos and videos of all of My Drive, not only of its Google Photos folder (same paths: drive/<path from My Drive root>).',
     format: 'boolean-word',
     default: false,
     env: 'GPHOTOS_ALL_DRIVE',
     arg: 'all-drive',
   },
   startDate: {
-    doc: 'Only items created on or after this day (YYYY-MM-DD, inclusive).',
+    doc: 'Only download items taken (EXIF date, else creation date; UTC) on or after this day (YYYY-MM-DD, inclusive). Others are indexed as skipped.',
     format: 'date-ymd',
     default: null,
     nullable: true,
@@ -115,7 +115,7 @@ export const schema = {
     placeholder: 'YYYY-MM-DD',
   },
   endDate: {
-    doc: 'Only items created on or before this day (YYYY-MM-DD, inclusive); not before startDate.',
+    doc: 'Only download items taken (EXIF date, else creation date; UTC) on or before this day (YYYY-MM-DD, inclusive); not before startDate.',
     format: 'date-ymd',
     default: null,
     nullable: true,

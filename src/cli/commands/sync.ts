@@ -5,7 +5,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { Settings } from '../../config/load.ts';
 import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
+import type { IndexDb } from '../../index/db.ts';
 import { FolderRepo } from '../../index/folder-repo.ts';
+import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
 import { StateRepo } from '../../index/state-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
@@ -51,7 +53,8 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
     onRetry: ({ what, attempt, delayMs, reason }) =>
       log.warn({ component: 'pacer', what, attempt, delayMs, reason }, 'retrying a Google call'),
   });
-  let db;
+  let db: IndexDb | undefined;
+  let lock: PassLock | undefined;
   try {
     // Only ROOT itself is created, never its parents: an unmounted volume must not be filled.
     await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
@@ -59,6 +62,8 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
     });
     log.info({ root: settings.root, token: creds.source }, 'sync started');
     db = await openIndexFor(settings, log.child({ component: 'index' }));
+    // The embedded index is locked as a whole when it opens; a server needs a lock per account.
+    if (db.backend === 'postgres') lock = await acquirePassLock(db.knex, settings.account);
     const auth = createOAuthClient({
       clientId: creds.clientId,
       clientSecret: creds.clientSecret.reveal(),
@@ -105,6 +110,7 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
     progress.stop();
     dispose();
     try {
+      await lock?.release();
       await db?.close();
     } catch (err) {
       log.warn({ err }, 'closing the index failed');

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: the performance figures of a pass, printed, never asserted (a timed test flakes
+ * on a busy machine). Generates a library in the emulator (100,000 items by default,
+ * BENCH_ITEMS to change) and runs the real CLI against it, on server Postgres (BENCH_DATABASE_URL,
+ * default the local test server; a fresh database per run) and on the embedded index:
+ *
+ *   index-only pass, full pass (small files), rerun with nothing to do: wall time, items/s, MB/s,
+ *   peak RSS of the job, requests made; then download throughput of the pass against a plain
+ *   parallel fetch of the same files at the same concurrency.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import PQueue from 'p-queue';
+import { generateLibrary, LibraryBuilder, type Library } from '../test/fakes/google/library.ts';
+import { startEmulator, type Emulator } from '../test/fakes/google/server.ts';
+import { emulatorEnv, runCli, type RunResult } from '../test/helpers/cli.ts';
+
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,embedded').split(',');
+
+interface Row {
+  backend: string;
+  phase: string;
+  seconds: number;
+  itemsPerSecond: number;
+  mbPerSecond: number;
+  peakRssMb: number;
+  requests: number;
+  exit: number | null;
+}
+
+const rows: Row[] = [];
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `gphotos_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: SERVER_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function timed(
+  emu: Emulator,
+  backend: string,
+  phase: string,
+  items: number,
+  run: () => Promise<RunResult>,
+): Promise<RunResult> {
+  const before = emu.stats();
+  const t0 = process.hrtime.bigint();
+  const r = await run();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const after = emu.stats();
+  const bytes = Number(r.summary?.bytes ?? 0);
+  const row: Row = {
+    backend,
+    phase,
+    seconds: round(seconds),
+    itemsPerSecond: Math.round(items / seconds),
+    mbPerSecond: round(bytes / 1e6 / seconds),
+    peakRssMb: Number(r.summary?.peakRssMb ?? NaN),
+    requests: after.requests - before.requests,
+    exit: r.code,
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+  if (r.code !== 0) console.error(r.stderr || r.stdout.split('\n').slice(-5).join('\n'));
+  return r;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Plain parallel fetch of every media file into `dir`: the baseline the pass is measured against. */
+async function plainFetch(emu: Emulator, ids: string[], dir: string): Promise<{ seconds: number; bytes: number }> {
+  const tokenRes = await fetch(emu.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: emu.defaultToken().client_id,
+      client_secret: emu.defaultToken().client_secret,
+      refresh_token: emu.defaultToken().refresh_token,
+    }),
+  });
+  const { access_token } = (await tokenRes.json()) as { access_token: string };
+  await mkdir(dir, { recursive: true });
+  const queue = new PQueue({ concurrency: CONCURRENCY });
+  let bytes = 0;
+  const t0 = process.hrtime.bigint();
+  for (const id of ids) {
+    void queue.add(async () => {
+      const res = await fetch(`${emu.url}drive/v3/files/${id}?alt=media`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      const buf = Buffer.from(await res.arrayBuffer());
+      createHash('md5').update(buf).digest('hex');
+      bytes += buf.length;
+      await writeFile(path.join(dir, id), buf);
+    });
+  }
+  await queue.onIdle();
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes };
+}
+
+async function libraryPasses(backend: string, lib: Library, emu: Emulator) {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-'));
+  const db = backend === 'postgres' ? await freshDatabase() : null;
+  const env = emulatorEnv(emu, {
+    DATABASE_URL: db?.url,
+    GPHOTOS_CONCURRENCY: String(CONCURRENCY),
+  });
+  try {
+    const sync = (args: string[] = []) => runCli(['sync', root, ...args], env);
+    await timed(emu, backend, 'index-only pass', ITEMS, () => sync(['--index-only']));
+    await timed(emu, backend, 'full pass (download)', ITEMS, () => sync(['--skip-index']));
+    await timed(emu, backend, 'rerun, nothing to do', ITEMS, () => sync());
+  } finally {
+    await db?.drop();
+    await rm(root, { recursive: true, force: true });
+  }
+  void lib;
+}
+
+async function throughput(backend: string) {
+  // Big enough files that bytes, not per-file overhead, dominate both sides.
+  const b = new LibraryBuilder();
+  const gp = b.folder('Google Photos');
+  const ids: string[] = [];
+  const n = Number(process.env.BENCH_THROUGHPUT_FILES ?? 200);
+  for (let i = 0; i < n; i++) ids.push(b.video(`clip${i}.mp4`, gp, { size: 4 * 1024 * 1024 + i }));
+  const lib = b.build();
+  const emu = await startEmulator({ library: lib });
+  const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-'));
+  const db = backend === 'postgres' ? await freshDatabase() : null;
+  try {
+    const env = emulatorEnv(emu, { DATABASE_URL: db?.url, GPHOTOS_CONCURRENCY: String(CONCURRENCY) });
+    await runCli(['sync', root, '--index-only'], env);
+    const r = await timed(emu, backend, `download ${n} x 4 MiB (pass)`, n, () =>
+      runCli(['sync', root, '--skip-index'], env),
+    );
+    const plain = await plainFetch(emu, ids, path.join(root, 'plain'));
+    const plainMbs = plain.bytes / 1e6 / plain.seconds;
+    const passRow = rows.at(-1)!;
+    console.log(
+      JSON.stringify({
+        backend,
+        phase: 'plain parallel fetch, same files',
+        seconds: round(plain.seconds),
+        mbPerSecond: round(plainMbs),
+        passVsPlain: `${Math.round((passRow.mbPerSecond / plainMbs) * 100)}%`,
+      }),
+    );
+    rows.push({
+      backend,
+      phase: `plain fetch ${n} x 4 MiB`,
+      seconds: round(plain.seconds),
+      itemsPerSecond: Math.round(n / plain.seconds),
+      mbPerSecond: round(plainMbs),
+      peakRssMb: NaN,
+      requests: n,
+      exit: r.code === 0 ? 0 : null,
+    });
+  } finally {
+    await emu.close();
+    await db?.drop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`gphotos-sync bench: ${ITEMS} items, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`);
+  const t0 = Date.now();
+  const lib = generateLibrary({ items: ITEMS, seed: 42 });
+  console.log(`library generated in ${(Date.now() - t0) / 1000} s`);
+  for (const backend of BACKENDS) {
+    const emu = await startEmulator({ library: lib });
+    try {
+      await libraryPasses(backend, lib, emu);
+    } finally {
+      await emu.close();
+    }
+    await throughput(backend);
+  }
+  console.log('\n| backend | phase | s | items/s | MB/s | peak RSS MB | requests | exit |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.backend} | ${r.phase} | ${r.seconds} | ${r.itemsPerSecond} | ${r.mbPerSecond} | ${Number.isNaN(r.peakRssMb) ? '-' : r.peakRssMb} | ${r.requests} | ${r.exit} |`,
+    );
+  }
+}
+
+await main();

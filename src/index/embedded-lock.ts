@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { SyncError } from '../errors/errors.ts';
+
+/**
+ * The exclusive lock file in front of the embedded (PGlite) index.
+ *
+ * PGlite is single-process and takes no lock on its data dir: two processes that open the same
+ * dir both succeed and corrupt it. So whoever opens it first creates `<dir>/index.lock` with
+ * O_EXCL, holding `{pid, hostname, startedAt}`.
+ *
+ * A lock that exists is honoured while its holder may be alive:
+ * - same host: alive when `process.kill(pid, 0)` succeeds or fails with EPERM. A lock naming our
+ *   own pid is a previous incarnation of this container (pid 1 again after a restart) and stale.
+ * - another host (a shared volume): its liveness cannot be probed, so the holder refreshes the
+ *   file's mtime every `heartbeatMs`; a lock not refreshed for `foreignStaleMs` is stale.
+ * - empty or unparsable (a holder between create and write, or a crash there): stale once its
+ *   mtime is older than `unreadableStaleMs`.
+ * A stale lock is taken over by writing a fresh lock to a temp name and renaming it over, then
+ * re-reading it after a short pause to confirm that no other taker renamed over it meanwhile.
+ */
+
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+export interface EmbeddedLock {
+  readonly path: string;
+  /** Removes the lock file if it is still ours. Idempotent. */
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  log?: { warn(obj: object, msg?: string): void };
+  heartbeatMs?: number;
+  foreignStaleMs?: number;
+  unreadableStaleMs?: number;
+}
+
+const defaults = { heartbeatMs: 60_000, foreignStaleMs: 10 * 60_000, unreadableStaleMs: 5_000 };
+const confirmPauseMs = 50;
+
+export async function acquireEmbeddedLock(dir: string, opts: LockOptions = {}): Promise<EmbeddedLock> {
+  const cfg = { ...defaults, ...opts };
+  const path = join(dir, 'index.lock');
+  const mine: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  const content = JSON.stringify(mine);
+
+  if (!(await createExclusive(path, content))) {
+    const { text, mtimeMs } = await readLock(path);
+    const holder = parseLock(text);
+    const reason = staleReason(holder, Date.now() - mtimeMs, cfg);
+    if (reason === null) throw lockedError(dir, holder);
+    await takeOver(dir, path, content, text);
+    opts.log?.warn({ lockFile: path, previous: holder ?? text, reason }, 'took over a stale embedded index lock');
+  }
+  return holdLock(path, content, cfg.heartbeatMs);
+}
+
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  try {
+    await writeFile(path, content, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+async function readLock(path: string): Promise<{ text: string; mtimeMs: number }> {
+  try {
+    const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    return { text, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    // Released between our create attempt and this read: treat it as an empty, very old lock.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', mtimeMs: 0 };
+    throw err;
+  }
+}
+
+export function parseLock(text: string): LockInfo | null {
+  try {
+    const v = JSON.parse(text) as Partial<LockInfo>;
+    if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.startedAt === 'string') {
+      return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt };
+    }
+  } catch {
+    // fall through: unparsable
+  }
+  return null;
+}
+
+/** Null when the holder may be alive; otherwise why the lock is stale. */
+function staleReason(holder: LockInfo | null, ageMs: number, cfg: typeof defaults): string | null {
+  if (holder === null) return ageMs > cfg.unreadableStaleMs ? 'unreadable lock file' : null;
+  if (holder.hostname !== hostname()) {
+    return ageMs > cfg.foreignStaleMs ? `not refreshed by ${holder.hostname} for ${Math.round(ageMs / 1000)} s` : null;
+  }
+  if (holder.pid === process.pid) return 'left by an earlier process with our pid';
+  return pidAlive(holder.pid) ? null : `pid ${holder.pid} is not running`;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function takeOver(dir: string, path: string, content: string, staleText: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, content, { flag: 'wx' });
+  try {
+    // Someone else may have taken it over since we read it: never clobber a fresh lock.
+    const current = (await readLock(path)).text;
+    if (current !== staleText) throw lockedError(dir, parseLock(current));
+    await rename(tmp, path);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  await new Promise((r) => setTimeout(r, confirmPauseMs));
+  const now = (await readLock(path)).text;
+  if (now !== content) throw lockedError(dir, parseLock(now));
+}
+
+function holdLock(path: string, content: string, heartbeatMs: number): EmbeddedLock {
+  const stillOurs = (): boolean => {
+    try {
+      return readFileSync(path, 'utf8') === content;
+    } catch {
+      return false;
+    }
+  };
+  const onExit = (): void => {
+    if (stillOurs()) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // exiting anyway; a leftover lock of a dead pid is taken over next time
+      }
+    }
+  };
+  process.once('exit', onExit);
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    if (stillOurs()) utimes(path, now, now).catch(() => undefined);
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  let released = false;
+  return {
+    path,
+    release: async () => {
+      if (released) return;
+      released = true;
+      clearInterval(heartbeat);
+      process.removeListener('exit', onExit);
+      if (stillOurs()) await unlink(path).catch(() => undefined);
+    },
+  };
+}
+
+function lockedError(dir: string, holder: LockInfo | null): SyncError {
+  const who = holder
+    ? `pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, started ${holder.startedAt}`
+    : 'a process that is still writing its lock file';
+  return new SyncError('locked', `the embedded index at ${dir} is in use by another gphotos-sync process (${who})`, {
+    hints: [
+      'Wait for the other pass to finish; only one process may open the embedded index at a time.',
+      `If no other gphotos-sync process is running, remove ${join(dir, 'index.lock')} and try again.`,
+      'To run several passes at once, point them at a server Postgres with DATABASE_URL.',
+    ],
+  });
+}

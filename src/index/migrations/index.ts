@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import * as initial from './20261125000000_initial.ts';
+
+/**
+ * Every migration, oldest first, imported in code rather than found by globbing a folder: the
+ * same list works from src/*.ts (type stripping) and from the compiled dist/*.js. The name is
+ * what knex records in `knex_migrations`, so a name must never change once released.
+ */
+const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
+  { name: '20261125000000_initial', module: initial },
+];
+
+export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {
+  getMigrations: () => Promise.resolve([...migrations]),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m.module),
+};
