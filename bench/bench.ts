@@ -87,7 +87,11 @@ async function timed(
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Plain parallel fetch of every media file into `dir`: the baseline the pass is measured against. */
-async function plainFetch(emu: Emulator, ids: string[], dir: string): Promise<{ seconds: number; bytes: number }> {
+async function plainFetch(
+  emu: Emulator,
+  ids: string[],
+  dir: string,
+): Promise<{ seconds: number; bytes: number }> {
   const tokenRes = await fetch(emu.tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -149,7 +153,10 @@ async function throughput(backend: string) {
   const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-'));
   const db = backend === 'postgres' ? await freshDatabase() : null;
   try {
-    const env = emulatorEnv(emu, { DATABASE_URL: db?.url, GPHOTOS_CONCURRENCY: String(CONCURRENCY) });
+    const env = emulatorEnv(emu, {
+      DATABASE_URL: db?.url,
+      GPHOTOS_CONCURRENCY: String(CONCURRENCY),
+    });
     await runCli(['sync', root, '--index-only'], env);
     const r = await timed(emu, backend, `download ${n} x 4 MiB (pass)`, n, () =>
       runCli(['sync', root, '--skip-index'], env),
@@ -184,7 +191,9 @@ async function throughput(backend: string) {
 }
 
 async function main() {
-  console.log(`gphotos-sync bench: ${ITEMS} items, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`);
+  console.log(
+    `gphotos-sync bench: ${ITEMS} items, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`,
+  );
   const t0 = Date.now();
   const lib = generateLibrary({ items: ITEMS, seed: 42 });
   console.log(`library generated in ${(Date.now() - t0) / 1000} s`);

@@ -33,7 +33,9 @@ function pass(title: string): Promise<number> {
 }
 
 async function printTree(dir: string, prefix = ''): Promise<void> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
   for (const e of entries) {
     if (!prefix && e.name === '.gphotos') continue;
     console.log(`${prefix}${e.name}${e.isDirectory() ? '/' : ''}`);
@@ -47,7 +49,9 @@ try {
   console.log(`\n=== the tree in ${target}\n`);
   await printTree(target);
   console.log(`\nexit codes: ${first}, ${second}. Query the index with:`);
-  console.log(`  npx gphotos-sync query ${target} "SELECT rel_path, size, state FROM media_items LIMIT 10"`);
+  console.log(
+    `  npx gphotos-sync query ${target} "SELECT rel_path, size, state FROM media_items LIMIT 10"`,
+  );
   process.exitCode = first || second;
 } finally {
   await emu.close();

@@ -15,7 +15,8 @@ function printEarlyError(err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`gphotos-sync: ${scrubSecrets(message)}\n`);
   for (const hint of found?.hints ?? []) process.stderr.write(`  hint: ${hint}\n`);
-  if (found?.kind === 'usage') process.stderr.write('Run `gphotos-sync --help` for the settings.\n');
+  if (found?.kind === 'usage')
+    process.stderr.write('Run `gphotos-sync --help` for the settings.\n');
 }
 
 async function main(argv: string[]): Promise<number> {

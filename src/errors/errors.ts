@@ -29,13 +29,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  * - fatal: the pass cannot go on (disk full, database gone, Google's answer unusable) (exit 1).
  */
 export type ErrorKind =
-  | 'usage'
-  | 'auth'
-  | 'quota'
-  | 'locked'
-  | 'interrupted'
-  | 'terminated'
-  | 'fatal';
+  'usage' | 'auth' | 'quota' | 'locked' | 'interrupted' | 'terminated' | 'fatal';
 
 const exitCodeOfKind: Record<ErrorKind, ExitCode> = {
   usage: ExitCode.usage,

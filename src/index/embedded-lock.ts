@@ -45,10 +45,17 @@ export interface LockOptions {
 const defaults = { heartbeatMs: 60_000, foreignStaleMs: 10 * 60_000, unreadableStaleMs: 5_000 };
 const confirmPauseMs = 50;
 
-export async function acquireEmbeddedLock(dir: string, opts: LockOptions = {}): Promise<EmbeddedLock> {
+export async function acquireEmbeddedLock(
+  dir: string,
+  opts: LockOptions = {},
+): Promise<EmbeddedLock> {
   const cfg = { ...defaults, ...opts };
   const path = join(dir, 'index.lock');
-  const mine: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+  const mine: LockInfo = {
+    pid: process.pid,
+    hostname: hostname(),
+    startedAt: new Date().toISOString(),
+  };
   const content = JSON.stringify(mine);
 
   if (!(await createExclusive(path, content))) {
@@ -57,7 +64,10 @@ export async function acquireEmbeddedLock(dir: string, opts: LockOptions = {}): 
     const reason = staleReason(holder, Date.now() - mtimeMs, cfg);
     if (reason === null) throw lockedError(dir, holder);
     await takeOver(dir, path, content, text);
-    opts.log?.warn({ lockFile: path, previous: holder ?? text, reason }, 'took over a stale embedded index lock');
+    opts.log?.warn(
+      { lockFile: path, previous: holder ?? text, reason },
+      'took over a stale embedded index lock',
+    );
   }
   return holdLock(path, content, cfg.heartbeatMs);
 }
@@ -86,7 +96,11 @@ async function readLock(path: string): Promise<{ text: string; mtimeMs: number }
 export function parseLock(text: string): LockInfo | null {
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
-    if (typeof v.pid === 'number' && typeof v.hostname === 'string' && typeof v.startedAt === 'string') {
+    if (
+      typeof v.pid === 'number' &&
+      typeof v.hostname === 'string' &&
+      typeof v.startedAt === 'string'
+    ) {
       return { pid: v.pid, hostname: v.hostname, startedAt: v.startedAt };
     }
   } catch {
@@ -99,7 +113,9 @@ export function parseLock(text: string): LockInfo | null {
 function staleReason(holder: LockInfo | null, ageMs: number, cfg: typeof defaults): string | null {
   if (holder === null) return ageMs > cfg.unreadableStaleMs ? 'unreadable lock file' : null;
   if (holder.hostname !== hostname()) {
-    return ageMs > cfg.foreignStaleMs ? `not refreshed by ${holder.hostname} for ${Math.round(ageMs / 1000)} s` : null;
+    return ageMs > cfg.foreignStaleMs
+      ? `not refreshed by ${holder.hostname} for ${Math.round(ageMs / 1000)} s`
+      : null;
   }
   if (holder.pid === process.pid) return 'left by an earlier process with our pid';
   return pidAlive(holder.pid) ? null : `pid ${holder.pid} is not running`;
@@ -114,7 +130,12 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-async function takeOver(dir: string, path: string, content: string, staleText: string): Promise<void> {
+async function takeOver(
+  dir: string,
+  path: string,
+  content: string,
+  staleText: string,
+): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await writeFile(tmp, content, { flag: 'wx' });
   try {
@@ -171,11 +192,15 @@ function lockedError(dir: string, holder: LockInfo | null): SyncError {
   const who = holder
     ? `pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, started ${holder.startedAt}`
     : 'a process that is still writing its lock file';
-  return new SyncError('locked', `the embedded index at ${dir} is in use by another gphotos-sync process (${who})`, {
-    hints: [
-      'Wait for the other pass to finish; only one process may open the embedded index at a time.',
-      `If no other gphotos-sync process is running, remove ${join(dir, 'index.lock')} and try again.`,
-      'To run several passes at once, point them at a server Postgres with DATABASE_URL.',
-    ],
-  });
+  return new SyncError(
+    'locked',
+    `the embedded index at ${dir} is in use by another gphotos-sync process (${who})`,
+    {
+      hints: [
+        'Wait for the other pass to finish; only one process may open the embedded index at a time.',
+        `If no other gphotos-sync process is running, remove ${join(dir, 'index.lock')} and try again.`,
+        'To run several passes at once, point them at a server Postgres with DATABASE_URL.',
+      ],
+    },
+  );
 }

@@ -31,15 +31,18 @@ export async function acquirePassLock(knex: Knex, account: string): Promise<Pass
   const tag = `gphotos-sync pid=${process.pid} host=${hostname()} account=${account}`;
   try {
     await conn.query('SELECT set_config($1, $2, false)', ['application_name', tag.slice(0, 63)]);
-    const { rows } = await conn.query(
-      'SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok',
-      [LOCK_CLASS, `pass/${account}`],
-    );
+    const { rows } = await conn.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+      LOCK_CLASS,
+      `pass/${account}`,
+    ]);
     if (rows[0]?.ok === true) {
       return {
         release: async () => {
           try {
-            await conn.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, `pass/${account}`]);
+            await conn.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
+              LOCK_CLASS,
+              `pass/${account}`,
+            ]);
           } finally {
             await client.releaseConnection(conn);
           }

@@ -108,7 +108,10 @@ export class Pacer {
 }
 
 /** Parses a Retry-After header (delta-seconds or an HTTP date) into ms; undefined when absent or invalid. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;

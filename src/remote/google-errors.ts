@@ -58,7 +58,16 @@ function headerOf(res: ResponseLike | undefined, name: string): string | undefin
   return (h as Record<string, string>)[name.toLowerCase()];
 }
 
-function reasonOf(data: unknown): string | undefined {
+function reasonOf(body: unknown): string | undefined {
+  let data = body;
+  // A failed `responseType: 'stream'` request (a download) carries its error body as text.
+  if (typeof data === 'string' && data.trimStart().startsWith('{')) {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+  }
   if (data === null || typeof data !== 'object') return undefined;
   const error = (data as { error?: unknown }).error;
   if (typeof error === 'string') return error; // OAuth: {"error":"invalid_grant"}
@@ -103,6 +112,11 @@ export function factsOf(err: unknown): ErrorFacts {
       facts.retryAfterMs = parseRetryAfter(headerOf(res, 'retry-after'));
     }
     if (facts.status === undefined && typeof e.status === 'number') facts.status = e.status;
+    // A failed `responseType: 'stream'` request (a download) has no parsed body: gaxios puts the
+    // error body's text in the message.
+    if (facts.reason === undefined && typeof e.status === 'number') {
+      facts.reason = reasonOf((e as { message?: unknown }).message);
+    }
     if (typeof e.code === 'string' && networkCodes.has(e.code)) facts.code ??= e.code;
     if (
       facts.reason === undefined &&
@@ -135,7 +149,9 @@ export function classifyGoogleError(err: unknown): RetryDecision {
 }
 
 function isFetchFailure(err: unknown): boolean {
-  return err instanceof Error && /fetch failed|socket|terminated|other side closed/i.test(err.message);
+  return (
+    err instanceof Error && /fetch failed|socket|terminated|other side closed/i.test(err.message)
+  );
 }
 
 /**

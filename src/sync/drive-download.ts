@@ -89,7 +89,13 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
         const md5 = row.md5 === null ? null : await md5File(root, row.relPath);
         if (md5 === row.md5) {
           if (mtime) await setMtime(root, row.relPath, mtime);
-          buffer.add({ source: 'drive', remoteId: row.remoteId, state: 'done', error: null, downloadedAt: new Date() });
+          buffer.add({
+            source: 'drive',
+            remoteId: row.remoteId,
+            state: 'done',
+            error: null,
+            downloadedAt: new Date(),
+          });
           counts.adopted++;
           progress.downloaded++;
           return;

@@ -46,7 +46,10 @@ async function walkRoots(deps: DriveIndexDeps): Promise<Map<string, string>> {
     });
   }
   if (found.length > 1) {
-    deps.log.warn({ count: found.length }, `several "${GOOGLE_PHOTOS_FOLDER}" folders; backing up all of them into one`);
+    deps.log.warn(
+      { count: found.length },
+      `several "${GOOGLE_PHOTOS_FOLDER}" folders; backing up all of them into one`,
+    );
   }
   return new Map(found.map((f) => [f.id, `${DRIVE_DIR}/${sanitizeName(f.name)}`]));
 }
@@ -129,7 +132,8 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
       folderId: paths.firstKnown(item.parents) ?? null,
       relPath: p.relPath,
       pathKey: p.pathKey,
-      originalName: item.name,
+      // Postgres text cannot hold NUL; the sanitised name on disk has `_` there anyway.
+      originalName: item.name.replaceAll('\u0000', '\ufffd'),
       baseName: p.baseName,
       dupNumber: p.dupNumber,
       size: item.size,

@@ -42,7 +42,10 @@ export function emulatorEnv(emu: Emulator, extra: Record<string, string | undefi
 export function startCli(args: string[], env: Record<string, string | undefined>): ChildProcess {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-  return spawn(process.execPath, [cliPath, ...args], { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cliPath, ...args], {
+    env: clean,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function collect(child: ChildProcess): Promise<RunResult> {
@@ -75,6 +78,9 @@ export function collect(child: ChildProcess): Promise<RunResult> {
   });
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<RunResult> {
   return collect(startCli(args, env));
 }

@@ -9,7 +9,10 @@ export interface TreeFile {
   mtimeMs: number;
 }
 
-export async function readTree(root: string, opts: { skip?: string[] } = {}): Promise<Map<string, TreeFile>> {
+export async function readTree(
+  root: string,
+  opts: { skip?: string[] } = {},
+): Promise<Map<string, TreeFile>> {
   const skip = new Set(opts.skip ?? ['.gphotos']);
   const out = new Map<string, TreeFile>();
   async function walk(dir: string, rel: string): Promise<void> {
@@ -20,7 +23,9 @@ export async function readTree(root: string, opts: { skip?: string[] } = {}): Pr
       if (ent.isDirectory()) await walk(full, r);
       else {
         const st = await stat(full);
-        const md5 = createHash('md5').update(await readFile(full)).digest('hex');
+        const md5 = createHash('md5')
+          .update(await readFile(full))
+          .digest('hex');
         out.set(r, { size: st.size, md5, mtimeMs: st.mtimeMs });
       }
     }

@@ -20,7 +20,9 @@ function mediaUnder(lib: Library, rootFolder: string): string[] {
     return f.parents.some((p) => inTree(p, depth + 1));
   };
   return [...lib.files.values()]
-    .filter((f) => !f.trashed && /^(image|video)\//.test(f.mimeType) && f.parents.some((p) => inTree(p)))
+    .filter(
+      (f) => !f.trashed && /^(image|video)\//.test(f.mimeType) && f.parents.some((p) => inTree(p)),
+    )
     .map((f) => f.id);
 }
 
@@ -84,7 +86,14 @@ describe('drive pass on the demo library', () => {
       const p = md5s.get(md5Of(lib, id))![0]!;
       const exif = f.imageMediaMetadata?.time;
       const want = exif
-        ? Date.UTC(+exif.slice(0, 4), +exif.slice(5, 7) - 1, +exif.slice(8, 10), +exif.slice(11, 13), +exif.slice(14, 16), +exif.slice(17, 19))
+        ? Date.UTC(
+            +exif.slice(0, 4),
+            +exif.slice(5, 7) - 1,
+            +exif.slice(8, 10),
+            +exif.slice(11, 13),
+            +exif.slice(14, 16),
+            +exif.slice(17, 19),
+          )
         : Date.parse(f.createdTime);
       assert.equal(Math.round(tree.get(p)!.mtimeMs / 1000), Math.round(want / 1000), p);
     }

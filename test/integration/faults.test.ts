@@ -14,7 +14,8 @@ function smallLibrary(n: number, size = 4096): { lib: Library; ids: string[] } {
   const gp = b.folder('Google Photos');
   const y = b.folder('2019', gp);
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(b.photo(`P${String(i).padStart(4, '0')}.jpg`, y, { size: size + i }));
+  for (let i = 0; i < n; i++)
+    ids.push(b.photo(`P${String(i).padStart(4, '0')}.jpg`, y, { size: size + i }));
   return { lib: b.build(), ids };
 }
 
@@ -36,11 +37,21 @@ describe('faults', () => {
     try {
       w.emu.faults.add({ route: 'files.list', kind: 'userRateLimit403', times: 2 });
       w.emu.faults.add({ route: 'files.get', kind: 'rateLimit403', times: 1 });
-      w.emu.faults.add({ route: 'media', fileId: ids[0], kind: 'rateLimit429', retryAfterSeconds: 1 });
+      w.emu.faults.add({
+        route: 'media',
+        fileId: ids[0],
+        kind: 'rateLimit429',
+        retryAfterSeconds: 1,
+      });
       w.emu.faults.add({ route: 'media', fileId: ids[1], kind: 'backend500', times: 2 });
       w.emu.faults.add({ route: 'media', fileId: ids[2], kind: 'resetMidBody', times: 2 });
       w.emu.faults.add({ route: 'media', fileId: ids[3], kind: 'reset' });
-      w.emu.faults.add({ route: 'media', fileId: ids[4], kind: 'backend503', retryAfterSeconds: 1 });
+      w.emu.faults.add({
+        route: 'media',
+        fileId: ids[4],
+        kind: 'backend503',
+        retryAfterSeconds: 1,
+      });
       w.emu.faults.add({ route: 'files.list', kind: 'htmlError502', skip: 2 });
       const started = Date.now();
       const r = await w.sync();

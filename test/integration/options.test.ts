@@ -48,7 +48,13 @@ describe('options', () => {
   it('--start-date/--end-date are inclusive on the taken date; --skip-video skips videos', async () => {
     const w = await world(datedLibrary());
     try {
-      const r = await w.sync(['--start-date', '2017-01-01', '--end-date', '2017-12-31', '--skip-video']);
+      const r = await w.sync([
+        '--start-date',
+        '2017-01-01',
+        '--end-date',
+        '2017-12-31',
+        '--skip-video',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(await names(w.root), ['c-2017-first.jpg', 'd-2017-last.jpg']);
       assert.equal(r.summary?.skipped, 4);
@@ -67,11 +73,18 @@ describe('options', () => {
     try {
       assert.equal((await w.sync()).code, 0);
       const r = await runCli(
-        ['query', w.root, "SELECT rel_path, state FROM media_items WHERE rel_path LIKE '%2015%'", '--json'],
+        [
+          'query',
+          w.root,
+          "SELECT rel_path, state FROM media_items WHERE rel_path LIKE '%2015%'",
+          '--json',
+        ],
         w.env,
       );
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), [{ rel_path: 'drive/Google Photos/a-2015.jpg', state: 'done' }]);
+      assert.deepEqual(JSON.parse(r.stdout), [
+        { rel_path: 'drive/Google Photos/a-2015.jpg', state: 'done' },
+      ]);
     } finally {
       await w.close();
     }
@@ -116,7 +129,13 @@ describe('bad configuration', () => {
   it('--help lists the settings with their env vars; no command is a usage error', async () => {
     const help = await runCli(['sync', '--help'], { PATH: process.env.PATH });
     assert.equal(help.code, 0);
-    for (const s of ['GPHOTOS_TOKEN_FILE', 'DATABASE_URL', '--concurrency', '--skip-video', '--start-date']) {
+    for (const s of [
+      'GPHOTOS_TOKEN_FILE',
+      'DATABASE_URL',
+      '--concurrency',
+      '--skip-video',
+      '--start-date',
+    ]) {
       assert.ok(help.stdout.includes(s), s);
     }
     const none = await runCli([], { PATH: process.env.PATH });

@@ -6,14 +6,20 @@ import { FolderPaths } from '../../src/sync/drive-tree.ts';
 import { toEntry, qString } from '../../src/remote/drive/wire.ts';
 
 describe('filters', () => {
-  const photo = (iso: string | null) => ({ mimeType: 'image/jpeg', when: iso ? new Date(iso) : null });
+  const photo = (iso: string | null) => ({
+    mimeType: 'image/jpeg',
+    when: iso ? new Date(iso) : null,
+  });
   const none = { skipVideo: false, startDate: null, endDate: null };
   it('keeps everything by default', () => {
     assert.equal(filteredOut(photo(null), none), null);
     assert.equal(filteredOut({ mimeType: 'video/mp4', when: null }, none), null);
   });
   it('--skip-video drops videos only', () => {
-    assert.match(String(filteredOut({ mimeType: 'video/mp4', when: null }, { ...none, skipVideo: true })), /video/);
+    assert.match(
+      String(filteredOut({ mimeType: 'video/mp4', when: null }, { ...none, skipVideo: true })),
+      /video/,
+    );
     assert.equal(filteredOut(photo(null), { ...none, skipVideo: true }), null);
   });
   it('dates are inclusive days in UTC', () => {
@@ -27,17 +33,43 @@ describe('filters', () => {
 });
 
 describe('planner', () => {
-  const disk = (size: number | null, mtimeMs: number | null, exists = true) => ({ exists, isFile: exists, size, mtimeMs });
+  const disk = (size: number | null, mtimeMs: number | null, exists = true) => ({
+    exists,
+    isFile: exists,
+    size,
+    mtimeMs,
+  });
   it('downloads what is missing or has the wrong size', () => {
-    assert.equal(decide({ state: 'pending', size: 10, expectedMtimeMs: 0 }, disk(null, null, false)), 'download');
+    assert.equal(
+      decide({ state: 'pending', size: 10, expectedMtimeMs: 0 }, disk(null, null, false)),
+      'download',
+    );
     assert.equal(decide({ state: 'done', size: 10, expectedMtimeMs: 0 }, disk(9, 0)), 'download');
-    assert.equal(decide({ state: 'done', size: 10, expectedMtimeMs: 0 }, { exists: true, isFile: false, size: 4096, mtimeMs: 0 }), 'download');
+    assert.equal(
+      decide(
+        { state: 'done', size: 10, expectedMtimeMs: 0 },
+        { exists: true, isFile: false, size: 4096, mtimeMs: 0 },
+      ),
+      'download',
+    );
   });
   it('trusts a done file with its size and mtime, verifies anything else', () => {
-    assert.equal(decide({ state: 'done', size: 10, expectedMtimeMs: 5000 }, disk(10, 5000)), 'present');
-    assert.equal(decide({ state: 'done', size: 10, expectedMtimeMs: 5000 }, disk(10, 9000)), 'verify');
-    assert.equal(decide({ state: 'pending', size: 10, expectedMtimeMs: 5000 }, disk(10, 5000)), 'verify');
-    assert.equal(decide({ state: 'failed', size: 10, expectedMtimeMs: null }, disk(10, 1)), 'verify');
+    assert.equal(
+      decide({ state: 'done', size: 10, expectedMtimeMs: 5000 }, disk(10, 5000)),
+      'present',
+    );
+    assert.equal(
+      decide({ state: 'done', size: 10, expectedMtimeMs: 5000 }, disk(10, 9000)),
+      'verify',
+    );
+    assert.equal(
+      decide({ state: 'pending', size: 10, expectedMtimeMs: 5000 }, disk(10, 5000)),
+      'verify',
+    );
+    assert.equal(
+      decide({ state: 'failed', size: 10, expectedMtimeMs: null }, disk(10, 1)),
+      'verify',
+    );
   });
 });
 
@@ -57,16 +89,38 @@ describe('drive folder paths', () => {
 
 describe('drive wire parsing', () => {
   it('keeps images and videos, drops trashed items and other types', () => {
-    const base = { id: 'a', name: 'x.jpg', parents: ['p'], size: '12', md5Checksum: 'D41D8CD98F00B204E9800998ECF8427E' };
-    const e = toEntry({ ...base, mimeType: 'image/jpeg', imageMediaMetadata: { time: '2017:05:21 13:45:02' } });
+    const base = {
+      id: 'a',
+      name: 'x.jpg',
+      parents: ['p'],
+      size: '12',
+      md5Checksum: 'D41D8CD98F00B204E9800998ECF8427E',
+    };
+    const e = toEntry({
+      ...base,
+      mimeType: 'image/jpeg',
+      imageMediaMetadata: { time: '2017:05:21 13:45:02' },
+    });
     assert.deepEqual(e, {
-      kind: 'media', id: 'a', name: 'x.jpg', mimeType: 'image/jpeg', parents: ['p'], size: 12,
-      md5: 'd41d8cd98f00b204e9800998ecf8427e', createdTime: null, modifiedTime: null, exifTime: '2017:05:21 13:45:02',
+      kind: 'media',
+      id: 'a',
+      name: 'x.jpg',
+      mimeType: 'image/jpeg',
+      parents: ['p'],
+      size: 12,
+      md5: 'd41d8cd98f00b204e9800998ecf8427e',
+      createdTime: null,
+      modifiedTime: null,
+      exifTime: '2017:05:21 13:45:02',
     });
     assert.equal(toEntry({ ...base, mimeType: 'application/pdf' }), null);
     assert.equal(toEntry({ ...base, mimeType: 'application/vnd.google-apps.document' }), null);
     assert.equal(toEntry({ ...base, mimeType: 'image/png', trashed: true }), null);
-    assert.equal(toEntry({ ...base, mimeType: 'image/png', size: 'lots' })?.kind === 'media' && (toEntry({ ...base, mimeType: 'image/png', size: 'lots' }) as { size: unknown }).size, null);
+    assert.equal(
+      toEntry({ ...base, mimeType: 'image/png', size: 'lots' })?.kind === 'media' &&
+        (toEntry({ ...base, mimeType: 'image/png', size: 'lots' }) as { size: unknown }).size,
+      null,
+    );
   });
   it('escapes q string literals', () => {
     assert.equal(qString("it's a \\ test"), "'it\\'s a \\\\ test'");

@@ -17,28 +17,44 @@ function cell(v: unknown): string {
 
 export function formatTable(columns: string[], rows: Record<string, unknown>[]): string {
   const cells = rows.map((r) => columns.map((c) => cell(r[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  const widths = columns.map((c, i) =>
+    Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
   const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-')];
   for (const r of cells) out.push(line(r));
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return out.join('\n');
 }
 
-export async function runQueryCommand(settings: Settings, sql: string, json: boolean): Promise<number> {
+export async function runQueryCommand(
+  settings: Settings,
+  sql: string,
+  json: boolean,
+): Promise<number> {
   let db;
   try {
     db = await openIndexFor(settings);
   } catch (err) {
-    process.stderr.write(`gphotos-sync: ${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`);
+    process.stderr.write(
+      `gphotos-sync: ${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`,
+    );
     return exitCodeOf(err);
   }
   try {
     const { columns, rows } = await runQuery(db, sql);
-    process.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(columns, rows)}\n`);
+    process.stdout.write(
+      json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatTable(columns, rows)}\n`,
+    );
     return ExitCode.ok;
   } catch (err) {
-    process.stderr.write(`gphotos-sync: query failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `gphotos-sync: query failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     return ExitCode.usage;
   } finally {
     await db.close();

@@ -19,9 +19,21 @@ import type { AuthorizedUser } from '../../secrets/token.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
 import { openIndexFor } from './open-index.ts';
 
+/**
+ * One line for the summary and the error log: a knex error's message starts with the whole SQL
+ * statement (thousands of characters of placeholders), so keep the database's own words.
+ */
+function describeError(err: unknown): string {
+  let msg = err instanceof Error ? err.message : String(err);
+  if (err && typeof err === 'object' && 'routine' in err) msg = msg.split(' - ').at(-1) ?? msg;
+  msg = scrubSecrets(msg);
+  return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+}
+
 function rootSignal(): { signal: AbortSignal; dispose: () => void } {
   const ctl = new AbortController();
-  const onTerm = () => ctl.abort(new SyncError('terminated', 'received SIGTERM: stopping the pass'));
+  const onTerm = () =>
+    ctl.abort(new SyncError('terminated', 'received SIGTERM: stopping the pass'));
   const onInt = () => ctl.abort(new SyncError('interrupted', 'received SIGINT: stopping the pass'));
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
@@ -60,7 +72,7 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
     await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
-    log.info({ root: settings.root, token: creds.source }, 'sync started');
+    log.info({ root: settings.root, tokenSource: creds.source }, 'sync started');
     db = await openIndexFor(settings, log.child({ component: 'index' }));
     // The embedded index is locked as a whole when it opens; a server needs a lock per account.
     if (db.backend === 'postgres') lock = await acquirePassLock(db.knex, settings.account);
@@ -70,10 +82,16 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
       refreshToken: creds.refreshToken.reveal(),
       tokenUrl: settings.oauthTokenUrl,
       onNewRefreshToken: () =>
-        log.warn('Google issued a new refresh token; the token source is read-only, so it was not saved'),
+        log.warn(
+          'Google issued a new refresh token; the token source is read-only, so it was not saved',
+        ),
     });
     const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
-    progress.start(log.child({ component: 'progress' }), settings.progressInterval, Boolean(process.stderr.isTTY));
+    progress.start(
+      log.child({ component: 'progress' }),
+      settings.progressInterval,
+      Boolean(process.stderr.isTTY),
+    );
     result = await runPass({
       root: settings.root,
       drive,
@@ -104,7 +122,7 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
   } catch (err) {
     exitCode = exitCodeOf(err);
     const found = findSyncError(err);
-    error = scrubSecrets(err instanceof Error ? err.message : String(err));
+    error = describeError(err);
     log.error({ err, hints: found?.hints }, error);
   } finally {
     progress.stop();
@@ -118,12 +136,13 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
   }
   summaryLine(log, {
     account: settings.account,
-    indexed: result?.indexed ?? 0,
-    downloaded: result?.downloaded ?? 0,
+    // A pass that stopped early reports what its progress counters saw.
+    indexed: result?.indexed ?? progress.indexed,
+    downloaded: result?.downloaded ?? progress.downloaded,
     adopted: result?.adopted ?? 0,
     present: result?.present ?? 0,
-    skipped: result?.skipped ?? 0,
-    failed: result?.failed ?? 0,
+    skipped: result?.skipped ?? progress.skipped,
+    failed: result?.failed ?? progress.failed,
     bytes: result?.bytes ?? progress.bytes,
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,

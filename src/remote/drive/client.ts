@@ -74,7 +74,11 @@ export class DriveClient {
       signal,
     );
     const folder = toFolder(res.data);
-    if (!folder) throw new RemoteError('Drive answered files.get(root) with something that is not a folder', {});
+    if (!folder)
+      throw new RemoteError(
+        'Drive answered files.get(root) with something that is not a folder',
+        {},
+      );
     return folder;
   }
 

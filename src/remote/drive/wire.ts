@@ -34,7 +34,8 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 /** Validates a files.list body; an HTML page or broken JSON is a retryable `malformed` error. */
 export function parsePage(data: unknown): WirePage {
   if (data === null || typeof data !== 'object' || !Array.isArray((data as WirePage).files)) {
-    const shape = typeof data === 'string' ? `text starting ${JSON.stringify(data.slice(0, 40))}` : typeof data;
+    const shape =
+      typeof data === 'string' ? `text starting ${JSON.stringify(data.slice(0, 40))}` : typeof data;
     const err = new RemoteError(`Drive answered a listing with ${shape} instead of a file list`, {
       reason: 'malformed',
     });

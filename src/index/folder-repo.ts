@@ -1,0 +1,60 @@
+import type { Knex } from 'knex';
+import { chunks } from './sql-util.ts';
+
+export interface FolderRow {
+  folderId: string;
+  name: string;
+  parentId: string | null;
+  /** Relative to ROOT, '/'-separated. */
+  relPath: string;
+}
+
+/** The `drive_folders` table of one account. */
+export class FolderRepo {
+  private readonly knex: Knex;
+  private readonly account: string;
+
+  constructor(knex: Knex, account: string) {
+    this.knex = knex;
+    this.account = account;
+  }
+
+  /**
+   * Inserts or updates folders by folderId (name, parent, relPath, last_seen_at = seenAt), 1,000
+   * a statement, all-or-nothing in one transaction. Folders not given are left alone.
+   */
+  async upsertMany(rows: FolderRow[], seenAt: Date): Promise<void> {
+    if (rows.length === 0) return;
+    await this.knex.transaction(async (trx) => {
+      for (const chunk of chunks(rows)) {
+        await trx('drive_folders')
+          .insert(
+            chunk.map((r) => ({
+              account: this.account,
+              folder_id: r.folderId,
+              name: r.name,
+              parent_id: r.parentId,
+              rel_path: r.relPath,
+              last_seen_at: seenAt,
+            })),
+          )
+          .onConflict(['account', 'folder_id'])
+          .merge(['name', 'parent_id', 'rel_path', 'last_seen_at']);
+      }
+    });
+  }
+
+  /** Every folder of the account, ordered by relPath. */
+  async all(): Promise<FolderRow[]> {
+    const rows = (await this.knex('drive_folders')
+      .where({ account: this.account })
+      .orderBy(['rel_path', 'folder_id'])
+      .select('folder_id', 'name', 'parent_id', 'rel_path')) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      folderId: String(r.folder_id),
+      name: String(r.name ?? ''),
+      parentId: (r.parent_id as string | null) ?? null,
+      relPath: String(r.rel_path),
+    }));
+  }
+}

@@ -1,0 +1,246 @@
+import type { Knex } from 'knex';
+import { SyncError } from '../errors/errors.ts';
+import { chunks, isUniqueViolation, toDate, toNumber } from './sql-util.ts';
+
+export type MediaSource = 'drive' | 'picasa';
+export type MediaState = 'pending' | 'done' | 'failed' | 'skipped' | 'gone';
+export const mediaStates: readonly MediaState[] = ['pending', 'done', 'failed', 'skipped', 'gone'];
+
+export interface MediaRow {
+  source: MediaSource;
+  remoteId: string;
+  folderId: string | null;
+  /** Relative to ROOT, '/'-separated, e.g. 'drive/Google Photos/2017/IMG_1 (1).jpg'. */
+  relPath: string;
+  /** The tree layer's collision key (normalised, case-folded relPath); unique per account. */
+  pathKey: string;
+  originalName: string;
+  /** The sanitised name before any ' (n)' suffix. */
+  baseName: string;
+  dupNumber: number;
+  size: number | null;
+  md5: string | null;
+  mimeType: string;
+  takenTime: Date | null;
+  createdTime: Date | null;
+  modifiedTime: Date | null;
+  state: MediaState;
+  error: string | null;
+  attempts: number;
+  downloadedAt: Date | null;
+}
+
+export type ListedMediaRow = Omit<MediaRow, 'state' | 'error' | 'attempts' | 'downloadedAt'> & {
+  state: 'pending' | 'skipped';
+};
+
+export interface MediaUpdate {
+  source: MediaSource;
+  remoteId: string;
+  state: MediaState;
+  /** The new error text; omitted or null clears it. */
+  error?: string | null;
+  /** Omitted keeps the stored value; null clears it. */
+  downloadedAt?: Date | null;
+  incrementAttempts?: boolean;
+}
+
+const PAGE = 5000;
+
+/** The SQL behind `upsertListed` for a row that already exists (see its contract). */
+const contentChanged =
+  'm.size IS DISTINCT FROM excluded.size OR m.md5 IS DISTINCT FROM excluded.md5';
+const reset = `excluded.state = 'skipped' OR m.state IN ('skipped', 'gone') OR ${contentChanged}`;
+
+/** The `media_items` table of one account. Every method is scoped to that account. */
+export class MediaRepo {
+  private readonly knex: Knex;
+  private readonly account: string;
+
+  constructor(knex: Knex, account: string) {
+    this.knex = knex;
+    this.account = account;
+  }
+
+  /**
+   * Inserts or updates rows by (source, remoteId), all-or-nothing in one transaction, 1,000 rows a
+   * statement. New rows get the listed state, attempts 0, first_seen_at = last_seen_at = seenAt.
+   * Existing rows take every listed column (names, paths, size, md5, times; a rename moves
+   * rel_path) and last_seen_at = seenAt; first_seen_at never changes. Their state:
+   * - listed 'skipped' -> 'skipped' (the caller no longer wants it);
+   * - stored 'skipped' or 'gone', listed 'pending' -> 'pending' (wanted again, or back from trash);
+   * - size or md5 differ from the stored ones (any difference, null vs value too) -> 'pending';
+   * - otherwise state, error and attempts are kept ('done' stays done, 'failed' keeps its count).
+   * Whenever the state is reset as above, error is cleared and attempts go to 0. downloaded_at is
+   * never touched here: it still says when the local file was last written.
+   * Two rows of the account with the same pathKey after the transaction make the whole call fail
+   * with a `SyncError('fatal')` naming the key (the tree layout must prevent it).
+   */
+  async upsertListed(rows: ListedMediaRow[], seenAt: Date): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.knex.transaction(async (trx) => {
+        for (const chunk of chunks(rows)) {
+          await trx('media_items as m')
+            .insert(chunk.map((r) => this.toInsert(r, seenAt)))
+            .onConflict(['account', 'source', 'remote_id'])
+            .merge({
+              folder_id: trx.raw('excluded.folder_id'),
+              rel_path: trx.raw('excluded.rel_path'),
+              path_key: trx.raw('excluded.path_key'),
+              original_name: trx.raw('excluded.original_name'),
+              base_name: trx.raw('excluded.base_name'),
+              dup_number: trx.raw('excluded.dup_number'),
+              size: trx.raw('excluded.size'),
+              md5: trx.raw('excluded.md5'),
+              mime_type: trx.raw('excluded.mime_type'),
+              taken_time: trx.raw('excluded.taken_time'),
+              created_time: trx.raw('excluded.created_time'),
+              modified_time: trx.raw('excluded.modified_time'),
+              last_seen_at: trx.raw('excluded.last_seen_at'),
+              state: trx.raw(`CASE WHEN ${reset} THEN excluded.state ELSE m.state END`),
+              error: trx.raw(`CASE WHEN ${reset} THEN NULL ELSE m.error END`),
+              attempts: trx.raw(`CASE WHEN ${reset} THEN 0 ELSE m.attempts END`),
+            });
+        }
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const detail = (err as { detail?: string }).detail ?? (err as Error).message;
+      throw new SyncError(
+        'fatal',
+        `two index entries of account ${this.account} would share one path: ${detail}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /**
+   * All rows of a source (optionally only some states) in pages of 5,000, ordered by remote_id
+   * with keyset paging, so a large library never sits in one result. Rows changed while iterating
+   * may or may not be seen.
+   */
+  async *iterate(
+    source: MediaSource,
+    opts: { states?: MediaState[] } = {},
+  ): AsyncGenerator<MediaRow[]> {
+    if (opts.states && opts.states.length === 0) return;
+    let after: string | null = null;
+    for (;;) {
+      const q = this.knex('media_items').where({ account: this.account, source });
+      if (opts.states) q.whereIn('state', opts.states);
+      if (after !== null) q.where('remote_id', '>', after);
+      const rows = (await q.orderBy('remote_id').limit(PAGE).select('*')) as Record<
+        string,
+        unknown
+      >[];
+      if (rows.length === 0) return;
+      yield rows.map(fromDb);
+      if (rows.length < PAGE) return;
+      after = String(rows[rows.length - 1]?.remote_id);
+    }
+  }
+
+  /** Every row of a source in one array: for small libraries and tests. */
+  async all(source: MediaSource): Promise<MediaRow[]> {
+    const out: MediaRow[] = [];
+    for await (const page of this.iterate(source)) out.push(...page);
+    return out;
+  }
+
+  /**
+   * Sets state (and error, downloadedAt, attempts as described on `MediaUpdate`) for many rows, one
+   * UPDATE ... FROM (VALUES ...) per 1,000 updates, in one transaction. Updates naming rows that
+   * do not exist are ignored. If one row is named twice, which update wins is undefined.
+   */
+  async markMany(updates: MediaUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.knex.transaction(async (trx) => {
+      for (const chunk of chunks(updates)) {
+        const values = chunk
+          .map(() => '(?::text, ?::text, ?::text, ?::text, ?::boolean, ?::timestamptz, ?::boolean)')
+          .join(', ');
+        const bindings = chunk.flatMap((u) => [
+          u.source,
+          u.remoteId,
+          u.state,
+          u.error ?? null,
+          u.downloadedAt !== undefined,
+          u.downloadedAt ?? null,
+          u.incrementAttempts === true,
+        ]);
+        await trx.raw(
+          `UPDATE media_items AS m SET
+             state = v.state,
+             error = v.error,
+             downloaded_at = CASE WHEN v.set_downloaded THEN v.downloaded_at ELSE m.downloaded_at END,
+             attempts = m.attempts + CASE WHEN v.inc THEN 1 ELSE 0 END
+           FROM (VALUES ${values}) AS v(source, remote_id, state, error, set_downloaded, downloaded_at, inc)
+           WHERE m.account = ? AND m.source = v.source AND m.remote_id = v.remote_id`,
+          [...bindings, this.account],
+        );
+      }
+    });
+  }
+
+  /** Row counts per state (every state present, 0 when none), for one source or all. */
+  async countByState(source?: MediaSource): Promise<Record<MediaState, number>> {
+    const q = this.knex('media_items').where({ account: this.account });
+    if (source) q.where({ source });
+    const rows = (await q.groupBy('state').select('state').count({ n: '*' })) as Array<{
+      state: MediaState;
+      n: unknown;
+    }>;
+    const out = Object.fromEntries(mediaStates.map((s) => [s, 0])) as Record<MediaState, number>;
+    for (const r of rows) out[r.state] = toNumber(r.n) ?? 0;
+    return out;
+  }
+
+  private toInsert(r: ListedMediaRow, seenAt: Date): Record<string, unknown> {
+    return {
+      account: this.account,
+      source: r.source,
+      remote_id: r.remoteId,
+      folder_id: r.folderId,
+      rel_path: r.relPath,
+      path_key: r.pathKey,
+      original_name: r.originalName,
+      base_name: r.baseName,
+      dup_number: r.dupNumber,
+      size: r.size,
+      md5: r.md5,
+      mime_type: r.mimeType,
+      taken_time: r.takenTime,
+      created_time: r.createdTime,
+      modified_time: r.modifiedTime,
+      state: r.state,
+      first_seen_at: seenAt,
+      last_seen_at: seenAt,
+    };
+  }
+}
+
+function fromDb(r: Record<string, unknown>): MediaRow {
+  return {
+    source: r.source as MediaSource,
+    remoteId: String(r.remote_id),
+    folderId: (r.folder_id as string | null) ?? null,
+    relPath: String(r.rel_path),
+    pathKey: String(r.path_key),
+    originalName: String(r.original_name),
+    baseName: String(r.base_name),
+    dupNumber: toNumber(r.dup_number) ?? 0,
+    size: toNumber(r.size),
+    md5: (r.md5 as string | null) ?? null,
+    mimeType: String(r.mime_type),
+    takenTime: toDate(r.taken_time),
+    createdTime: toDate(r.created_time),
+    modifiedTime: toDate(r.modified_time),
+    state: r.state as MediaState,
+    error: (r.error as string | null) ?? null,
+    attempts: toNumber(r.attempts) ?? 0,
+    downloadedAt: toDate(r.downloaded_at),
+  };
+}

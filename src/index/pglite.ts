@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+
+/**
+ * PGlite (Postgres compiled to WebAssembly) tuned for small machines; see the measurements in
+ * test/helpers/pglite-rss.ts.
+ *
+ * - shared_buffers 16MB instead of initdb's 128MB: the index is small and the OS page cache holds
+ *   it anyway; this is the largest steady-state saving when reopening (about 100 MB).
+ * - maintenance_work_mem 16MB: bounds index builds during migrations.
+ * - Creating a data dir runs initdb inside a second PGlite instance, and V8's optimising wasm
+ *   compiler (TurboFan) tiers up both; that peak is about twice that of reopening. So a new data dir
+ *   is created in a short-lived child process started with `--liftoff-only` (the baseline
+ *   compiler only): its peak is roughly halved and none of it stays in the long-running process.
+ */
+const gucs = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'work_mem=4MB'];
+const gucArgs = gucs.flatMap((g) => ['-c', g]);
+
+export const pgliteOptions: Pick<PGliteOptions, 'startParams' | 'initDbStartParams'> = {
+  startParams: [...PGlite.defaultStartParams, ...gucArgs],
+  // initdb writes these into postgresql.conf, so tools that open the dir directly get them too.
+  initDbStartParams: gucArgs,
+};
+
+/** Opens (creating when absent) the PGlite data dir with the tuned options. */
+export async function openPglite(dataDir: string): Promise<PGlite> {
+  if (!isDataDir(dataDir)) await createDataDirInChild(dataDir);
+  return PGlite.create({ dataDir, ...pgliteOptions });
+}
+
+export function isDataDir(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'PG_VERSION'));
+}
+
+/**
+ * Creates a data dir in a child process (see above) under a temporary name and renames it into
+ * place, so a child killed half-way (out of memory) never leaves a half-made dir behind.
+ */
+async function createDataDirInChild(dataDir: string): Promise<void> {
+  const tmp = `${dataDir}.creating-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(dirname(dataDir), { recursive: true });
+  const here = fileURLToPath(import.meta.url);
+  const script = join(dirname(here), `pglite-init${extname(here)}`);
+  const stderr: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--liftoff-only', script, tmp], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr.on('data', (b: Buffer) => stderr.push(b));
+    child.on('error', reject);
+    child.on('exit', (c, signal) => resolve(signal ? null : c));
+  });
+  if (code !== 0 || !isDataDir(tmp)) {
+    await rm(tmp, { recursive: true, force: true });
+    const detail = Buffer.concat(stderr).toString('utf8').trim().slice(-2000);
+    throw new Error(`creating the embedded index at ${dataDir} failed (exit ${code}): ${detail}`);
+  }
+  await rename(tmp, dataDir);
+}
+
+/** Creates a data dir in this process (what the child runs). */
+export async function createDataDir(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const pg = await PGlite.create({ dataDir, ...pgliteOptions });
+  await pg.close();
+}

@@ -1,0 +1,23 @@
+/** Rows per write statement: 1,000 rows x ~20 columns stays far below Postgres' 65,535 parameters. */
+export const WRITE_CHUNK = 1000;
+
+export function chunks<T>(items: readonly T[], size = WRITE_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** pg returns bigint/count as strings, PGlite as numbers: both become numbers (or null). */
+export function toNumber(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+export function toDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v : new Date(String(v));
+}
+
+/** Postgres' unique_violation. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === '23505';
+}
