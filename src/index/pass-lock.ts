@@ -4,6 +4,9 @@
  * and with it the lock, so there is never a stale lock to clean up. (The embedded index has its
  * own exclusive lock file in front of the data dir; see embedded-lock.ts.)
  *
+ * Advisory locks are per server, not per database, so the key includes the database name: two
+ * databases on one server never block each other.
+ *
  * Contract: `acquirePassLock` resolves with a handle once this process holds the lock, or throws
  * SyncError('locked') at once (exit 6) naming the holder (pid and host) when another holds it.
  */
@@ -31,17 +34,17 @@ export async function acquirePassLock(knex: Knex, account: string): Promise<Pass
   const tag = `gphotos-sync pid=${process.pid} host=${hostname()} account=${account}`;
   try {
     await conn.query('SELECT set_config($1, $2, false)', ['application_name', tag.slice(0, 63)]);
-    const { rows } = await conn.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
-      LOCK_CLASS,
-      `pass/${account}`,
-    ]);
+    const { rows } = await conn.query(
+      'SELECT pg_try_advisory_lock($1, hashtext(current_database() || $2)) AS ok',
+      [LOCK_CLASS, `/pass/${account}`],
+    );
     if (rows[0]?.ok === true) {
       return {
         release: async () => {
           try {
-            await conn.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
+            await conn.query('SELECT pg_advisory_unlock($1, hashtext(current_database() || $2))', [
               LOCK_CLASS,
-              `pass/${account}`,
+              `/pass/${account}`,
             ]);
           } finally {
             await client.releaseConnection(conn);
@@ -53,8 +56,8 @@ export async function acquirePassLock(knex: Knex, account: string): Promise<Pass
       `SELECT a.application_name AS name, a.backend_start AS since
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid
-          AND l.objid = (hashtext($2)::bigint & 4294967295)::oid AND l.objsubid = 2`,
-      [LOCK_CLASS, `pass/${account}`],
+          AND l.objid = (hashtext(current_database() || $2)::bigint & 4294967295)::oid AND l.objsubid = 2`,
+      [LOCK_CLASS, `/pass/${account}`],
     );
     const who = String(holder.rows[0]?.name ?? 'an unknown process');
     await client.releaseConnection(conn);
