@@ -1,20 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SyncError } from '../errors/errors.ts';
 
 /**
  * The exclusive lock file in front of the embedded (PGlite) index.
  *
  * PGlite is single-process and takes no lock on its data dir: two processes that open the same
- * dir both succeed and corrupt it. So whoever opens it first creates `<dir>/index.lock` with
- * O_EXCL, holding `{pid, hostname, startedAt}`.
+ * dir both succeed and corrupt it. So whoever opens it first creates `<dir>/index.lock`
+ * exclusively (see createExclusive), holding `{pid, hostname, startedAt}`.
  *
  * A lock that exists is honoured while its holder may be alive:
  * - same host: alive when `process.kill(pid, 0)` succeeds or fails with EPERM. A lock naming our
- *   own pid is a previous incarnation of this container (pid 1 again after a restart) and stale.
+ *   own pid is ours if this process holds it (a second open in one process is refused too), else
+ *   left by a previous incarnation of this container (pid 1 again after a restart) and stale.
  * - another host (a shared volume): its liveness cannot be probed, so the holder refreshes the
  *   file's mtime every `heartbeatMs`; a lock not refreshed for `foreignStaleMs` is stale.
  * - empty or unparsable (a holder between create and write, or a crash there): stale once its
@@ -42,6 +43,9 @@ export interface LockOptions {
   unreadableStaleMs?: number;
 }
 
+/** Lock files held by this process: a lock naming our pid is stale only if it is not in here. */
+const heldHere = new Set<string>();
+
 const defaults = { heartbeatMs: 60_000, foreignStaleMs: 10 * 60_000, unreadableStaleMs: 5_000 };
 const confirmPauseMs = 50;
 
@@ -50,13 +54,14 @@ export async function acquireEmbeddedLock(
   opts: LockOptions = {},
 ): Promise<EmbeddedLock> {
   const cfg = { ...defaults, ...opts };
-  const path = join(dir, 'index.lock');
+  const path = resolve(dir, 'index.lock');
   const mine: LockInfo = {
     pid: process.pid,
     hostname: hostname(),
     startedAt: new Date().toISOString(),
   };
   const content = JSON.stringify(mine);
+  if (heldHere.has(path)) throw lockedError(dir, parseLock((await readLock(path)).text) ?? mine);
 
   if (!(await createExclusive(path, content))) {
     const { text, mtimeMs } = await readLock(path);
@@ -72,14 +77,27 @@ export async function acquireEmbeddedLock(
   return holdLock(path, content, cfg.heartbeatMs);
 }
 
+/**
+ * Creates the lock file with its full content in one step: write a temp file, then hard-link it
+ * to the lock path (link fails with EEXIST like O_EXCL, and works on NFS too). A plain 'wx' open
+ * would let another process read the file empty between create and write.
+ */
 async function createExclusive(path: string, content: string): Promise<boolean> {
+  const tmp = tempName(path);
+  await writeFile(tmp, content, { flag: 'wx' });
   try {
-    await writeFile(path, content, { flag: 'wx' });
+    await link(tmp, path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
+}
+
+function tempName(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
 }
 
 async function readLock(path: string): Promise<{ text: string; mtimeMs: number }> {
@@ -117,7 +135,7 @@ function staleReason(holder: LockInfo | null, ageMs: number, cfg: typeof default
       ? `not refreshed by ${holder.hostname} for ${Math.round(ageMs / 1000)} s`
       : null;
   }
-  if (holder.pid === process.pid) return 'left by an earlier process with our pid';
+  if (holder.pid === process.pid) return 'left by an earlier process with our pid'; // see heldHere
   return pidAlive(holder.pid) ? null : `pid ${holder.pid} is not running`;
 }
 
@@ -136,7 +154,7 @@ async function takeOver(
   content: string,
   staleText: string,
 ): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = tempName(path);
   await writeFile(tmp, content, { flag: 'wx' });
   try {
     // Someone else may have taken it over since we read it: never clobber a fresh lock.
@@ -168,6 +186,7 @@ function holdLock(path: string, content: string, heartbeatMs: number): EmbeddedL
       }
     }
   };
+  heldHere.add(path);
   process.once('exit', onExit);
   const heartbeat = setInterval(() => {
     const now = new Date();
@@ -181,6 +200,7 @@ function holdLock(path: string, content: string, heartbeatMs: number): EmbeddedL
     release: async () => {
       if (released) return;
       released = true;
+      heldHere.delete(path);
       clearInterval(heartbeat);
       process.removeListener('exit', onExit);
       if (stillOurs()) await unlink(path).catch(() => undefined);
@@ -191,7 +211,7 @@ function holdLock(path: string, content: string, heartbeatMs: number): EmbeddedL
 function lockedError(dir: string, holder: LockInfo | null): SyncError {
   const who = holder
     ? `pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}, started ${holder.startedAt}`
-    : 'a process that is still writing its lock file';
+    : 'holder unknown: the lock file is unreadable';
   return new SyncError(
     'locked',
     `the embedded index at ${dir} is in use by another gphotos-sync process (${who})`,

@@ -6,16 +6,24 @@ import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 
 /**
- * PGlite (Postgres compiled to WebAssembly) tuned for small machines; see the measurements in
- * test/helpers/pglite-rss.ts.
+ * PGlite (Postgres compiled to WebAssembly) tuned for small machines. Measured with
+ * test/helpers/pglite-rss.ts (100k media rows; peak RSS):
+ *
+ *   PGlite defaults, created in-process:  create 1,090-1,110 MB, reopen 880 MB
+ *   this module:                          init child 550 MB, create 760-790 MB, reopen 760 MB
+ *   this module, node --liftoff-only:     init child 550 MB, create 425 MB, reopen 415 MB
  *
  * - shared_buffers 16MB instead of initdb's 128MB: the index is small and the OS page cache holds
- *   it anyway; this is the largest steady-state saving when reopening (about 100 MB).
- * - maintenance_work_mem 16MB: bounds index builds during migrations.
- * - Creating a data dir runs initdb inside a second PGlite instance, and V8's optimising wasm
- *   compiler (TurboFan) tiers up both; that peak is about twice that of reopening. So a new data dir
- *   is created in a short-lived child process started with `--liftoff-only` (the baseline
- *   compiler only): its peak is roughly halved and none of it stays in the long-running process.
+ *   it anyway. maintenance_work_mem 16MB bounds index builds during migrations.
+ * - Creating a data dir runs initdb inside a second PGlite instance; V8's optimising wasm compiler
+ *   (TurboFan) tiers up both, and its transient compile memory is most of every peak above. So a
+ *   new data dir is created in a short-lived child process started with `--liftoff-only` (the
+ *   baseline compiler only), and none of that stays in the long-running process.
+ * - The remaining peak in the main process is TurboFan tiering up the wasm on the first heavy
+ *   queries. V8 freezes its flags at start-up, so only the command line can turn it off:
+ *   `node --liftoff-only` halves it again, for inserts about 1.5x slower.
+ * PGlite's `initialMemory` cannot go below the module's declared 128 MB; `relaxedDurability` only
+ * affects IndexedDB; neither is used.
  */
 const gucs = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'work_mem=4MB'];
 const gucArgs = gucs.flatMap((g) => ['-c', g]);

@@ -7,6 +7,19 @@ export function chunks<T>(items: readonly T[], size = WRITE_CHUNK): T[][] {
   return out;
 }
 
+/** Chunks of any iterable, produced lazily: a generator of 100,000 rows never sits in memory. */
+export function* lazyChunks<T>(items: Iterable<T>, size = WRITE_CHUNK): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 /** pg returns bigint/count as strings, PGlite as numbers: both become numbers (or null). */
 export function toNumber(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);

@@ -68,6 +68,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
   const buffer = new StateBuffer(media);
   const queue = new PQueue({ concurrency: deps.concurrency });
   let fatal: unknown;
+  const started = Date.now();
 
   const stop = (err: unknown) => {
     fatal ??= err;
@@ -175,6 +176,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
       }
     }
     await queue.onIdle();
+    log.debug({ seconds: (Date.now() - started) / 1000, ...counts }, 'download phase done');
   } finally {
     queue.clear();
     await queue.onIdle();

@@ -15,7 +15,12 @@ import type { MediaRepo, MediaRow } from '../index/media-repo.ts';
 import type { Progress } from '../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveClient } from '../remote/drive/client.ts';
 import type { RemoteMedia } from '../remote/types.ts';
-import { assignPlacements, parseTakenTime, type LayoutInput } from '../tree/layout.ts';
+import {
+  assignPlacements,
+  parseTakenTime,
+  type LayoutInput,
+  type Placement,
+} from '../tree/layout.ts';
 import { sanitizeName } from '../tree/sanitize.ts';
 import { FolderPaths } from './drive-tree.ts';
 import { filteredOut, type FilterOptions } from './filters.ts';
@@ -84,10 +89,12 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
   }
   log.info({ items: listed.length, seconds: (Date.now() - started) / 1000 }, 'drive listing done');
 
-  const stored = new Map<string, MediaRow>();
+  // What the index holds, kept compact: 100,000 full rows would double the pass's memory.
+  const stored = new Map<string, StoredItem>();
   for await (const chunk of deps.media.iterate('drive')) {
-    for (const row of chunk) stored.set(row.remoteId, row);
+    for (const row of chunk) stored.set(row.remoteId, compact(row));
   }
+  log.debug({ seconds: (Date.now() - started) / 1000, stored: stored.size }, 'index read');
 
   const inputs: LayoutInput[] = [];
   const byId = new Map<string, { item: RemoteMedia; dir: string }>();
@@ -106,45 +113,21 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
     });
   }
   // Rows not listed this time keep their paths: their files are still on disk.
-  for (const row of stored.values()) {
-    if (byId.has(row.remoteId)) continue;
-    const slash = row.relPath.lastIndexOf('/');
+  for (const [id, prev] of stored) {
+    if (byId.has(id)) continue;
+    const slash = prev.relPath.lastIndexOf('/');
     inputs.push({
-      id: row.remoteId,
-      dir: row.relPath.slice(0, slash),
-      name: row.originalName,
-      createdTime: row.createdTime?.toISOString() ?? null,
-      stored: { relPath: row.relPath, dupNumber: row.dupNumber },
+      id,
+      dir: prev.relPath.slice(0, slash),
+      name: prev.originalName,
+      createdTime: prev.createdTime,
+      stored: { relPath: prev.relPath, dupNumber: prev.dupNumber },
     });
   }
   const placements = assignPlacements(inputs);
+  inputs.length = 0;
+  log.debug({ seconds: (Date.now() - started) / 1000 }, 'placements assigned');
 
-  const rows: Parameters<MediaRepo['upsertListed']>[0] = [];
-  for (const p of placements) {
-    const entry = byId.get(p.id);
-    if (!entry) continue;
-    const { item } = entry;
-    const when = whenOf(item.exifTime, item.createdTime);
-    const why = filteredOut({ mimeType: item.mimeType, when }, deps.filters);
-    rows.push({
-      source: 'drive',
-      remoteId: item.id,
-      folderId: paths.firstKnown(item.parents) ?? null,
-      relPath: p.relPath,
-      pathKey: p.pathKey,
-      // Postgres text cannot hold NUL; the sanitised name on disk has `_` there anyway.
-      originalName: item.name.replaceAll('\u0000', '\ufffd'),
-      baseName: p.baseName,
-      dupNumber: p.dupNumber,
-      size: item.size,
-      md5: item.md5,
-      mimeType: item.mimeType,
-      takenTime: parseTakenTime(item.exifTime),
-      createdTime: toDate(item.createdTime),
-      modifiedTime: toDate(item.modifiedTime),
-      state: why === null ? 'pending' : 'skipped',
-    });
-  }
   const seenAt = new Date(started);
   await deps.folders.upsertMany(
     [...paths.entries()].map(({ folder, path, parentId }) => ({
@@ -155,6 +138,101 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
     })),
     seenAt,
   );
-  await deps.media.upsertListed(rows, seenAt);
-  return { listed: rows.length };
+  // Only new or changed rows are written; unchanged ones just get last_seen_at.
+  const unchanged: string[] = [];
+  let written = 0;
+  function* changedRows(): Generator<ListedRow> {
+    for (const p of placements) {
+      const entry = byId.get(p.id);
+      if (!entry) continue;
+      const row = toRow(entry.item, paths.firstKnown(entry.item.parents) ?? null, p, deps.filters);
+      const prev = stored.get(row.remoteId);
+      if (prev && prev.fingerprint === fingerprint(row)) {
+        unchanged.push(row.remoteId);
+        continue;
+      }
+      written++;
+      yield row;
+    }
+  }
+  await deps.media.upsertListed(changedRows(), seenAt);
+  await deps.media.touchSeen('drive', unchanged, seenAt);
+  log.debug(
+    { seconds: (Date.now() - started) / 1000, written, unchanged: unchanged.length },
+    'index written',
+  );
+  return { listed: written + unchanged.length };
+}
+
+type ListedRow = Parameters<MediaRepo['upsertListed']>[0] extends Iterable<infer R> ? R : never;
+
+/** What the index phase needs of a stored row. */
+interface StoredItem {
+  relPath: string;
+  dupNumber: number;
+  originalName: string;
+  createdTime: string | null;
+  fingerprint: string;
+}
+
+function compact(row: MediaRow): StoredItem {
+  return {
+    relPath: row.relPath,
+    dupNumber: row.dupNumber,
+    originalName: row.originalName,
+    createdTime: row.createdTime?.toISOString() ?? null,
+    fingerprint: fingerprint({
+      ...row,
+      // Only whether the row is wanted matters: a listed 'pending' leaves done/failed as they are.
+      state: row.state === 'skipped' || row.state === 'gone' ? 'skipped' : 'pending',
+    }),
+  };
+}
+
+/** Every column a listing writes, as one string: equal fingerprints mean nothing to write. */
+function fingerprint(r: Omit<ListedRow, 'state'> & { state: string }): string {
+  const t = (d: Date | null) => (d ? d.getTime() : '');
+  return [
+    r.folderId,
+    r.relPath,
+    r.pathKey,
+    r.originalName,
+    r.baseName,
+    r.dupNumber,
+    r.size,
+    r.md5,
+    r.mimeType,
+    t(r.takenTime),
+    t(r.createdTime),
+    t(r.modifiedTime),
+    r.state,
+  ].join('\u0000');
+}
+
+function toRow(
+  item: RemoteMedia,
+  folderId: string | null,
+  p: Placement,
+  filters: FilterOptions,
+): ListedRow {
+  const when = whenOf(item.exifTime, item.createdTime);
+  const why = filteredOut({ mimeType: item.mimeType, when }, filters);
+  return {
+    source: 'drive',
+    remoteId: item.id,
+    folderId,
+    relPath: p.relPath,
+    pathKey: p.pathKey,
+    // Postgres text cannot hold NUL; the sanitised name on disk has `_` there anyway.
+    originalName: item.name.replaceAll('\u0000', '\ufffd'),
+    baseName: p.baseName,
+    dupNumber: p.dupNumber,
+    size: item.size,
+    md5: item.md5,
+    mimeType: item.mimeType,
+    takenTime: parseTakenTime(item.exifTime),
+    createdTime: toDate(item.createdTime),
+    modifiedTime: toDate(item.modifiedTime),
+    state: why === null ? 'pending' : 'skipped',
+  };
 }

@@ -17,9 +17,13 @@ async function openInChild(env: {
   url?: string | null;
   dir: string;
   holdMs?: number;
+  /** Epoch ms at which the child opens, so that several children start together. */
+  startAt?: number;
 }): Promise<{ ok: boolean; kind?: string; message?: string }> {
   const script = `
     const { openIndex } = await import(${JSON.stringify(dbModule)});
+    // Start together: module loading would otherwise stagger the children.
+    await new Promise((r) => setTimeout(r, Number(process.env.START_AT) - Date.now()));
     try {
       const db = await openIndex({ databaseUrl: process.env.URL || null, embeddedDir: process.env.DIR });
       await new Promise((r) => setTimeout(r, Number(process.env.HOLD_MS)));
@@ -32,7 +36,13 @@ async function openInChild(env: {
     process.execPath,
     ['--input-type=module', '-e', script],
     {
-      env: { ...process.env, URL: env.url ?? '', DIR: env.dir, HOLD_MS: String(env.holdMs ?? 0) },
+      env: {
+        ...process.env,
+        URL: env.url ?? '',
+        DIR: env.dir,
+        HOLD_MS: String(env.holdMs ?? 0),
+        START_AT: String(env.startAt ?? 0),
+      },
     },
   );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
@@ -76,7 +86,10 @@ test('two processes opening one index at once', { timeout: 120_000 }, async () =
     const fresh = await freshDatabaseUrl();
     const dir = await mkdtemp(join(tmpdir(), 'gphotos-index-'));
     try {
-      const results = await Promise.all([1, 2, 3].map(() => openInChild({ url: fresh.url, dir })));
+      const startAt = Date.now() + 1500;
+      const results = await Promise.all(
+        [1, 2, 3].map(() => openInChild({ url: fresh.url, dir, startAt })),
+      );
       assert.deepEqual(results, [{ ok: true }, { ok: true }, { ok: true }]);
       const db = await openIndex({ databaseUrl: fresh.url, embeddedDir: dir });
       try {
@@ -91,16 +104,20 @@ test('two processes opening one index at once', { timeout: 120_000 }, async () =
     }
   } else {
     // Embedded: PGlite is single-process, so exactly one wins and the other is refused (exit 6).
-    const dir = join(await mkdtemp(join(tmpdir(), 'gphotos-index-')), '.gphotos');
+    const root = await mkdtemp(join(tmpdir(), 'gphotos-index-'));
+    const dir = join(root, '.gphotos');
     try {
-      const results = await Promise.all([1, 2].map(() => openInChild({ dir, holdMs: 4000 })));
+      const startAt = Date.now() + 1500;
+      const results = await Promise.all(
+        [1, 2].map(() => openInChild({ dir, holdMs: 4000, startAt })),
+      );
       const ok = results.filter((r) => r.ok);
       const refused = results.filter((r) => !r.ok);
       assert.equal(ok.length, 1, JSON.stringify(results));
       assert.equal(refused[0]?.kind, 'locked', JSON.stringify(results));
       assert.match(refused[0]?.message ?? '', /in use by another gphotos-sync process \(pid \d+/);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
     }
   }
 });
