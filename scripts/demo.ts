@@ -17,10 +17,11 @@ await mkdir(target, { recursive: true });
 function pass(title: string): Promise<number> {
   console.log(`\n=== ${title}: gphotos-sync sync ${target}\n`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, 'sync', target, '--progress-interval', '1'], {
+    const child = spawn(cliPath, ['sync', target, '--progress-interval', '1'], {
       stdio: 'inherit',
       env: {
         ...process.env,
+        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
         METADATA_SERVER_DETECTION: 'none',
         DATABASE_URL: '',
         GPHOTOS_GOOGLE_API_URL: emu.url,

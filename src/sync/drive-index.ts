@@ -8,6 +8,7 @@
  * item never takes the name of a file that is still on disk. A listing that fails part way
  * writes nothing (the listing comes first, the writes after).
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SyncError } from '../errors/errors.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
@@ -59,6 +60,14 @@ async function walkRoots(deps: DriveIndexDeps): Promise<Map<string, string>> {
   return new Map(found.map((f) => [f.id, `${DRIVE_DIR}/${sanitizeName(f.name)}`]));
 }
 
+/** Heap and RSS in MB, for the debug lines of long phases. */
+function memory(): { heapMb: number; rssMb: number } {
+  // With node --expose-gc (diagnostics only) the figures are of live objects.
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heapMb: Math.round(m.heapUsed / 1e6), rssMb: Math.round(m.rss / 1e6) };
+}
+
 /** The taken time if the photo has one, else the creation time. */
 export function whenOf(exifTime: string | null, createdTime: string | null): Date | null {
   const taken = parseTakenTime(exifTime);
@@ -94,15 +103,23 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
   for await (const chunk of deps.media.iterate('drive')) {
     for (const row of chunk) stored.set(row.remoteId, compact(row));
   }
-  log.debug({ seconds: (Date.now() - started) / 1000, stored: stored.size }, 'index read');
+  log.debug(
+    { seconds: (Date.now() - started) / 1000, stored: stored.size, ...memory() },
+    'index read',
+  );
 
+  // inputs[i] is kept[i] for i < kept.length; assignPlacements keeps the order.
   const inputs: LayoutInput[] = [];
-  const byId = new Map<string, { item: RemoteMedia; dir: string }>();
+  const kept: RemoteMedia[] = [];
+  const folderIds: Array<string | null> = [];
+  const listedIds = new Set<string>();
   for (const item of listed) {
     const parent = paths.firstKnown(item.parents);
     const dir = parent === undefined ? undefined : paths.pathOf(parent);
     if (dir === undefined) continue; // listed through a parent outside the backup: cannot happen, but never guess
-    byId.set(item.id, { item, dir });
+    kept.push(item);
+    folderIds.push(parent ?? null);
+    listedIds.add(item.id);
     const prev = stored.get(item.id);
     inputs.push({
       id: item.id,
@@ -112,9 +129,10 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
       stored: prev ? { relPath: prev.relPath, dupNumber: prev.dupNumber } : null,
     });
   }
+  listed.length = 0;
   // Rows not listed this time keep their paths: their files are still on disk.
   for (const [id, prev] of stored) {
-    if (byId.has(id)) continue;
+    if (listedIds.has(id)) continue;
     const slash = prev.relPath.lastIndexOf('/');
     inputs.push({
       id,
@@ -124,9 +142,10 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
       stored: { relPath: prev.relPath, dupNumber: prev.dupNumber },
     });
   }
+  listedIds.clear();
   const placements = assignPlacements(inputs);
   inputs.length = 0;
-  log.debug({ seconds: (Date.now() - started) / 1000 }, 'placements assigned');
+  log.debug({ seconds: (Date.now() - started) / 1000, ...memory() }, 'placements assigned');
 
   const seenAt = new Date(started);
   await deps.folders.upsertMany(
@@ -142,10 +161,13 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
   const unchanged: string[] = [];
   let written = 0;
   function* changedRows(): Generator<ListedRow> {
-    for (const p of placements) {
-      const entry = byId.get(p.id);
-      if (!entry) continue;
-      const row = toRow(entry.item, paths.firstKnown(entry.item.parents) ?? null, p, deps.filters);
+    for (let i = 0; i < kept.length; i++) {
+      const row = toRow(
+        kept[i] as RemoteMedia,
+        folderIds[i] ?? null,
+        placements[i] as Placement,
+        deps.filters,
+      );
       const prev = stored.get(row.remoteId);
       if (prev && prev.fingerprint === fingerprint(row)) {
         unchanged.push(row.remoteId);
@@ -158,7 +180,7 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
   await deps.media.upsertListed(changedRows(), seenAt);
   await deps.media.touchSeen('drive', unchanged, seenAt);
   log.debug(
-    { seconds: (Date.now() - started) / 1000, written, unchanged: unchanged.length },
+    { seconds: (Date.now() - started) / 1000, written, unchanged: unchanged.length, ...memory() },
     'index written',
   );
   return { listed: written + unchanged.length };
@@ -189,10 +211,10 @@ function compact(row: MediaRow): StoredItem {
   };
 }
 
-/** Every column a listing writes, as one string: equal fingerprints mean nothing to write. */
+/** A hash of every column a listing writes: equal fingerprints mean nothing to write. */
 function fingerprint(r: Omit<ListedRow, 'state'> & { state: string }): string {
   const t = (d: Date | null) => (d ? d.getTime() : '');
-  return [
+  const text = [
     r.folderId,
     r.relPath,
     r.pathKey,
@@ -207,6 +229,7 @@ function fingerprint(r: Omit<ListedRow, 'state'> & { state: string }): string {
     t(r.modifiedTime),
     r.state,
   ].join('\u0000');
+  return createHash('sha1').update(text).digest('base64');
 }
 
 function toRow(

@@ -42,10 +42,10 @@ export function emulatorEnv(emu: Emulator, extra: Record<string, string | undefi
 export function startCli(args: string[], env: Record<string, string | undefined>): ChildProcess {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-  return spawn(process.execPath, [cliPath, ...args], {
-    env: clean,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // The bin itself, as npx and the container run it (its shebang carries node's flags), with
+  // this node first on PATH.
+  clean.PATH = `${path.dirname(process.execPath)}:${clean.PATH ?? ''}`;
+  return spawn(cliPath, args, { env: clean, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function collect(child: ChildProcess): Promise<RunResult> {
