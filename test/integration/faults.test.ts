@@ -162,4 +162,28 @@ describe('faults', () => {
       await w.close();
     }
   });
+
+  it('SIGTERM stops the pass: exit 143, a summary, no temp file; the next pass completes', async () => {
+    const { lib, ids } = smallLibrary(300, 64 * 1024);
+    const w = await world(lib);
+    try {
+      const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
+      const done = collect(child);
+      for (let i = 0; i < 600 && (w.emu.stats().byRoute.media ?? 0) < 40; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      child.kill('SIGTERM');
+      const r = await done;
+      assert.equal(r.code, 143, outputOf(r).slice(-2000));
+      assert.equal(r.summary?.exitCode, 143);
+      assert.ok((r.summary?.downloaded as number) < ids.length);
+      const tree = await readTree(w.root);
+      for (const p of tree.keys()) assert.ok(!p.includes('.gphotos-part'), `temp file left: ${p}`);
+      const r2 = await w.sync();
+      assert.equal(r2.code, 0, outputOf(r2).slice(-2000));
+      await assertComplete(w.root, lib, ids);
+    } finally {
+      await w.close();
+    }
+  });
 });
