@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import PQueue from 'p-queue';
-import { generateLibrary, LibraryBuilder, type Library } from '../test/fakes/google/library.ts';
+import { generateLibrary, LibraryBuilder } from '../test/fakes/google/library.ts';
 import { startEmulator, type Emulator } from '../test/fakes/google/server.ts';
 import { emulatorEnv, runCli, type RunResult } from '../test/helpers/cli.ts';
 

@@ -76,6 +76,17 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
     queue.clear();
   };
 
+  /** The file is in place: `done`, and an attempt counted when it was downloaded (not adopted). */
+  const markDone = (row: MediaRow, downloaded: boolean) =>
+    buffer.add({
+      source: 'drive',
+      remoteId: row.remoteId,
+      state: 'done',
+      error: null,
+      downloadedAt: new Date(),
+      incrementAttempts: downloaded,
+    });
+
   const task = async (row: MediaRow, decision: Decision) => {
     const mtime = mtimeOf(row);
     const target: WriteTarget = {
@@ -90,13 +101,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
         const md5 = row.md5 === null ? null : await md5File(root, row.relPath);
         if (md5 === row.md5) {
           if (mtime) await setMtime(root, row.relPath, mtime);
-          buffer.add({
-            source: 'drive',
-            remoteId: row.remoteId,
-            state: 'done',
-            error: null,
-            downloadedAt: new Date(),
-          });
+          markDone(row, false);
           counts.adopted++;
           progress.downloaded++;
           return;
@@ -119,14 +124,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
       counts.downloaded++;
       counts.bytes += bytes;
       progress.downloaded++;
-      buffer.add({
-        source: 'drive',
-        remoteId: row.remoteId,
-        state: 'done',
-        error: null,
-        downloadedAt: new Date(),
-        incrementAttempts: true,
-      });
+      markDone(row, true);
     } catch (err) {
       if (signal.aborted) return;
       if (findSyncError(err)) {

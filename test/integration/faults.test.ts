@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LibraryBuilder, md5Of, type Library } from '../fakes/google/library.ts';
+import type { Emulator } from '../fakes/google/server.ts';
 import { collect, startCli } from '../helpers/cli.ts';
 import { world } from '../helpers/pass.ts';
 import { readTree } from '../helpers/tree.ts';
@@ -24,6 +25,13 @@ async function assertComplete(root: string, lib: Library, ids: string[]) {
   const md5s = new Set([...tree.values()].map((f) => f.md5));
   for (const id of ids) assert.ok(md5s.has(md5Of(lib, id)), `missing ${lib.files.get(id)?.name}`);
   assert.equal(tree.size, ids.length, [...tree.keys()].join('\n'));
+}
+
+/** Resolves once the emulator has served `n` media requests (or after 15 s). */
+async function mediaRequests(emu: Emulator, n: number): Promise<void> {
+  for (let i = 0; i < 600 && (emu.stats().byRoute.media ?? 0) < n; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 function outputOf(r: { stdout: string; stderr: string }) {
@@ -139,10 +147,7 @@ describe('faults', () => {
       const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
       const done = collect(child);
       // Wait until some downloads have happened, then kill without warning.
-      for (let i = 0; i < 600; i++) {
-        if ((w.emu.stats().byRoute.media ?? 0) >= 40) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await mediaRequests(w.emu, 40);
       child.kill('SIGKILL');
       const killed = await done;
       assert.equal(killed.signal, 'SIGKILL');
@@ -169,9 +174,7 @@ describe('faults', () => {
     try {
       const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
       const done = collect(child);
-      for (let i = 0; i < 600 && (w.emu.stats().byRoute.media ?? 0) < 40; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await mediaRequests(w.emu, 40);
       child.kill('SIGTERM');
       const r = await done;
       assert.equal(r.code, 143, outputOf(r).slice(-2000));

@@ -1,39 +1,17 @@
 // Drive v3 conformance of the emulator, through the REAL @googleapis/drive + google-auth-library
-// clients, compared with the samples in /work/shared/api-samples/.
+// clients, compared with the samples in ../shared/api-samples/.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { realClients } from '../fakes/google/clients.ts';
+import { apiError, noRetry, sample } from '../helpers/google.ts';
 import type { RealClients } from '../fakes/google/clients.ts';
 import { contentOf, FOLDER_MIME, generateLibrary, md5Of } from '../fakes/google/library.ts';
 import { demoLibrary } from '../fakes/google/scenarios.ts';
 import type { DemoLibrary } from '../fakes/google/scenarios.ts';
 import { startEmulator } from '../fakes/google/server.ts';
 import type { Emulator } from '../fakes/google/server.ts';
-
-const SAMPLES = '/work/shared/api-samples/';
-const sample = (name: string): unknown => JSON.parse(readFileSync(SAMPLES + name, 'utf8'));
-
-interface ApiError {
-  name: string;
-  status: number;
-  message: string;
-  response: { data: unknown; headers: Headers | Record<string, string> };
-}
-
-async function apiError(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.equal((err as Error).constructor.name, 'GaxiosError');
-    return err as ApiError;
-  }
-  assert.fail('expected the call to fail');
-}
-
-const noRetry = { retry: false } as const;
 
 describe('Drive v3 emulator through the real clients', () => {
   let emu: Emulator;

@@ -1,38 +1,17 @@
 // Fault injection of the emulator, observed through the real clients (retry off unless noted),
 // plus its request log, counters and download throughput.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { realClients } from '../fakes/google/clients.ts';
+import { apiError, noRetry, sample } from '../helpers/google.ts';
 import type { RealClients } from '../fakes/google/clients.ts';
 import { generateLibrary } from '../fakes/google/library.ts';
 import { demoLibrary } from '../fakes/google/scenarios.ts';
 import type { DemoLibrary } from '../fakes/google/scenarios.ts';
 import { startEmulator } from '../fakes/google/server.ts';
 import type { Emulator, FaultKind } from '../fakes/google/server.ts';
-
-const sample = (name: string): unknown =>
-  JSON.parse(readFileSync(`/work/shared/api-samples/${name}`, 'utf8'));
-
-interface ApiError {
-  status?: number;
-  code?: string;
-  response?: { data: unknown; headers: Headers };
-}
-
-async function apiError(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.equal((err as Error).constructor.name, 'GaxiosError');
-    return err as ApiError;
-  }
-  assert.fail('expected the call to fail');
-}
-
-const noRetry = { retry: false } as const;
 
 describe('fault injection', () => {
   let emu: Emulator;
