@@ -188,3 +188,25 @@ describe('byte-for-byte content of a larger file', () => {
     }
   });
 });
+
+describe('secrets', () => {
+  it('no token or client secret reaches the output, even at trace level', async () => {
+    const b = new LibraryBuilder();
+    const gp = b.folder('Google Photos');
+    b.photo('a.jpg', gp);
+    const w = await world(b.build(), { accessTokenTtlSeconds: 100 });
+    try {
+      const r = await w.sync(['--log-level', 'trace']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = r.stdout + r.stderr;
+      assert.ok(r.lines.length > 3, 'trace logging produced lines');
+      const token = w.emu.defaultToken();
+      for (const secret of [token.refresh_token, token.client_secret]) {
+        assert.ok(!out.includes(secret), 'a secret reached the output');
+      }
+      assert.doesNotMatch(out, /ya29\.[A-Za-z0-9_-]{8,}/, 'an access token reached the output');
+    } finally {
+      await w.close();
+    }
+  });
+});

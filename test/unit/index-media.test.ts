@@ -323,3 +323,28 @@ test('every method is scoped to its account and sources are separate', async () 
     [listed(2).remoteId],
   );
 });
+
+test('touchSeen moves last_seen_at of the named rows only, ids with quotes included', async () => {
+  const repo = new MediaRepo(db.knex, 'touch');
+  const t0 = new Date(Date.UTC(2020, 0, 1));
+  const t1 = new Date(Date.UTC(2021, 0, 1));
+  await repo.upsertListed([listed(1), listed(2), listed(3, { remoteId: 'odd"id\\x' })], t0);
+  await repo.touchSeen('drive', ['id000001', 'odd"id\\x'], t1);
+  const rows = await db
+    .knex('media_items')
+    .where({ account: 'touch' })
+    .select('remote_id', 'last_seen_at');
+  const seen = Object.fromEntries(
+    rows.map((r) => [r.remote_id, new Date(r.last_seen_at).getTime()]),
+  );
+  assert.deepEqual(seen, {
+    id000001: t1.getTime(),
+    id000002: t0.getTime(),
+    'odd"id\\x': t1.getTime(),
+  });
+  const before = await repo.all('drive');
+  assert.deepEqual(
+    before.map((r) => r.state),
+    ['pending', 'pending', 'pending'],
+  );
+});
