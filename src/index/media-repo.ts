@@ -28,11 +28,32 @@ export interface MediaRow {
   error: string | null;
   attempts: number;
   downloadedAt: Date | null;
+  /** The caller's hash of the listed columns when the row was last written (see upsertListed). */
+  listingHash: string | null;
 }
 
-export type ListedMediaRow = Omit<MediaRow, 'state' | 'error' | 'attempts' | 'downloadedAt'> & {
+export type ListedMediaRow = Omit<
+  MediaRow,
+  'state' | 'error' | 'attempts' | 'downloadedAt' | 'listingHash'
+> & {
   state: 'pending' | 'skipped';
+  listingHash?: string | null;
 };
+
+/** The columns a pass reads for every item on every run: cheap to fetch 100,000 of. */
+export type BriefMediaRow = Pick<
+  MediaRow,
+  | 'remoteId'
+  | 'relPath'
+  | 'dupNumber'
+  | 'originalName'
+  | 'size'
+  | 'md5'
+  | 'state'
+  | 'takenTime'
+  | 'createdTime'
+  | 'listingHash'
+>;
 
 export interface MediaUpdate {
   source: MediaSource;
@@ -99,6 +120,7 @@ export class MediaRepo {
               created_time: trx.raw('excluded.created_time'),
               modified_time: trx.raw('excluded.modified_time'),
               last_seen_at: trx.raw('excluded.last_seen_at'),
+              listing_hash: trx.raw('excluded.listing_hash'),
               state: trx.raw(`CASE WHEN ${reset} THEN excluded.state ELSE m.state END`),
               error: trx.raw(`CASE WHEN ${reset} THEN NULL ELSE m.error END`),
               attempts: trx.raw(`CASE WHEN ${reset} THEN 0 ELSE m.attempts END`),
@@ -141,18 +163,36 @@ export class MediaRepo {
     source: MediaSource,
     opts: { states?: MediaState[] } = {},
   ): AsyncGenerator<MediaRow[]> {
-    if (opts.states && opts.states.length === 0) return;
+    for await (const rows of this.pages(source, opts.states, ['*'])) yield rows.map(fromDb);
+  }
+
+  /** `iterate`, with only the columns of BriefMediaRow (a pass reads these for every item). */
+  async *iterateBrief(
+    source: MediaSource,
+    opts: { states?: MediaState[] } = {},
+  ): AsyncGenerator<BriefMediaRow[]> {
+    for await (const rows of this.pages(source, opts.states, briefColumns)) {
+      yield rows.map(briefFromDb);
+    }
+  }
+
+  private async *pages(
+    source: MediaSource,
+    states: MediaState[] | undefined,
+    columns: string[],
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    if (states && states.length === 0) return;
     let after: string | null = null;
     for (;;) {
       const q = this.knex('media_items').where({ account: this.account, source });
-      if (opts.states) q.whereIn('state', opts.states);
+      if (states) q.whereIn('state', states);
       if (after !== null) q.where('remote_id', '>', after);
-      const rows = (await q.orderBy('remote_id').limit(PAGE).select('*')) as Record<
+      const rows = (await q.orderBy('remote_id').limit(PAGE).select(columns)) as Record<
         string,
         unknown
       >[];
       if (rows.length === 0) return;
-      yield rows.map(fromDb);
+      yield rows;
       if (rows.length < PAGE) return;
       after = String(rows[rows.length - 1]?.remote_id);
     }
@@ -233,6 +273,7 @@ export class MediaRepo {
       state: r.state,
       first_seen_at: seenAt,
       last_seen_at: seenAt,
+      listing_hash: r.listingHash ?? null,
     };
   }
 }
@@ -257,8 +298,37 @@ function fromDb(r: Record<string, unknown>): MediaRow {
     error: (r.error as string | null) ?? null,
     attempts: toNumber(r.attempts) ?? 0,
     downloadedAt: toDate(r.downloaded_at),
+    listingHash: (r.listing_hash as string | null) ?? null,
   };
 }
+
+function briefFromDb(r: Record<string, unknown>): BriefMediaRow {
+  return {
+    remoteId: String(r.remote_id),
+    relPath: String(r.rel_path),
+    dupNumber: toNumber(r.dup_number) ?? 0,
+    originalName: String(r.original_name),
+    size: toNumber(r.size),
+    md5: (r.md5 as string | null) ?? null,
+    state: r.state as MediaState,
+    takenTime: toDate(r.taken_time),
+    createdTime: toDate(r.created_time),
+    listingHash: (r.listing_hash as string | null) ?? null,
+  };
+}
+
+const briefColumns = [
+  'remote_id',
+  'rel_path',
+  'dup_number',
+  'original_name',
+  'size',
+  'md5',
+  'state',
+  'taken_time',
+  'created_time',
+  'listing_hash',
+];
 
 /** A Postgres text[] literal: knex would expand a JS array into one binding per element. */
 function textArray(values: readonly string[]): string {

@@ -10,7 +10,7 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { findSyncError } from '../errors/errors.ts';
-import type { MediaRepo, MediaRow } from '../index/media-repo.ts';
+import type { BriefMediaRow as MediaRow, MediaRepo } from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
 import type { DriveClient } from '../remote/drive/client.ts';
@@ -147,7 +147,9 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
   try {
     const byState = await media.countByState('drive');
     progress.toDownload = byState.pending + byState.failed;
-    for await (const rows of media.iterate('drive', { states: ['pending', 'failed', 'done'] })) {
+    for await (const rows of media.iterateBrief('drive', {
+      states: ['pending', 'failed', 'done'],
+    })) {
       if (signal.aborted) break;
       const disk = await statAll(root, rows, 32);
       for (let i = 0; i < rows.length && !signal.aborted; i++) {

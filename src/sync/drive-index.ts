@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SyncError } from '../errors/errors.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
-import type { MediaRepo, MediaRow } from '../index/media-repo.ts';
+import type { BriefMediaRow, MediaRepo } from '../index/media-repo.ts';
 import type { Progress } from '../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveClient } from '../remote/drive/client.ts';
 import type { RemoteMedia } from '../remote/types.ts';
@@ -100,7 +100,7 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
 
   // What the index holds, kept compact: 100,000 full rows would double the pass's memory.
   const stored = new Map<string, StoredItem>();
-  for await (const chunk of deps.media.iterate('drive')) {
+  for await (const chunk of deps.media.iterateBrief('drive')) {
     for (const row of chunk) stored.set(row.remoteId, compact(row));
   }
   log.debug(
@@ -168,8 +168,13 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
         placements[i] as Placement,
         deps.filters,
       );
+      row.listingHash = listingHash(row);
       const prev = stored.get(row.remoteId);
-      if (prev && prev.fingerprint === fingerprint(row)) {
+      if (
+        prev &&
+        prev.listingHash === row.listingHash &&
+        prev.wanted === (row.state === 'pending')
+      ) {
         unchanged.push(row.remoteId);
         continue;
       }
@@ -194,25 +199,27 @@ interface StoredItem {
   dupNumber: number;
   originalName: string;
   createdTime: string | null;
-  fingerprint: string;
+  listingHash: string | null;
+  /** False for rows left out by a filter (`skipped`) or no longer upstream (`gone`). */
+  wanted: boolean;
 }
 
-function compact(row: MediaRow): StoredItem {
+function compact(row: BriefMediaRow): StoredItem {
   return {
     relPath: row.relPath,
     dupNumber: row.dupNumber,
     originalName: row.originalName,
     createdTime: row.createdTime?.toISOString() ?? null,
-    fingerprint: fingerprint({
-      ...row,
-      // Only whether the row is wanted matters: a listed 'pending' leaves done/failed as they are.
-      state: row.state === 'skipped' || row.state === 'gone' ? 'skipped' : 'pending',
-    }),
+    listingHash: row.listingHash,
+    wanted: row.state !== 'skipped' && row.state !== 'gone',
   };
 }
 
-/** A hash of every column a listing writes: equal fingerprints mean nothing to write. */
-function fingerprint(r: Omit<ListedRow, 'state'> & { state: string }): string {
+/**
+ * A hash of every column a listing writes, stored with the row: a rerun compares hashes instead
+ * of reading and comparing every column of 100,000 rows.
+ */
+function listingHash(r: ListedRow): string {
   const t = (d: Date | null) => (d ? d.getTime() : '');
   const text = [
     r.folderId,

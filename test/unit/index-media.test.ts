@@ -125,17 +125,32 @@ test('rows round-trip with their types', async () => {
     size: 5_000_000_000,
     folderId: null,
     modifiedTime: new Date('2020-02-03T04:05:06.789Z'),
+    listingHash: 'h1',
   });
   await repo.upsertListed([row], new Date());
   const [got] = await repo.all('drive');
   const expected: MediaRow = {
     ...row,
+    listingHash: 'h1',
     state: 'pending',
     error: null,
     attempts: 0,
     downloadedAt: null,
   };
   assert.deepEqual(got, expected);
+  const [brief] = (await repo.iterateBrief('drive').next()).value ?? [];
+  assert.deepEqual(brief, {
+    remoteId: row.remoteId,
+    relPath: row.relPath,
+    dupNumber: 0,
+    originalName: row.originalName,
+    size: 5_000_000_000,
+    md5: row.md5,
+    state: 'pending',
+    takenTime: row.takenTime,
+    createdTime: row.createdTime,
+    listingHash: 'h1',
+  });
   assert.deepEqual(await repo.all('picasa'), []);
 });
 

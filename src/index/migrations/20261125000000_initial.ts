@@ -28,6 +28,7 @@ const statements = [
     downloaded_at timestamptz NULL,
     first_seen_at timestamptz NOT NULL DEFAULT now(),
     last_seen_at timestamptz NOT NULL DEFAULT now(),
+    listing_hash text NULL,
     PRIMARY KEY (account, source, remote_id),
     CONSTRAINT media_items_path_key_unique UNIQUE (account, path_key) DEFERRABLE INITIALLY DEFERRED
   )`,
