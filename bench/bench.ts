@@ -85,6 +85,8 @@ async function timed(
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+const mapRound = (o: Record<string, number>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [`${k}MbPerSecond`, round(v)]));
 
 /** Plain parallel fetch of every media file into `dir`: the baseline the pass is measured against. */
 async function plainFetch(
@@ -164,36 +166,66 @@ async function throughput(backend: string) {
       GPHOTOS_CONCURRENCY: String(CONCURRENCY),
     });
     await runCli(['sync', root, '--index-only'], env);
-    const r = await timed(emu, backend, `download ${n} x 4 MiB (pass)`, n, () =>
-      runCli(['sync', root, '--skip-index', '--log-level', 'debug'], env),
-    );
-    // The same pass without its start-up (process, index open): the download phase alone.
-    const phase = r.lines.find((l) => l.msg === 'download phase done');
-    const phaseSeconds = Number(phase?.seconds ?? NaN);
-    const plain = await plainFetch(emu, ids, path.join(root, 'plain'));
-    const plainMbs = plain.bytes / 1e6 / plain.seconds;
-    const passRow = rows.at(-1)!;
+    // Three rounds, alternating, best of each: one run on a busy 2-core machine is noise.
+    let best = { pass: 0, phase: 0, plain: 0, passSeconds: 0, plainSeconds: 0 };
+    for (let round = 1; round <= 3; round++) {
+      await rm(path.join(root, 'drive'), { recursive: true, force: true });
+      await rm(path.join(root, 'plain'), { recursive: true, force: true });
+      const t0 = process.hrtime.bigint();
+      const r = await runCli(['sync', root, '--skip-index', '--log-level', 'debug'], env);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (r.code !== 0) throw new Error(`pass failed: ${r.stderr || r.stdout.slice(-500)}`);
+      // The same pass without its start-up (process, index open): the download phase alone.
+      const phase = r.lines.find((l) => l.msg === 'download phase done');
+      const mb = Number(r.summary?.bytes ?? 0) / 1e6;
+      const plain = await plainFetch(emu, ids, path.join(root, 'plain'));
+      const figures = {
+        pass: mb / seconds,
+        phase: mb / Number(phase?.seconds ?? NaN),
+        plain: plain.bytes / 1e6 / plain.seconds,
+      };
+      console.log(JSON.stringify({ backend, throughputRound: round, ...mapRound(figures) }));
+      best = {
+        pass: Math.max(best.pass, figures.pass),
+        phase: Math.max(best.phase, figures.phase),
+        plain: Math.max(best.plain, figures.plain),
+        passSeconds: best.pass >= figures.pass ? best.passSeconds : seconds,
+        plainSeconds: best.plain >= figures.plain ? best.plainSeconds : plain.seconds,
+      };
+    }
     console.log(
       JSON.stringify({
         backend,
-        phase: 'plain parallel fetch, same files',
-        seconds: round(plain.seconds),
-        mbPerSecond: round(plainMbs),
-        passVsPlain: `${Math.round((passRow.mbPerSecond / plainMbs) * 100)}%`,
-        downloadPhaseMbPerSecond: round(Number(r.summary?.bytes ?? 0) / 1e6 / phaseSeconds),
-        downloadPhaseVsPlain: `${Math.round((Number(r.summary?.bytes ?? 0) / 1e6 / phaseSeconds / plainMbs) * 100)}%`,
+        phase: `download ${n} x 4 MiB, best of 3`,
+        passMbPerSecond: round(best.pass),
+        downloadPhaseMbPerSecond: round(best.phase),
+        plainFetchMbPerSecond: round(best.plain),
+        passVsPlain: `${Math.round((best.pass / best.plain) * 100)}%`,
+        downloadPhaseVsPlain: `${Math.round((best.phase / best.plain) * 100)}%`,
       }),
     );
-    rows.push({
-      backend,
-      phase: `plain fetch ${n} x 4 MiB`,
-      seconds: round(plain.seconds),
-      itemsPerSecond: Math.round(n / plain.seconds),
-      mbPerSecond: round(plainMbs),
-      peakRssMb: NaN,
-      requests: n,
-      exit: r.code === 0 ? 0 : null,
-    });
+    rows.push(
+      {
+        backend,
+        phase: `download ${n} x 4 MiB (pass, best of 3)`,
+        seconds: round(best.passSeconds),
+        itemsPerSecond: Math.round(n / best.passSeconds),
+        mbPerSecond: round(best.pass),
+        peakRssMb: NaN,
+        requests: n,
+        exit: 0,
+      },
+      {
+        backend,
+        phase: `plain fetch ${n} x 4 MiB (best of 3)`,
+        seconds: round(best.plainSeconds),
+        itemsPerSecond: Math.round(n / best.plainSeconds),
+        mbPerSecond: round(best.plain),
+        peakRssMb: NaN,
+        requests: n,
+        exit: 0,
+      },
+    );
   } finally {
     await emu.close();
     await db?.drop();
@@ -209,11 +241,13 @@ async function main() {
   const lib = generateLibrary({ items: ITEMS, seed: 42 });
   console.log(`library generated in ${(Date.now() - t0) / 1000} s`);
   for (const backend of BACKENDS) {
-    const emu = await startEmulator({ library: lib });
-    try {
-      await libraryPasses(backend, emu);
-    } finally {
-      await emu.close();
+    if (process.env.BENCH_ONLY !== 'throughput') {
+      const emu = await startEmulator({ library: lib });
+      try {
+        await libraryPasses(backend, emu);
+      } finally {
+        await emu.close();
+      }
     }
     await throughput(backend);
   }
