@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LibraryBuilder, md5Of, type Library } from '../fakes/google/library.ts';
-import type { Emulator } from '../fakes/google/server.ts';
 import { collect, startCli } from '../helpers/cli.ts';
-import { world } from '../helpers/pass.ts';
+import { world, type World } from '../helpers/pass.ts';
 import { readTree } from '../helpers/tree.ts';
 
 function smallLibrary(n: number, size = 4096): { lib: Library; ids: string[] } {
@@ -27,10 +26,20 @@ async function assertComplete(root: string, lib: Library, ids: string[]) {
   assert.equal(tree.size, ids.length, [...tree.keys()].join('\n'));
 }
 
-/** Resolves once the emulator has served `n` media requests (or after 15 s). */
-async function mediaRequests(emu: Emulator, n: number): Promise<void> {
-  for (let i = 0; i < 600 && (emu.stats().byRoute.media ?? 0) < n; i++) {
+/** Starts a pass, lets it download about 40 files (at most 15 s), then sends `signal`. */
+async function interruptMidPass(w: World, signal: NodeJS.Signals) {
+  const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
+  const done = collect(child);
+  for (let i = 0; i < 600 && (w.emu.stats().byRoute.media ?? 0) < 40; i++) {
     await new Promise((r) => setTimeout(r, 25));
+  }
+  child.kill(signal);
+  return done;
+}
+
+async function assertNoTempFiles(root: string) {
+  for (const p of (await readTree(root)).keys()) {
+    assert.ok(!p.includes('.gphotos-part'), `temp file left: ${p}`);
   }
 }
 
@@ -43,6 +52,8 @@ describe('faults', () => {
     const { lib, ids } = smallLibrary(12, 200_000);
     const w = await world(lib);
     try {
+      // Rules fire in the order added: a 200 with broken JSON first, then two rate limits.
+      w.emu.faults.add({ route: 'files.list', kind: 'malformedJson200' });
       w.emu.faults.add({ route: 'files.list', kind: 'userRateLimit403', times: 2 });
       w.emu.faults.add({ route: 'files.get', kind: 'rateLimit403', times: 1 });
       w.emu.faults.add({
@@ -66,7 +77,7 @@ describe('faults', () => {
       assert.equal(r.code, 0, outputOf(r).slice(-3000));
       assert.equal(w.emu.faults.pending(), 0, 'every injected fault was hit');
       await assertComplete(w.root, lib, ids);
-      assert.ok((r.summary?.retries as number) >= 9, JSON.stringify(r.summary));
+      assert.ok((r.summary?.retries as number) >= 10, JSON.stringify(r.summary));
       // Retry-After: 1 was honoured (the pacer waited at least that long).
       assert.ok(Date.now() - started >= 1000);
       const retried = r.lines.filter((l) => l.msg === 'retrying a Google call');
@@ -144,12 +155,7 @@ describe('faults', () => {
     const { lib, ids } = smallLibrary(300, 64 * 1024);
     const w = await world(lib);
     try {
-      const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
-      const done = collect(child);
-      // Wait until some downloads have happened, then kill without warning.
-      await mediaRequests(w.emu, 40);
-      child.kill('SIGKILL');
-      const killed = await done;
+      const killed = await interruptMidPass(w, 'SIGKILL');
       assert.equal(killed.signal, 'SIGKILL');
       const partial = await readTree(w.root, { skip: ['.gphotos'] });
       const valid = new Set(ids.map((id) => md5Of(lib, id)));
@@ -160,8 +166,7 @@ describe('faults', () => {
       assert.ok(partial.size < ids.length, 'the kill came too late to test anything');
       const r = await w.sync();
       assert.equal(r.code, 0, outputOf(r).slice(-2000));
-      const tree = await readTree(w.root);
-      for (const p of tree.keys()) assert.ok(!p.includes('.gphotos-part'), `temp file left: ${p}`);
+      await assertNoTempFiles(w.root);
       await assertComplete(w.root, lib, ids);
     } finally {
       await w.close();
@@ -172,16 +177,11 @@ describe('faults', () => {
     const { lib, ids } = smallLibrary(300, 64 * 1024);
     const w = await world(lib);
     try {
-      const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
-      const done = collect(child);
-      await mediaRequests(w.emu, 40);
-      child.kill('SIGTERM');
-      const r = await done;
+      const r = await interruptMidPass(w, 'SIGTERM');
       assert.equal(r.code, 143, outputOf(r).slice(-2000));
       assert.equal(r.summary?.exitCode, 143);
       assert.ok((r.summary?.downloaded as number) < ids.length);
-      const tree = await readTree(w.root);
-      for (const p of tree.keys()) assert.ok(!p.includes('.gphotos-part'), `temp file left: ${p}`);
+      await assertNoTempFiles(w.root);
       const r2 = await w.sync();
       assert.equal(r2.code, 0, outputOf(r2).slice(-2000));
       await assertComplete(w.root, lib, ids);
