@@ -8,6 +8,7 @@
  */
 import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
+import { clearStatusLine } from './status-line.ts';
 import { CENSOR, REDACT_PATHS, scrubSecrets, serializeError } from './redact.ts';
 
 export { scrubSecrets, serializeError } from './redact.ts';
@@ -50,7 +51,10 @@ export function createLogger(opts: LoggerOptions): Logger {
       ignore: 'pid,hostname',
     });
     destination = {
-      write: (line: string) => out.write(pretty(line)),
+      write: (line: string) => {
+        clearStatusLine();
+        return out.write(pretty(line));
+      },
       flushSync: () => out.flushSync?.(),
     };
   }

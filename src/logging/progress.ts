@@ -5,6 +5,7 @@
  * never keeps the process alive.
  */
 import type { Logger } from './logger.ts';
+import { clearStatusLine, statusLineShown } from './status-line.ts';
 
 export type Phase = 'index' | 'download';
 
@@ -124,7 +125,7 @@ export class Progress {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     if (this.#barShown) {
-      this.#stderr.write('\r\x1b[2K');
+      clearStatusLine();
       this.#barShown = false;
     }
   }
@@ -150,6 +151,7 @@ export class Progress {
     }
     // One column short of the width: writing the last column makes some terminals wrap.
     this.#stderr.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
+    statusLineShown(this.#stderr);
     this.#barShown = true;
   }
 }

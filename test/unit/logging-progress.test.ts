@@ -122,3 +122,28 @@ test('formatting helpers', () => {
   assert.equal(formatDuration(61), '1m01s');
   assert.equal(formatDuration(3700), '1h01m');
 });
+
+test('a pretty log line wipes the terminal bar first, so the two never share a line', () => {
+  const bar = sink(80);
+  const out = sink();
+  const logger = createLogger({
+    level: 'info',
+    format: 'pretty',
+    account: 'a',
+    stream: out.stream,
+    isTTY: true,
+  });
+  const p = new Progress({ stderr: bar.stream });
+  p.start(logger, 5, true);
+  p.setPhase('download');
+  p.toDownload = 10;
+  p.downloaded = 3;
+  p.tick(logger);
+  assert.match(bar.chunks.at(-1) ?? '', /3\/10/);
+  logger.info('something happened');
+  assert.equal(bar.chunks.at(-1), '\r\x1b[2K', 'the bar was wiped before the log line');
+  assert.match(out.chunks.join(''), /something happened/);
+  p.stop();
+  // Already wiped: stopping writes nothing more.
+  assert.equal(bar.chunks.filter((c) => c === '\r\x1b[2K').length, 1);
+});
