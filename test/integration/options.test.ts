@@ -142,3 +142,60 @@ describe('bad configuration', () => {
     assert.equal(none.code, 2);
   });
 });
+
+describe('accounts', () => {
+  it('two accounts pass side by side from one index database, each seeing only its rows', async () => {
+    const b1 = new LibraryBuilder();
+    const gp1 = b1.folder('Google Photos');
+    for (let i = 0; i < 30; i++) b1.photo(`alice${i}.jpg`, gp1, { size: 50_000 });
+    const b2 = new LibraryBuilder();
+    const gp2 = b2.folder('Google Photos');
+    for (let i = 0; i < 20; i++) b2.photo(`bob${i}.jpg`, gp2, { size: 50_000 });
+    const alice = await world(b1.build());
+    const bob = await world(b2.build());
+    try {
+      // One database for both when a server is configured (the account keys rows and the lock).
+      const shared = { DATABASE_URL: alice.env.DATABASE_URL, GPHOTOS_CONCURRENCY: '2' };
+      const [ra, rb] = await Promise.all([
+        alice.sync(['--account', 'alice'], shared),
+        bob.sync(['--account', 'bob'], shared),
+      ]);
+      assert.equal(ra.code, 0, ra.stdout + ra.stderr);
+      assert.equal(rb.code, 0, rb.stdout + rb.stderr);
+      assert.equal(ra.summary?.downloaded, 30);
+      assert.equal(rb.summary?.downloaded, 20);
+      assert.ok(ra.lines.every((l) => l.account === 'alice'));
+      assert.equal((await names(alice.root)).length, 30);
+      assert.equal((await names(bob.root)).length, 20);
+      const count = async (w: typeof alice, account: string) => {
+        const r = await runCli(
+          [
+            'query',
+            w.root,
+            '--account',
+            account,
+            'SELECT account, count(*)::int AS n FROM media_items GROUP BY account ORDER BY account',
+            '--json',
+          ],
+          { ...w.env, ...shared },
+        );
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout) as Array<{ account: string; n: number }>;
+      };
+      const rows = await count(alice, 'alice');
+      // A server index holds both accounts' rows; an embedded one (per ROOT) only alice's.
+      assert.deepEqual(
+        rows,
+        shared.DATABASE_URL
+          ? [
+              { account: 'alice', n: 30 },
+              { account: 'bob', n: 20 },
+            ]
+          : [{ account: 'alice', n: 30 }],
+      );
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+});
