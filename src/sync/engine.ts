@@ -10,6 +10,7 @@ import type { StateRepo } from '../index/state-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
 import type { DriveClient } from '../remote/drive/client.ts';
+import { removeStaleParts } from '../tree/sweep.ts';
 import { downloadDrive, type DownloadCounts } from './drive-download.ts';
 import { indexDrive } from './drive-index.ts';
 import type { FilterOptions } from './filters.ts';
@@ -42,7 +43,44 @@ export interface PassResult extends DownloadCounts {
   skipped: number;
 }
 
+/** Set while a pass runs; still set at the start of the next one means it was killed. */
+const RUNNING_KEY = 'drive.passRunning';
+
 export async function runPass(deps: PassDeps): Promise<PassResult> {
+  if ((await deps.state.get<boolean>(RUNNING_KEY)) === true) {
+    // The killed pass indexed before it downloaded, so the index knows every folder it wrote in.
+    const removed = await removeStaleParts(deps.root, await foldersOfTree(deps));
+    deps.log.info({ removed }, 'the last pass was killed; removed the temp files it left');
+  }
+  await deps.state.set(RUNNING_KEY, true);
+  try {
+    return await runPhases(deps);
+  } finally {
+    // Every way out of runPhases removes its own temp files; only a kill leaves the flag set.
+    await deps.state.set(RUNNING_KEY, false).catch(() => undefined);
+  }
+}
+
+/**
+ * Folders that may hold temp files of a killed pass: every indexed folder, its ancestors, and
+ * the folder of every indexed item.
+ */
+async function foldersOfTree(deps: PassDeps): Promise<Set<string>> {
+  const dirs = new Set<string>();
+  const addWithAncestors = (dir: string) => {
+    for (let d = dir; d.includes('/') && !dirs.has(d); d = d.slice(0, d.lastIndexOf('/'))) {
+      dirs.add(d);
+    }
+    dirs.add(dir.split('/')[0] ?? dir);
+  };
+  for (const f of await deps.folders.all()) addWithAncestors(f.relPath);
+  for await (const rows of deps.media.iterateBrief('drive')) {
+    for (const r of rows) addWithAncestors(r.relPath.slice(0, r.relPath.lastIndexOf('/')));
+  }
+  return dirs;
+}
+
+async function runPhases(deps: PassDeps): Promise<PassResult> {
   const { log, progress, options } = deps;
   const result: PassResult = {
     indexed: 0,

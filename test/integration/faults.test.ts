@@ -3,6 +3,8 @@
  * the middle of a pass followed by a rerun.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LibraryBuilder, md5Of, type Library } from '../fakes/google/library.ts';
 import { collect, startCli } from '../helpers/cli.ts';
@@ -164,8 +166,14 @@ describe('faults', () => {
         assert.ok(valid.has(f.md5), `corrupt file under a final name: ${p}`);
       }
       assert.ok(partial.size < ids.length, 'the kill came too late to test anything');
+      // A temp file of an item that is gone upstream is never overwritten by a download: the
+      // next pass must sweep it because the last one was killed.
+      const ghost = path.join(w.root, 'drive/Google Photos/2019/.ghost.jpg.gphotos-part');
+      await writeFile(ghost, 'half a photo');
       const r = await w.sync();
       assert.equal(r.code, 0, outputOf(r).slice(-2000));
+      const swept = r.lines.find((l) => String(l.msg).includes('removed the temp files'));
+      assert.ok((swept?.removed as number) >= 1, JSON.stringify(swept));
       await assertNoTempFiles(w.root);
       await assertComplete(w.root, lib, ids);
     } finally {
