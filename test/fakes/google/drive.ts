@@ -1,8 +1,7 @@
 /**
  * Drive v3 routes: files.list, files.get (metadata) and files.get?alt=media.
  */
-import { FieldsError, FILE_SCHEMA, parseFields, project, validateFields } from './fields.ts';
-import type { FieldTree } from './fields.ts';
+import { fieldsParam, FILE_SCHEMA, project } from './fields.ts';
 import { badParam, notFound, sendError, sendJson } from './http.ts';
 import { FOLDER_MIME } from './library.ts';
 import type { FakeFile } from './library.ts';
@@ -31,16 +30,9 @@ function handleGet(ctx: RouteContext): void {
   const lib = state.library;
   const alt = query.alt ?? 'json';
   if (alt !== 'json') return sendError(res, badParam('alt'));
-  let tree: FieldTree | undefined;
-  if (query.fields) {
-    try {
-      tree = parseFields(query.fields);
-      validateFields(tree, FILE_SCHEMA);
-    } catch (e) {
-      if (!(e instanceof FieldsError)) throw e;
-      return sendError(res, badParam('fields', e.message, 'invalidParameter'));
-    }
-  }
+  const fields = fieldsParam(query.fields, FILE_SCHEMA);
+  if ('error' in fields) return sendError(res, fields.error);
+  const tree = fields.tree;
   const fileId = ctx.params.fileId!;
   const id = fileId === 'root' ? lib.rootId : fileId;
   const f = lib.files.get(id) ?? (id === lib.rootId ? rootFolder(lib.rootId) : undefined);

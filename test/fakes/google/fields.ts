@@ -7,6 +7,7 @@
  * resource's own key order (as Google does), not the order of the selector. Unknown fields throw
  * `FieldsError` (the route answers 400 `invalidParameter`, location `fields`).
  */
+import { badParam, type ErrorEnvelope } from './http.ts';
 
 export class FieldsError extends Error {}
 
@@ -127,6 +128,25 @@ function merge(tree: FieldTree, key: string, sub: FieldTree | true): void {
   if (have === true || sub === true) tree.set(key, true);
   else if (have === undefined) tree.set(key, sub);
   else for (const [k, v] of sub) merge(have, k, v);
+}
+
+/**
+ * The `fields` query parameter of a request: undefined when absent, the parsed selection when it
+ * is valid for `schema`, or the 400 `invalidParameter` envelope Google answers otherwise.
+ */
+export function fieldsParam(
+  spec: string | undefined,
+  schema: Schema,
+): { tree: FieldTree | undefined } | { error: ErrorEnvelope } {
+  if (!spec) return { tree: undefined };
+  try {
+    const tree = parseFields(spec);
+    validateFields(tree, schema);
+    return { tree };
+  } catch (e) {
+    if (!(e instanceof FieldsError)) throw e;
+    return { error: badParam('fields', e.message, 'invalidParameter') };
+  }
 }
 
 /** Parses a `fields` selector; throws `FieldsError` on bad syntax. */

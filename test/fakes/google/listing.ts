@@ -12,8 +12,7 @@
  * page is always empty, so clients must loop on the token rather than on counts.
  */
 import { createHash } from 'node:crypto';
-import { FieldsError, FILE_LIST_SCHEMA, parseFields, project, validateFields } from './fields.ts';
-import type { FieldTree } from './fields.ts';
+import { fieldsParam, FILE_LIST_SCHEMA, project } from './fields.ts';
 import { badParam, sendError, sendJson } from './http.ts';
 import { FOLDER_MIME, sizeOf } from './library.ts';
 import type { FakeFile } from './library.ts';
@@ -109,16 +108,9 @@ export function handleList(ctx: RouteContext): void {
   const lib = state.library;
   const pretty = query.prettyPrint !== 'false';
 
-  let tree: FieldTree | undefined;
-  if (query.fields) {
-    try {
-      tree = parseFields(query.fields);
-      validateFields(tree, FILE_LIST_SCHEMA);
-    } catch (e) {
-      if (!(e instanceof FieldsError)) throw e;
-      return sendError(res, badParam('fields', e.message, 'invalidParameter'));
-    }
-  }
+  const fields = fieldsParam(query.fields, FILE_LIST_SCHEMA);
+  if ('error' in fields) return sendError(res, fields.error);
+  const tree = fields.tree;
   let pageSize = 100;
   if (query.pageSize !== undefined) {
     const n = Number(query.pageSize);
