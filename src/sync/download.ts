@@ -31,6 +31,7 @@ function classify(err: unknown): RetryDecision {
   return classifyGoogleError(err);
 }
 
+/** Resolves with the bytes written. */
 export async function downloadItem(
   deps: DownloadDeps,
   remoteId: string,
@@ -39,7 +40,7 @@ export async function downloadItem(
   const { drive, pacer, signal } = deps;
   let file: AtomicFile | null = null;
   try {
-    await pacer.call(
+    return await pacer.call(
       `downloading ${target.relPath}`,
       async () => {
         // Any failed write, reset or commit discards the temp file: start over on a fresh one.
@@ -76,7 +77,7 @@ export async function downloadItem(
         await flush();
         const written = f.bytesWritten;
         try {
-          await f.commit();
+          return (await f.commit()).bytes;
         } catch (err) {
           deps.onBytes(-written);
           throw err;
@@ -85,7 +86,6 @@ export async function downloadItem(
       classify,
       signal,
     );
-    return target.expectedSize ?? 0;
   } catch (err) {
     await (file as AtomicFile | null)?.abort();
     if (signal.aborted || findSyncError(err) || err instanceof IntegrityError) throw err;

@@ -18,6 +18,7 @@ import { GOOGLE_PHOTOS_FOLDER, type DriveClient } from '../remote/drive/client.t
 import type { RemoteMedia } from '../remote/types.ts';
 import {
   assignPlacements,
+  fileMtime,
   parseTakenTime,
   type LayoutInput,
   type Placement,
@@ -66,15 +67,6 @@ function memory(): { heapMb: number; rssMb: number } {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   return { heapMb: Math.round(m.heapUsed / 1e6), rssMb: Math.round(m.rss / 1e6) };
-}
-
-/** The taken time if the photo has one, else the creation time. */
-export function whenOf(exifTime: string | null, createdTime: string | null): Date | null {
-  const taken = parseTakenTime(exifTime);
-  if (taken) return taken;
-  if (!createdTime) return null;
-  const d = new Date(createdTime);
-  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 function toDate(s: string | null): Date | null {
@@ -245,7 +237,7 @@ function toRow(
   p: Placement,
   filters: FilterOptions,
 ): ListedRow {
-  const when = whenOf(item.exifTime, item.createdTime);
+  const when = fileMtime(item.exifTime, item.createdTime);
   const why = filteredOut({ mimeType: item.mimeType, when }, filters);
   return {
     source: 'drive',

@@ -180,10 +180,6 @@ export class DriveClient {
       length: Number.isFinite(length) ? length : null,
     };
   }
-
-  get pacer(): Pacer {
-    return this.#pacer;
-  }
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {
