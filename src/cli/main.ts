@@ -12,27 +12,17 @@
  *   nothing for JavaScript or for server Postgres.
  */
 import { loadInvocation } from '../config/load.ts';
-import { ExitCode, exitCodeOf, findSyncError } from '../errors/errors.ts';
-import { scrubSecrets } from '../logging/logger.ts';
+import { ExitCode, exitCodeOf } from '../errors/errors.ts';
 import { runQueryCommand } from './commands/query.ts';
 import { runSyncCommand } from './commands/sync.ts';
-
-/** Prints an error that happened before a logger exists (usage errors), to stderr. */
-function printEarlyError(err: unknown): void {
-  const found = findSyncError(err);
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`gphotos-sync: ${scrubSecrets(message)}\n`);
-  for (const hint of found?.hints ?? []) process.stderr.write(`  hint: ${hint}\n`);
-  if (found?.kind === 'usage')
-    process.stderr.write('Run `gphotos-sync --help` for the settings.\n');
-}
+import { printError } from './report.ts';
 
 async function main(argv: string[]): Promise<number> {
   let inv;
   try {
     inv = await loadInvocation(argv, process.env);
   } catch (err) {
-    printEarlyError(err);
+    printError(err);
     return exitCodeOf(err);
   }
   switch (inv.command) {
@@ -56,7 +46,7 @@ main(process.argv.slice(2)).then(
     setTimeout(() => process.exit(code), 50).unref();
   },
   (err: unknown) => {
-    printEarlyError(err);
+    printError(err);
     process.exit(exitCodeOf(err));
   },
 );

@@ -5,7 +5,7 @@
 import type { Settings } from '../../config/load.ts';
 import { ExitCode, exitCodeOf } from '../../errors/errors.ts';
 import { runQuery } from '../../index/query.ts';
-import { scrubSecrets } from '../../logging/logger.ts';
+import { printError } from '../report.ts';
 import { openIndexFor } from './open-index.ts';
 
 function cell(v: unknown): string {
@@ -40,9 +40,7 @@ export async function runQueryCommand(
   try {
     db = await openIndexFor(settings);
   } catch (err) {
-    process.stderr.write(
-      `gphotos-sync: ${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`,
-    );
+    printError(err);
     return exitCodeOf(err);
   }
   try {
