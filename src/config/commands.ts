@@ -24,6 +24,9 @@ export interface CommandSpec {
   settings: readonly SettingKey[];
 }
 
+/** Settings only `auth` reads. */
+const AUTH_ONLY: readonly SettingKey[] = ['oauthAuthUrl'];
+
 const LOG_SETTINGS = ['logLevel', 'logFormat'] as const satisfies readonly SettingKey[];
 
 export const commands = [
@@ -33,7 +36,7 @@ export const commands = [
     usage: 'sync [ROOT] [flags]',
     positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
     flags: [],
-    settings: settingKeys,
+    settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
   },
   {
     name: 'query',

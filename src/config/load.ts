@@ -28,16 +28,27 @@ export interface Settings {
   databaseUrl: string | null;
   tokenFile: string | null;
   token: Secret | null;
+  tokenSecret: string | null;
+  secretManagerUrl: string | null;
   account: string;
   googleApiUrl: string;
+  picasaApiUrl: string;
   oauthTokenUrl: string;
+  oauthAuthUrl: string;
   concurrency: number;
   skipVideo: boolean;
   allDrive: boolean;
+  skipDrive: boolean;
+  skipPicasa: boolean;
+  skipAlbums: boolean;
+  album: string | null;
+  linkMode: 'symlink' | 'hardlink' | 'copy';
   startDate: string | null;
   endDate: string | null;
   indexOnly: boolean;
   skipIndex: boolean;
+  pushgatewayUrl: string | null;
+  pingUrl: string | null;
   logLevel: string;
   logFormat: 'auto' | 'json' | 'pretty';
   progressInterval: number;
@@ -224,6 +235,17 @@ async function resolveSettings(
     problems.push(
       `\`indexOnly\` (from ${sourceOf('indexOnly')}) and \`skipIndex\` (from ${sourceOf('skipIndex')}) ` +
         'cannot both be true: one builds only the index, the other skips it',
+    );
+  }
+  if (uses('skipDrive') && uses('skipPicasa') && settings.skipDrive && settings.skipPicasa) {
+    problems.push(
+      `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
+        'cannot both be true: there would be nothing to back up',
+    );
+  }
+  if (uses('album') && uses('skipPicasa') && settings.album !== null && settings.skipPicasa) {
+    problems.push(
+      `\`album\` (from ${sourceOf('album')}) needs the albums, but \`skipPicasa\` (from ${sourceOf('skipPicasa')}) turns them off`,
     );
   }
   if (uses('root')) {
