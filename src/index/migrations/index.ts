@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './20261125000000_initial.ts';
+import * as albums from './20261125100000_albums.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -8,6 +9,7 @@ import * as initial from './20261125000000_initial.ts';
  */
 const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261125000000_initial', module: initial },
+  { name: '20261125100000_albums', module: albums },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {
