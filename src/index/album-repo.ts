@@ -181,23 +181,43 @@ export class AlbumRepo {
   }
 
   /**
-   * Records an album's folder (null: none), the entry name of each member, and the links hash
-   * (null: not fully linked yet). One transaction.
+   * Sets the folder of every named album (null: none) in one transaction, so two albums may swap
+   * folder names (the unique folder key is checked at commit). An album whose folder changes
+   * loses its links hash.
+   */
+  async setFolders(
+    folders: ReadonlyMap<string, { relPath: string; pathKey: string } | null>,
+  ): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      for (const [albumId, folder] of folders) {
+        await trx('albums')
+          .where({ account: this.account, album_id: albumId })
+          .where(function () {
+            if (folder === null) this.whereNotNull('rel_path');
+            else this.whereNull('rel_path').orWhereNot('rel_path', folder.relPath);
+          })
+          .update({
+            rel_path: folder?.relPath ?? null,
+            path_key: folder?.pathKey ?? null,
+            links_hash: null,
+          });
+      }
+    });
+  }
+
+  /**
+   * Records the entry name of each member in the album folder and the links hash (null: not
+   * fully linked yet). One transaction.
    */
   async setLinks(
     albumId: string,
-    folder: { relPath: string; pathKey: string } | null,
     entryNames: ReadonlyMap<string, string>,
     linksHash: string | null,
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
       await trx('albums')
         .where({ account: this.account, album_id: albumId })
-        .update({
-          rel_path: folder?.relPath ?? null,
-          path_key: folder?.pathKey ?? null,
-          links_hash: linksHash,
-        });
+        .update({ links_hash: linksHash });
       const pairs = [...entryNames];
       for (const chunk of lazyChunks(pairs, 1000)) {
         const values = chunk.map(() => '(?::text, ?::text)').join(', ');
@@ -225,6 +245,20 @@ export class AlbumRepo {
       url: string;
     }>;
     return new Map(rows.map((r) => [r.media_remote_id, r.url]));
+  }
+
+  /** Albums with a Photos-only member that is not downloaded yet (pending or failed). */
+  async albumsWithUnfinishedMedia(): Promise<Set<string>> {
+    const rows = (await this.knex('album_items as i')
+      .join('media_items as m', function () {
+        this.on('m.account', 'i.account')
+          .andOn('m.source', 'i.media_source')
+          .andOn('m.remote_id', 'i.media_remote_id');
+      })
+      .where({ 'i.account': this.account, 'i.media_source': 'picasa' })
+      .whereIn('m.state', ['pending', 'failed'])
+      .distinct('i.album_id')) as Array<{ album_id: string }>;
+    return new Set(rows.map((r) => r.album_id));
   }
 
   /** Remote ids of the media that at least one album item references, by source. */

@@ -9,13 +9,15 @@
  */
 import { findSyncError } from '../errors/errors.ts';
 import type { Pacer, RetryDecision } from '../lib/pacer.ts';
-import type { DriveClient } from '../remote/drive/client.ts';
+import type { Download } from '../remote/types.ts';
 import { classifyGoogleError, finalError } from '../remote/google-errors.ts';
 import { AtomicFile, IntegrityError, type WriteTarget } from '../tree/writer.ts';
 import { guardStall } from './stall.ts';
 
+/** Opens the remote bytes of one item from `offset` (a Range request when offset > 0). */
+export type FetchBytes = (offset: number, signal: AbortSignal) => Promise<Download>;
+
 export interface DownloadDeps {
-  drive: DriveClient;
   pacer: Pacer;
   signal: AbortSignal;
   stallMs: number;
@@ -34,10 +36,10 @@ function classify(err: unknown): RetryDecision {
 /** Resolves with the bytes written. */
 export async function downloadItem(
   deps: DownloadDeps,
-  remoteId: string,
+  fetchBytes: FetchBytes,
   target: WriteTarget,
 ): Promise<number> {
-  const { drive, pacer, signal } = deps;
+  const { pacer, signal } = deps;
   let file: AtomicFile | null = null;
   try {
     return await pacer.call(
@@ -46,7 +48,7 @@ export async function downloadItem(
         // Any failed write, reset or commit discards the temp file: start over on a fresh one.
         if (!(file as AtomicFile | null)?.isOpen) file = await AtomicFile.open(target);
         const f = file as AtomicFile;
-        const dl = await drive.download(remoteId, f.bytesWritten, signal);
+        const dl = await fetchBytes(f.bytesWritten, signal);
         if (dl.offset !== f.bytesWritten) {
           deps.onBytes(-f.bytesWritten);
           await f.reset();

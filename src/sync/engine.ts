@@ -1,18 +1,25 @@
 /**
- * One sync pass for one account: the Drive pass (index, then download). Later passes (Picasa,
- * albums) slot in after it. The engine owns the pass's phases and counters; the caller owns the
- * root signal (SIGTERM) and turns the result into a summary and an exit code.
+ * One sync pass for one account, in phases: Drive (index, download), Picasa (index albums and
+ * match their members, download Photos-only items into picasa/), albums (link album folders).
+ * Picasa comes after Drive because matching needs the Drive index, and just before its own
+ * downloads because video URLs expire. The engine owns the phases and counters; the caller owns
+ * the root signal (SIGTERM) and turns the result into a summary and an exit code.
  */
 import type { Logger } from 'pino';
+import type { AlbumRepo } from '../index/album-repo.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
 import type { MediaRepo } from '../index/media-repo.ts';
 import type { StateRepo } from '../index/state-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
 import type { DriveClient } from '../remote/drive/client.ts';
+import type { PicasaClient } from '../remote/picasa/client.ts';
+import type { LinkMode } from '../tree/links.ts';
 import { removeStaleParts } from '../tree/sweep.ts';
-import { downloadDrive, type DownloadCounts } from './drive-download.ts';
+import { downloadMedia, type DownloadCounts } from './media-download.ts';
+import { linkAlbums } from './album-links.ts';
 import { indexDrive } from './drive-index.ts';
+import { indexPicasa } from './picasa-index.ts';
 import type { FilterOptions } from './filters.ts';
 
 export interface PassOptions {
@@ -20,6 +27,12 @@ export interface PassOptions {
   indexOnly: boolean;
   skipIndex: boolean;
   allDrive: boolean;
+  skipDrive: boolean;
+  skipPicasa: boolean;
+  skipAlbums: boolean;
+  /** `--album`: only this album (exact title). */
+  albumTitle: string | null;
+  linkMode: LinkMode;
   filters: FilterOptions;
   /** A download with no bytes for this long is retried. */
   stallMs: number;
@@ -28,8 +41,10 @@ export interface PassOptions {
 export interface PassDeps {
   root: string;
   drive: DriveClient;
+  picasa: PicasaClient;
   pacer: Pacer;
   media: MediaRepo;
+  albums: AlbumRepo;
   folders: FolderRepo;
   state: StateRepo;
   log: Logger;
@@ -41,6 +56,13 @@ export interface PassDeps {
 export interface PassResult extends DownloadCounts {
   indexed: number;
   skipped: number;
+  /** Albums listed, and album folders that should exist (0 when the phase did not run). */
+  albums: number;
+  albumFolders: number;
+  /** Items only Google Photos has (picasa/), of the albums read this pass. */
+  photosOnly: number;
+  /** Albums the ~10,000 offset limit cut short. */
+  truncatedAlbums: number;
 }
 
 /** Set while a pass runs; still set at the start of the next one means it was killed. */
@@ -74,14 +96,16 @@ async function foldersOfTree(deps: PassDeps): Promise<Set<string>> {
     dirs.add(dir.split('/')[0] ?? dir);
   };
   for (const f of await deps.folders.all()) addWithAncestors(f.relPath);
-  for await (const rows of deps.media.iterateBrief('drive')) {
-    for (const r of rows) addWithAncestors(r.relPath.slice(0, r.relPath.lastIndexOf('/')));
+  for (const source of ['drive', 'picasa'] as const) {
+    for await (const rows of deps.media.iterateBrief(source)) {
+      for (const r of rows) addWithAncestors(r.relPath.slice(0, r.relPath.lastIndexOf('/')));
+    }
   }
   return dirs;
 }
 
 async function runPhases(deps: PassDeps): Promise<PassResult> {
-  const { log, progress, options } = deps;
+  const { log, options } = deps;
   const result: PassResult = {
     indexed: 0,
     skipped: 0,
@@ -90,11 +114,33 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
     downloaded: 0,
     failed: 0,
     bytes: 0,
+    albums: 0,
+    albumFolders: 0,
+    photosOnly: 0,
+    truncatedAlbums: 0,
   };
+  if (options.skipIndex) log.info('--skip-index: downloading what the index already lists');
+  if (!options.skipDrive) await drivePhases(deps, result);
+  if (!options.skipPicasa) await picasaPhases(deps, result);
+  const counts = await deps.media.countByState();
+  result.skipped = counts.skipped;
+  return result;
+}
+
+function addCounts(result: PassResult, counts: DownloadCounts): void {
+  result.present += counts.present;
+  result.adopted += counts.adopted;
+  result.downloaded += counts.downloaded;
+  result.failed += counts.failed;
+  result.bytes += counts.bytes;
+}
+
+async function drivePhases(deps: PassDeps, result: PassResult): Promise<void> {
+  const { log, progress, options, drive } = deps;
   if (!options.skipIndex) {
     progress.setPhase('index');
     const { listed } = await indexDrive({
-      drive: deps.drive,
+      drive,
       media: deps.media,
       folders: deps.folders,
       log: log.child({ component: 'drive-index' }),
@@ -103,20 +149,15 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
       allDrive: options.allDrive,
       filters: options.filters,
     });
-    result.indexed = listed;
+    result.indexed += listed;
     await deps.state.set('drive.lastIndexedAt', new Date().toISOString());
-  } else {
-    log.info('--skip-index: downloading what the index already lists');
   }
-  result.skipped = (await deps.media.countByState('drive')).skipped;
-  if (options.indexOnly) {
-    log.info('--index-only: nothing downloaded');
-    return result;
-  }
+  if (options.indexOnly) return;
   progress.setPhase('download');
-  const counts = await downloadDrive({
+  const counts = await downloadMedia({
     root: deps.root,
-    drive: deps.drive,
+    source: 'drive',
+    fetchBytes: (id) => (offset, signal) => drive.download(id, offset, signal),
     pacer: deps.pacer,
     media: deps.media,
     log: log.child({ component: 'download' }),
@@ -125,6 +166,66 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
     concurrency: options.concurrency,
     stallMs: options.stallMs,
   });
-  Object.assign(result, counts);
-  return result;
+  addCounts(result, counts);
+}
+
+async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
+  const { log, progress, options, picasa } = deps;
+  if (!options.skipIndex) {
+    progress.setPhase('albums');
+    const listed = await indexPicasa({
+      picasa,
+      media: deps.media,
+      albums: deps.albums,
+      state: deps.state,
+      log: log.child({ component: 'picasa-index' }),
+      progress,
+      signal: deps.signal,
+      filters: options.filters,
+      albumTitle: options.albumTitle,
+      matchDrive: !options.skipDrive,
+    });
+    result.indexed += listed.items;
+    result.albums = listed.albums;
+    result.photosOnly = listed.picasaOnly;
+    result.truncatedAlbums = listed.truncated.length;
+  }
+  if (options.indexOnly) return;
+  progress.setPhase('download');
+  const urls = await deps.albums.picasaUrls();
+  const counts = await downloadMedia({
+    root: deps.root,
+    source: 'picasa',
+    fetchBytes: (id) => (offset, signal) => {
+      const url = urls.get(id);
+      if (!url) {
+        return Promise.reject(
+          new Error('Google Photos has no downloadable file for this item yet (a video still processing?)'),
+        );
+      }
+      return picasa.download(url, offset, signal);
+    },
+    pacer: deps.pacer,
+    media: deps.media,
+    log: log.child({ component: 'download' }),
+    progress,
+    signal: deps.signal,
+    concurrency: options.concurrency,
+    stallMs: options.stallMs,
+  });
+  addCounts(result, counts);
+  if (options.skipAlbums) {
+    log.info('--skip-albums: albums/ left as it is');
+    return;
+  }
+  progress.setPhase('link');
+  const linked = await linkAlbums({
+    root: deps.root,
+    albums: deps.albums,
+    log: log.child({ component: 'albums' }),
+    signal: deps.signal,
+    mode: options.linkMode,
+    albumTitle: options.albumTitle,
+  });
+  result.albumFolders = linked.folders;
 }

@@ -69,14 +69,20 @@ function byCreatedThenId(a: Entry, b: Entry): number {
 }
 
 /** The stored number when it still describes the item: same dir, same sanitised name. */
-function validClaim(e: Entry): number | null {
+function validClaim(e: Entry, suffix: DuplicateNamer): number | null {
   const s = e.item.stored;
   if (!s || !Number.isSafeInteger(s.dupNumber) || s.dupNumber < 0) return null;
-  return s.relPath === placedAs(e, s.dupNumber) ? s.dupNumber : null;
+  return s.relPath === placedAs(e, s.dupNumber, suffix) ? s.dupNumber : null;
 }
 
-const placedAs = (e: Entry, n: number): string =>
-  n === 0 ? e.baseRel : joinRel(e.item.dir, withDuplicateSuffix(e.baseName, n));
+const placedAs = (e: Entry, n: number, suffix: DuplicateNamer): string =>
+  n === 0 ? e.baseRel : joinRel(e.item.dir, suffix(e.baseName, n));
+
+/**
+ * The n-th duplicate (n >= 1) of a sanitised name, at most 255 bytes. Files use
+ * withDuplicateSuffix (`stem (n).ext`); folders, whose names have no extension, put ` (n)` last.
+ */
+export type DuplicateNamer = (name: string, n: number) => string;
 
 /**
  * Assigns every item a unique relative path; the result is in input order and does not depend on
@@ -92,10 +98,14 @@ const placedAs = (e: Entry, n: number): string =>
  * - A generated name never takes the pathKey of another item's real name (`x (1).jpg` that exists
  *   remotely wins over the first duplicate of `x.jpg`) nor of another generated name: the number is
  *   bumped until free. A stored claim that became taken this way is given a new number.
+ * `suffix` names the duplicates (album folders pass their own, see album-layout.ts).
  * O(n log n); only items that share a base or claim a suffix are sorted. Throws Error on a
  * repeated id (a caller bug).
  */
-export function assignPlacements(items: LayoutInput[]): Placement[] {
+export function assignPlacements(
+  items: LayoutInput[],
+  suffix: DuplicateNamer = withDuplicateSuffix,
+): Placement[] {
   // Every base key is owned by its real name, whoever ends up holding number 0 in that group.
   const groups = new Map<string, Group>();
   // Keys of suffixed names given out so far.
@@ -140,7 +150,7 @@ export function assignPlacements(items: LayoutInput[]): Placement[] {
   // An item alone with its base and no suffix to keep gets the base: nothing can compete for it.
   const contested: Entry[] = [];
   for (const e of entries) {
-    if (e.group.size === 1 && !validClaim(e)) assign(e, 0, e.baseRel);
+    if (e.group.size === 1 && !validClaim(e, suffix)) assign(e, 0, e.baseRel);
     else {
       e.order = timeOf(e.item.createdTime);
       contested.push(e);
@@ -150,9 +160,9 @@ export function assignPlacements(items: LayoutInput[]): Placement[] {
 
   // 1. Stored claims that still describe the item, earliest first.
   for (const e of contested) {
-    const n = validClaim(e);
+    const n = validClaim(e, suffix);
     if (n === null || e.group.used?.has(n)) continue;
-    assign(e, n, placedAs(e, n));
+    assign(e, n, placedAs(e, n, suffix));
   }
 
   // 2. Everyone else: the lowest number free in the group and, for suffixed names, in the tree.
@@ -161,7 +171,7 @@ export function assignPlacements(items: LayoutInput[]): Placement[] {
     const g = e.group;
     for (;;) {
       const n = g.next++;
-      if (!g.used?.has(n) && assign(e, n, placedAs(e, n))) break;
+      if (!g.used?.has(n) && assign(e, n, placedAs(e, n, suffix))) break;
     }
   }
 

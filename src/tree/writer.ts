@@ -131,7 +131,8 @@ async function openTemp(root: string, tempPath: string, hooks: WriterHooks): Pro
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a folder so the renames in it are durable; a no-op where the file system cannot. */
+export async function syncDir(dir: string): Promise<void> {
   const h = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await h.sync();

@@ -94,9 +94,11 @@ test('AlbumRepo: albums, members matched to media, links and the album_entries v
       ['x2', 'picasa/2016/01/b.jpg', 'pending'],
     ],
   );
+  await repo.setFolders(
+    new Map([['A1', { relPath: 'albums/2016/0109 Trip', pathKey: 'albums/2016/0109 trip' }]]),
+  );
   await repo.setLinks(
     'A1',
-    { relPath: 'albums/2016/0109 Trip', pathKey: 'albums/2016/0109 trip' },
     new Map([
       ['x1', 'a.jpg'],
       ['x2', 'b.jpg'],
@@ -108,6 +110,7 @@ test('AlbumRepo: albums, members matched to media, links and the album_entries v
     ['a.jpg', 'b.jpg'],
   );
   assert.equal((await repo.all())[0]?.linksHash, 'hash-1');
+  assert.equal((await repo.all())[0]?.relPath, 'albums/2016/0109 Trip');
   assert.deepEqual(await repo.picasaUrls(), new Map([['p1', 'http://x/x2']]));
   assert.deepEqual(await repo.referencedMedia('drive'), new Set(['d1']));
 

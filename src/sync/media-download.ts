@@ -1,5 +1,6 @@
 /**
- * The download phase of the Drive pass: bring the tree in line with the index.
+ * The download phase of a pass, for one source (drive/ or picasa/): bring the tree in line with
+ * the index.
  *
  * Contract: every indexed item that is not `skipped` ends the phase on disk (counted `present`,
  * `adopted` or `downloaded`) or counted `failed` with its reason in the index. A SyncError from any
@@ -13,15 +14,20 @@ import { findSyncError } from '../errors/errors.ts';
 import type { BriefMediaRow as MediaRow, MediaRepo } from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
-import type { DriveClient } from '../remote/drive/client.ts';
+import type { MediaSource } from '../index/media-repo.ts';
 import { md5File, setMtime, statLocal, type WriteTarget } from '../tree/writer.ts';
-import { downloadItem } from './download.ts';
+import { downloadItem, type FetchBytes } from './download.ts';
 import { decide, type Decision } from './planner.ts';
 import { StateBuffer } from './state-buffer.ts';
 
 export interface DownloadPhaseDeps {
   root: string;
-  drive: DriveClient;
+  source: MediaSource;
+  /**
+   * The remote bytes of one indexed item. Rejects (a plain Error: the item is counted failed)
+   * when the item cannot be fetched at all, e.g. no URL is known for it.
+   */
+  fetchBytes: (remoteId: string) => FetchBytes;
   pacer: Pacer;
   media: MediaRepo;
   log: Logger;
@@ -60,8 +66,8 @@ async function statAll(root: string, rows: MediaRow[], width: number) {
   return out;
 }
 
-export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCounts> {
-  const { root, log, progress, media } = deps;
+export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCounts> {
+  const { root, log, progress, media, source } = deps;
   const counts: DownloadCounts = { present: 0, adopted: 0, downloaded: 0, failed: 0, bytes: 0 };
   const stopper = new AbortController();
   const signal = AbortSignal.any([deps.signal, stopper.signal]);
@@ -79,7 +85,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
   /** The file is in place: `done`, and an attempt counted when it was downloaded (not adopted). */
   const markDone = (row: MediaRow, downloaded: boolean) =>
     buffer.add({
-      source: 'drive',
+      source,
       remoteId: row.remoteId,
       state: 'done',
       error: null,
@@ -106,11 +112,10 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
           progress.downloaded++;
           return;
         }
-        log.info({ path: row.relPath }, 'local file differs from Drive; downloading the original');
+        log.info({ path: row.relPath }, 'local file differs from Google; downloading the original');
       }
       const bytes = await downloadItem(
         {
-          drive: deps.drive,
           pacer: deps.pacer,
           signal,
           stallMs: deps.stallMs,
@@ -118,7 +123,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
             progress.bytes += n;
           },
         },
-        row.remoteId,
+        deps.fetchBytes(row.remoteId),
         target,
       );
       counts.downloaded++;
@@ -135,7 +140,7 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
       progress.failed++;
       log.warn({ path: row.relPath, id: row.remoteId, reason: reasonOf(err) }, 'download failed');
       buffer.add({
-        source: 'drive',
+        source,
         remoteId: row.remoteId,
         state: 'failed',
         error: reasonOf(err),
@@ -145,9 +150,9 @@ export async function downloadDrive(deps: DownloadPhaseDeps): Promise<DownloadCo
   };
 
   try {
-    const byState = await media.countByState('drive');
+    const byState = await media.countByState(source);
     progress.toDownload = byState.pending + byState.failed;
-    for await (const rows of media.iterateBrief('drive', {
+    for await (const rows of media.iterateBrief(source, {
       states: ['pending', 'failed', 'done'],
     })) {
       if (signal.aborted) break;

@@ -1,0 +1,255 @@
+/**
+ * Picasa Web Albums feeds (Atom XML, ../shared/google-apis.md section B) parsed into PicasaAlbum
+ * and PicasaItem values. Google's XML is checked here, once.
+ *
+ * Both feed versions parse: v1 (no GData-Version header: `<title type="text">x</title>`, which
+ * xml2js gives as `{_: 'x', $: {type: 'text'}}`) and v2 (`<title>x</title>`, given as `'x'`).
+ * Elements are read by their prefixed names (`gphoto:id`, `media:group`): real feeds always use
+ * these prefixes, and stripping them would make `gphoto:id`/`id` and `media:title`/`title` collide.
+ *
+ * Contract of the parse functions: a body that is not an Atom `<feed>` (broken or truncated XML,
+ * an HTML page, an `<entry>` document, empty text) rejects with a RemoteError whose `code` is
+ * `malformed` (retried by the pacer, like any answer that is not what was asked for). Entries of
+ * other kinds (tags, comments) are counted but not returned; an entry of the right kind without
+ * the fields it cannot do without is left out and described in `rejected`.
+ */
+import { parseStringPromise } from 'xml2js';
+import { RemoteError } from '../errors.ts';
+import type { PicasaAlbum, PicasaItem } from './types.ts';
+
+const ATOM_NS = 'http://www.w3.org/2005/Atom';
+const KIND_SCHEME = 'http://schemas.google.com/g/2005#kind';
+const KIND_PREFIX = 'http://schemas.google.com/photos/2007#';
+
+/** One element as xml2js gives it with `explicitArray` (the default): children are arrays. */
+type XmlNode = Record<string, unknown> & { $?: Record<string, string>; _?: string };
+
+/** One page of a feed: every entry's kind counts for paging, the wanted ones are parsed. */
+export interface FeedPage<T> {
+  /** Entries on the page, of any kind: what `start-index` advances by; 0 means past the end. */
+  entries: number;
+  /** `<id>` of the first and the last entry, to notice a server that ignores `start-index`. */
+  firstId: string | null;
+  lastId: string | null;
+  values: T[];
+  /** Entries of the wanted kind left out for missing fields, one short description each. */
+  rejected: string[];
+}
+
+/** The kind of a parse failure that a retry may fix (see google-errors.ts, networkCodes). */
+export function malformed(message: string, cause?: unknown): RemoteError {
+  const err = new RemoteError(message, { reason: 'malformed', cause });
+  (err as { code?: string }).code = 'malformed';
+  return err;
+}
+
+/** Parses the user feed (`kind=album`). */
+export async function parseUserFeed(xml: string): Promise<FeedPage<PicasaAlbum>> {
+  return pageOf(await parseFeed(xml), 'album', toAlbum);
+}
+
+/** Parses an album feed (`kind=photo`); items are reported under `albumId`, the album listed. */
+export async function parseAlbumFeed(xml: string, albumId: string): Promise<FeedPage<PicasaItem>> {
+  return pageOf(await parseFeed(xml), 'photo', (e) => toItem(e, albumId));
+}
+
+/** The root `<feed>` element, or a `malformed` RemoteError. */
+export async function parseFeed(xml: string): Promise<XmlNode> {
+  let doc: unknown;
+  try {
+    doc = await parseStringPromise(xml);
+  } catch (err) {
+    throw malformed(`the answer is not well-formed XML (${xmlErrorSummary(err)})`, err);
+  }
+  if (doc === null || typeof doc !== 'object') {
+    throw malformed(
+      xml.trim() === '' ? 'the answer is empty' : 'the answer is not an Atom feed (no XML element)',
+    );
+  }
+  const rootName = Object.keys(doc)[0] ?? '';
+  const root = (doc as Record<string, unknown>)[rootName];
+  if (rootName !== 'feed' || !isNode(root) || root.$?.xmlns !== ATOM_NS) {
+    throw malformed(`the answer is not an Atom feed (its root is <${rootName}>)`);
+  }
+  return root;
+}
+
+function pageOf<T>(
+  feed: XmlNode,
+  kind: string,
+  parse: (entry: XmlNode) => T | string,
+): FeedPage<T> {
+  const entries = nodes(feed.entry);
+  const page: FeedPage<T> = {
+    entries: entries.length,
+    firstId: entries.length > 0 ? text(entries[0]?.id) : null,
+    lastId: entries.length > 0 ? text(entries[entries.length - 1]?.id) : null,
+    values: [],
+    rejected: [],
+  };
+  for (const entry of entries) {
+    const k = kindOf(entry);
+    if (k !== null && k !== kind) continue;
+    const v = parse(entry);
+    if (typeof v === 'string') page.rejected.push(v);
+    else page.values.push(v);
+  }
+  return page;
+}
+
+/** An album entry, or why it was left out. */
+export function toAlbum(e: XmlNode): PicasaAlbum | string {
+  const id = text(e['gphoto:id']);
+  if (!id) return `album without gphoto:id (${describe(e)})`;
+  const updated = text(e.updated) ?? text(e.published);
+  const timestamp = msDate(e['gphoto:timestamp']) ?? rfcDate(e.published) ?? rfcDate(e.updated);
+  if (!updated || !timestamp) return `album ${id} without a date (${describe(e)})`;
+  return {
+    id,
+    title: text(e.title) ?? '',
+    timestamp,
+    updated,
+    albumType: text(e['gphoto:albumType']) || null,
+    numPhotos: int(e['gphoto:numphotos']) ?? 0,
+  };
+}
+
+/** A photo or video entry, or why it was left out. */
+export function toItem(e: XmlNode, albumId: string): PicasaItem | string {
+  const id = text(e['gphoto:id']);
+  if (!id) return `entry without gphoto:id (${describe(e)})`;
+  const name = text(e.title);
+  if (!name) return `item ${id} without a title`;
+  const published = text(e.published) ?? text(e.updated);
+  const updated = text(e.updated) ?? published;
+  const exif = nodes(e['exif:tags'])[0];
+  const timestamp =
+    msDate(e['gphoto:timestamp']) ?? msDate(exif?.['exif:time']) ?? rfcDate(e.published);
+  if (!published || !updated || !timestamp) return `item ${id} (${name}) without a date`;
+
+  const contents = nodes(nodes(e['media:group'])[0]?.['media:content']).map((n) => n.$ ?? {});
+  const videoStatus = text(e['gphoto:videostatus']) || null;
+  const videos = contents.filter((c) => c.medium === 'video');
+  const isVideo = videoStatus !== null || videos.length > 0;
+  let mediaUrl: string | null;
+  let mimeType: string;
+  if (isVideo) {
+    const best = largestPlayable(videos);
+    mediaUrl = best?.url ?? null;
+    mimeType = videoMime(best?.type) ?? videoMimeOfName(name);
+  } else {
+    const content = nodes(e.content)[0]?.$ ?? {};
+    const image = contents.find((c) => c.medium === 'image' && c.url);
+    mediaUrl = content.src || image?.url || null;
+    mimeType = content.type || image?.type || '';
+    if (!mediaUrl) return `photo ${id} (${name}) without a content URL`;
+    if (!mimeType) return `photo ${id} (${name}) without a content type`;
+  }
+  return {
+    id,
+    albumId,
+    name,
+    size: int(e['gphoto:size']),
+    timestamp,
+    published,
+    updated,
+    mimeType,
+    isVideo,
+    mediaUrl,
+    videoStatus,
+    width: int(e['gphoto:width']),
+    height: int(e['gphoto:height']),
+  };
+}
+
+/** The largest stream that is not Flash (Flash streams have the same sizes and no use now). */
+function largestPlayable(videos: Array<Record<string, string>>): Record<string, string> | null {
+  let best: Record<string, string> | null = null;
+  let bestArea = -1;
+  for (const v of videos) {
+    if (!v.url || /flash|flv/i.test(v.type ?? '')) continue;
+    const area = (Number(v.width) || 0) * (Number(v.height) || 0);
+    if (area > bestArea) {
+      best = v;
+      bestArea = area;
+    }
+  }
+  return best;
+}
+
+/** Picasa's non-standard video types mapped to registered ones. */
+function videoMime(type: string | undefined): string | null {
+  if (!type) return null;
+  const t = type.toLowerCase();
+  if (t === 'video/mpeg4' || t === 'video/mpeg-4') return 'video/mp4';
+  return t;
+}
+
+function videoMimeOfName(name: string): string {
+  const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
+  if (ext === 'mov') return 'video/quicktime';
+  if (ext === 'avi') return 'video/x-msvideo';
+  if (ext === '3gp') return 'video/3gpp';
+  if (ext === 'mkv') return 'video/x-matroska';
+  if (ext === 'webm') return 'video/webm';
+  return 'video/mp4';
+}
+
+function kindOf(e: XmlNode): string | null {
+  for (const c of nodes(e.category)) {
+    const { scheme, term } = c.$ ?? {};
+    if (scheme === KIND_SCHEME && term?.startsWith(KIND_PREFIX)) {
+      return term.slice(KIND_PREFIX.length);
+    }
+  }
+  return null;
+}
+
+function isNode(v: unknown): v is XmlNode {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function nodes(v: unknown): XmlNode[] {
+  return Array.isArray(v) ? v.filter(isNode) : [];
+}
+
+/** Text of the first element in `v`: `'x'`, `{_: 'x', $: {...}}` or `{$: {...}}` (empty). */
+function text(v: unknown): string | null {
+  const first: unknown = Array.isArray(v) ? v[0] : v;
+  if (typeof first === 'string') return first;
+  if (isNode(first)) return typeof first._ === 'string' ? first._ : '';
+  return null;
+}
+
+function int(v: unknown): number | null {
+  const t = text(v)?.trim();
+  return t && /^\d+$/.test(t) ? Number(t) : null;
+}
+
+/** A `gphoto:timestamp`/`exif:time` (ms since epoch, UTC) as a Date. */
+function msDate(v: unknown): Date | null {
+  const t = text(v)?.trim();
+  if (!t || !/^-?\d+$/.test(t)) return null;
+  const d = new Date(Number(t));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** An RFC 3339 date with its zone (Atom dates always carry one). */
+function rfcDate(v: unknown): Date | null {
+  const t = text(v)?.trim();
+  if (!t || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i.test(t)) return null;
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function describe(e: XmlNode): string {
+  return text(e.id) ?? text(e.title) ?? 'no id';
+}
+
+function xmlErrorSummary(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const [first = 'parse error', ...rest] = msg.split('\n');
+  const line = /^Line: (\d+)/m.exec(rest.join('\n'))?.[1];
+  const col = /^Column: (\d+)/m.exec(rest.join('\n'))?.[1];
+  return line !== undefined ? `${first} at line ${Number(line) + 1}, column ${col}` : first;
+}
