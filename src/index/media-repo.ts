@@ -240,6 +240,15 @@ export class MediaRepo {
     });
   }
 
+  /**
+   * Refreshes the planner's statistics of media_items. Call it after writing many rows: right
+   * after a bulk insert the planner still believes the table is small, and plans the foreign-key
+   * checks of album_items as sequential scans (measured: 10,000 members took 8 s, 0.6 s after).
+   */
+  async analyze(): Promise<void> {
+    await this.knex.raw('ANALYZE media_items');
+  }
+
   /** Row counts per state (every state present, 0 when none), for one source or all. */
   async countByState(source?: MediaSource): Promise<Record<MediaState, number>> {
     const q = this.knex('media_items').where({ account: this.account });

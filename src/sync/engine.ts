@@ -200,7 +200,9 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
       const url = urls.get(id);
       if (!url) {
         return Promise.reject(
-          new Error('Google Photos has no downloadable file for this item yet (a video still processing?)'),
+          new Error(
+            'Google Photos has no downloadable file for this item yet (a video still processing?)',
+          ),
         );
       }
       return picasa.download(url, offset, signal);

@@ -10,7 +10,7 @@
  */
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
-import { findSyncError } from '../errors/errors.ts';
+import { SyncError, findSyncError } from '../errors/errors.ts';
 import type { BriefMediaRow as MediaRow, MediaRepo } from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
@@ -51,6 +51,34 @@ function mtimeOf(row: MediaRow): Date | null {
 
 function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The index could not be read or written: the pass cannot go on, as the states of its downloads
+ * would be lost. The message keeps the database's own words, not the SQL knex puts before them.
+ */
+function indexFailure(err: unknown, doing: string): unknown {
+  if (findSyncError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SyncError(
+    'fatal',
+    `the index database failed while ${doing}: ${message.split(' - ').at(-1) ?? message}`,
+    {
+      cause: err,
+      hints: [
+        'Check that the index database (DATABASE_URL) is reachable; the next pass resumes where this one stopped.',
+      ],
+    },
+  );
+}
+
+/** `rows`, with a failure to read them reported as the index's. */
+async function* fromIndex<T>(rows: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    for await (const r of rows) yield r;
+  } catch (err) {
+    throw indexFailure(err, 'reading the index');
+  }
 }
 
 async function statAll(root: string, rows: MediaRow[], width: number) {
@@ -150,11 +178,13 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
   };
 
   try {
-    const byState = await media.countByState(source);
+    const byState = await media.countByState(source).catch((err: unknown) => {
+      throw indexFailure(err, 'reading the index');
+    });
     progress.toDownload = byState.pending + byState.failed;
-    for await (const rows of media.iterateBrief(source, {
-      states: ['pending', 'failed', 'done'],
-    })) {
+    for await (const rows of fromIndex(
+      media.iterateBrief(source, { states: ['pending', 'failed', 'done'] }),
+    )) {
       if (signal.aborted) break;
       const disk = await statAll(root, rows, 32);
       for (let i = 0; i < rows.length && !signal.aborted; i++) {
@@ -174,7 +204,7 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
           continue;
         }
         if (row.state === 'done') progress.toDownload++;
-        if (buffer.error !== undefined) stop(buffer.error);
+        if (buffer.error !== undefined) stop(indexFailure(buffer.error, 'recording downloads'));
         await queue.onSizeLessThan(deps.concurrency * 2);
         if (signal.aborted) break;
         void queue.add(() => task(row, decision)).catch(() => {});
@@ -188,7 +218,7 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
     try {
       await buffer.close();
     } catch (err) {
-      fatal ??= err;
+      fatal ??= indexFailure(err, 'recording downloads');
     }
   }
   if (deps.signal.aborted) throw deps.signal.reason;

@@ -136,6 +136,8 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
     }
   }
 
+  // The Drive index phase may just have written 100,000 rows the planner does not know of yet.
+  await deps.media.analyze();
   for (const album of toRead) {
     signal.throwIfAborted();
     const items: PicasaItem[] = [];
@@ -285,7 +287,10 @@ async function writeAlbum(
         });
       }
     }
+    deps.log.debug({ album: album.title, items: rows.length }, 'album items placed');
     await deps.media.upsertListed(rows, seenAt);
+    if (fresh.size > 1000) await deps.media.analyze();
+    deps.log.debug({ album: album.title }, 'Photos-only items written');
   }
 
   const changed = membersHash(previous) !== membersHash(members);

@@ -28,6 +28,7 @@ export function emulatorEnv(emu: Emulator, extra: Record<string, string | undefi
     HOME: process.env.HOME,
     METADATA_SERVER_DETECTION: 'none',
     GPHOTOS_GOOGLE_API_URL: emu.url,
+    GPHOTOS_PICASA_API_URL: emu.picasaUrl,
     GPHOTOS_OAUTH_TOKEN_URL: emu.tokenUrl,
     GPHOTOS_TOKEN: JSON.stringify(emu.defaultToken()),
     GPHOTOS_BACKOFF_BASE_MS: '20',

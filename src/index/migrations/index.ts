@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as initial from './20261125000000_initial.ts';
 import * as albums from './20261125100000_albums.ts';
+import * as runs from './20261125120000_runs.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -10,6 +11,7 @@ import * as albums from './20261125100000_albums.ts';
 const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261125000000_initial', module: initial },
   { name: '20261125100000_albums', module: albums },
+  { name: '20261125120000_runs', module: runs },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

@@ -5,10 +5,14 @@
  * requests through, then fires `times` times (default 1, `Infinity` allowed) and is spent.
  * Rules are consulted in the order added; the first live match decides (while it is still
  * skipping, later rules do not see that request).
+ *
+ * Picasa routes (`picasa.feed`: fileId = album id; `picasa.media`: fileId = photo id) answer
+ * the status kinds with Picasa's plain-text bodies (`sendPicasaFault`) instead of JSON.
  */
 import type { ServerResponse } from 'node:http';
-import { envelope, sendError } from './http.ts';
+import { badParam, envelope, sendError } from './http.ts';
 import type { ErrorEnvelope } from './http.ts';
+import { sendText } from './picasa-http.ts';
 
 export type FaultKind =
   | 'userRateLimit403'
@@ -24,12 +28,18 @@ export type FaultKind =
   | 'resetMidBody'
   /** An HTML error page as Google's front end sends. */
   | 'htmlError502'
-  | 'malformedJson200';
+  | 'malformedJson200'
+  /** A Picasa feed cut off in the middle of an entry (200, Atom content type). */
+  | 'malformedXml200'
+  /** 400 `invalid` at location `pageToken`, as for a page token Drive no longer accepts. */
+  | 'invalidPageToken400';
 
-export type FaultRoute = 'files.list' | 'files.get' | 'media' | 'token' | 'any';
+export type FaultRoute =
+  'files.list' | 'files.get' | 'media' | 'token' | 'picasa.feed' | 'picasa.media' | 'any';
 
 export interface FaultRule {
   route: FaultRoute;
+  /** Drive file id; on `picasa.feed` the album id, on `picasa.media` the photo id. */
   fileId?: string;
   kind: FaultKind;
   /** Default 1; Infinity allowed. */
@@ -108,6 +118,7 @@ const BODIES: Partial<Record<FaultKind, ErrorEnvelope>> = {
     reason: 'downloadQuotaExceeded',
     message: 'The download quota for this file has been exceeded.',
   }),
+  invalidPageToken400: badParam('pageToken'),
 };
 
 /** The JSON body a fault kind answers with (undefined for the non-JSON kinds). */
@@ -128,6 +139,56 @@ const HTML_502 = `<!DOCTYPE html>
   <p>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.  <ins>That\u2019s all we know.</ins>
 `;
 
+function sendHtml502(res: ServerResponse): void {
+  const buf = Buffer.from(HTML_502, 'utf8');
+  res.writeHead(502, {
+    'Content-Type': 'text/html; charset=UTF-8',
+    'Content-Length': String(buf.length),
+    'Referrer-Policy': 'no-referrer',
+  });
+  res.end(buf);
+}
+
+function retryAfter(rule: FaultRule, code: number): Record<string, string> {
+  return rule.retryAfterSeconds !== undefined && (code === 403 || code === 429 || code === 503)
+    ? { 'Retry-After': String(rule.retryAfterSeconds) }
+    : {};
+}
+
+const TRUNCATED_FEED = `<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:openSearch="http://a9.com/-/spec/opensearchrss/1.0/" xmlns:gphoto="http://schemas.google.com/photos/2007">
+  <id>https://picasaweb.google.com/data/feed/api/user/default</id>
+  <updated>2016-01-10T01:30:40.686Z</updated>
+  <entry>
+    <id>https://picasaweb.google.com/data/entry/api/user/default/albumid/6212299316593562001/photoid/62122993159`;
+
+/** Picasa's plain-text bodies for the status kinds. */
+const PICASA_TEXT: Partial<Record<FaultKind, [number, string]>> = {
+  userRateLimit403: [403, 'Rate Limit Exceeded'],
+  rateLimit403: [403, 'Rate Limit Exceeded'],
+  rateLimit429: [429, 'Too Many Requests'],
+  backend500: [500, 'Internal Server Error'],
+  backend503: [503, 'Service Unavailable'],
+  dailyLimit403: [403, 'Daily Limit Exceeded'],
+  downloadQuota403: [403, 'Forbidden'],
+};
+
+/**
+ * Answers a Picasa request with a fault: plain-text statuses, the HTML 502 page, a truncated
+ * feed, or a reset (`resetMidBody` on `picasa.media` is performed by that route).
+ */
+export function sendPicasaFault(res: ServerResponse, rule: FaultRule): void {
+  const text = PICASA_TEXT[rule.kind];
+  if (text) return sendText(res, text[0], text[1], retryAfter(rule, text[0]));
+  if (rule.kind === 'htmlError502') return sendHtml502(res);
+  if (rule.kind === 'malformedXml200' || rule.kind === 'malformedJson200') {
+    res.writeHead(200, { 'Content-Type': 'application/atom+xml; charset=UTF-8; type=feed' });
+    res.end(TRUNCATED_FEED);
+    return;
+  }
+  res.socket?.destroy();
+}
+
 /**
  * Answers a request with a fault (every kind except `resetMidBody` on media, which the media
  * route performs itself).
@@ -135,25 +196,12 @@ const HTML_502 = `<!DOCTYPE html>
 export function sendFault(res: ServerResponse, rule: FaultRule): void {
   const body = BODIES[rule.kind];
   if (body) {
-    const code = body.error.code;
-    const headers: Record<string, string> = {};
-    if (rule.retryAfterSeconds !== undefined && (code === 403 || code === 429 || code === 503)) {
-      headers['Retry-After'] = String(rule.retryAfterSeconds);
-    }
-    sendError(res, body, headers);
+    sendError(res, body, retryAfter(rule, body.error.code));
     return;
   }
   switch (rule.kind) {
-    case 'htmlError502': {
-      const buf = Buffer.from(HTML_502, 'utf8');
-      res.writeHead(502, {
-        'Content-Type': 'text/html; charset=UTF-8',
-        'Content-Length': String(buf.length),
-        'Referrer-Policy': 'no-referrer',
-      });
-      res.end(buf);
-      return;
-    }
+    case 'htmlError502':
+      return sendHtml502(res);
     case 'malformedJson200': {
       const buf = Buffer.from(
         '{\n  "kind": "drive#fileList",\n  "files": [\n    {\n      "id": "',

@@ -4,9 +4,38 @@
  *
  * The library is plain mutable data: tests may add, change or trash files between passes and
  * the emulator sees the change on the next request (listings snapshot their result only for
- * the pages of one paging sequence).
+ * the pages of one paging sequence). Picasa albums and Picasa-only media live beside the files
+ * (`picasa-model.ts`; mutate albums with `addToAlbum` / `removeFromAlbum`).
  */
 import { bufferMd5Of, generatedContent, generatedMd5 } from './content.ts';
+import { spreadAlbums } from './picasa-generate.ts';
+import { createAlbum, resolveMember } from './picasa-model.ts';
+import type {
+  AlbumMemberRef,
+  AlbumType,
+  CreationKind,
+  FakeAlbum,
+  PicasaMedia,
+  PicasaMediaRef,
+} from './picasa-model.ts';
+
+export {
+  addToAlbum,
+  picasaContentOf,
+  picasaMd5Of,
+  removeFromAlbum,
+  resolveMember,
+} from './picasa-model.ts';
+export type {
+  AlbumMember,
+  AlbumMemberRef,
+  AlbumType,
+  CreationKind,
+  FakeAlbum,
+  PicasaItem,
+  PicasaMedia,
+  PicasaMediaRef,
+} from './picasa-model.ts';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 
@@ -41,7 +70,49 @@ export interface Library {
   /** The My Drive root folder id (what `root` resolves to). */
   rootId: string;
   files: Map<string, FakeFile>;
+  /** Picasa albums, in the order the user feed lists them. */
+  albums: FakeAlbum[];
+  /** Picasa-only media (creations, edited copies) by id. */
+  picasaMedia: Map<string, PicasaMedia>;
 }
+
+export interface CreationOpts {
+  name: string;
+  /** Default: from the name's extension. */
+  mimeType?: string;
+  size?: number;
+  content?: Buffer;
+  /** RFC 3339 UTC capture time (gphoto:timestamp). */
+  takenAt: string;
+  /** RFC 3339 UTC upload time (published); default `takenAt`. */
+  uploadedAt?: string;
+  video?: boolean;
+  /** Default: movie for a video, animation for a GIF, else collage. */
+  kind?: CreationKind;
+  width?: number;
+  height?: number;
+}
+
+export interface AlbumOpts {
+  title: string;
+  /** RFC 3339: the album date (gphoto:timestamp) and its creation time (published). */
+  date: string;
+  type?: AlbumType;
+  /** Default: the latest of `date` and the members' modification times. */
+  updated?: string;
+  access?: 'private' | 'protected' | 'public';
+  summary?: string;
+  location?: string;
+  /** Drive file ids or Picasa-only media, in album order. */
+  members: AlbumMemberRef[];
+}
+
+const CREATION_SIZE: Record<CreationKind, [number, number]> = {
+  animation: [1024, 768],
+  collage: [2048, 2048],
+  movie: [1920, 1080],
+  panorama: [8000, 2000],
+};
 
 export interface MediaOpts {
   size?: number;
@@ -148,6 +219,10 @@ export class LibraryBuilder {
   readonly rootId: string;
   private readonly files = new Map<string, FakeFile>();
   private readonly rand = prng(0x5eed);
+  /** Separate from `rand` so adding albums never changes Drive ids. */
+  private readonly picasaRand = prng(0xa1b0);
+  private readonly albums: FakeAlbum[] = [];
+  private readonly picasaMedia = new Map<string, PicasaMedia>();
   private clock = Date.UTC(2016, 0, 1);
 
   constructor(opts?: { rootId?: string }) {
@@ -233,8 +308,74 @@ export class LibraryBuilder {
     return this.add(full);
   }
 
+  private addMedia(m: Omit<PicasaMedia, 'id'>): PicasaMediaRef {
+    const id = `m${this.picasaMedia.size + 1}`;
+    this.picasaMedia.set(id, { id, ...m });
+    return { picasaMediaId: id };
+  }
+
+  /** Adds a Picasa-only creation (animation, collage, movie, panorama): in no Drive folder. */
+  creation(opts: CreationOpts): PicasaMediaRef {
+    const video = opts.video ?? false;
+    const mimeType = opts.mimeType ?? mimeOfName(opts.name, video ? 'video/mp4' : 'image/jpeg');
+    const kind =
+      opts.kind ?? (video ? 'movie' : mimeType === 'image/gif' ? 'animation' : 'collage');
+    const [width, height] = CREATION_SIZE[kind];
+    const m: Omit<PicasaMedia, 'id'> = {
+      origin: 'creation',
+      creation: kind,
+      name: opts.name,
+      mimeType,
+      size: opts.size ?? 2048 + ((this.picasaMedia.size * 397) % 4096),
+      takenAt: new Date(opts.takenAt).toISOString(),
+      uploadedAt: new Date(opts.uploadedAt ?? opts.takenAt).toISOString(),
+      video,
+      width: opts.width ?? width,
+      height: opts.height ?? height,
+    };
+    if (opts.content) m.content = opts.content;
+    if (video) m.durationMs = 30_000;
+    return this.addMedia(m);
+  }
+
+  /**
+   * Adds a copy of a Drive photo or video as edited in Photos: same name, capture time and
+   * camera, different bytes (default size: the original's + 1..500), uploaded a day later.
+   */
+  edited(driveFileId: string, opts: { size?: number; content?: Buffer } = {}): PicasaMediaRef {
+    const src = this.files.get(driveFileId);
+    if (!src || isGoogleType(src.mimeType)) throw new Error(`no such media file: ${driveFileId}`);
+    const item = resolveMember({ files: this.files, albums: [], picasaMedia: new Map() }, src.id)!;
+    const m: Omit<PicasaMedia, 'id'> = {
+      origin: 'edited',
+      sourceFileId: src.id,
+      name: item.name,
+      mimeType: item.mimeType,
+      size: opts.size ?? item.size + 1 + ((this.picasaMedia.size * 37) % 500),
+      takenAt: new Date(item.takenMs).toISOString(),
+      uploadedAt: new Date(Date.parse(src.createdTime) + 86_400_000).toISOString(),
+      video: item.video,
+      width: item.width,
+      height: item.height,
+    };
+    if (opts.content) m.content = opts.content;
+    if (item.durationMs !== undefined) m.durationMs = item.durationMs;
+    return this.addMedia(m);
+  }
+
+  /** Adds a Picasa album and returns its id (gphoto:id); photo ids are assigned per album. */
+  album(opts: AlbumOpts): string {
+    const lib = { files: this.files, albums: this.albums, picasaMedia: this.picasaMedia };
+    return createAlbum(lib, this.picasaRand, opts).id;
+  }
+
   build(): Library {
-    return { rootId: this.rootId, files: new Map(this.files) };
+    return {
+      rootId: this.rootId,
+      files: new Map(this.files),
+      albums: this.albums.map((a) => ({ ...a, members: [...a.members] })),
+      picasaMedia: new Map(this.picasaMedia),
+    };
   }
 }
 
@@ -250,12 +391,17 @@ const CAMERAS: Array<[string, string]> = [
  * year folders 2010..2019, month subfolders (`2017-05`) in even years, about 2% of names
  * repeated within a folder, `videoRatio` (default 0.03) videos, about 1% photos without EXIF
  * time. Generated content only (no Buffers held). 100k items take well under a second.
+ * `albums` (default 0) spreads the photos over that many Picasa albums (`picasa-generate.ts`);
+ * the Drive files are the same with or without them.
  */
 export function generateLibrary(opts: {
   items: number;
   seed?: number;
   meanSize?: number;
   videoRatio?: number;
+  albums?: number;
+  /** Members of the Auto Backup (InstantUpload) album; default 12% of `items`. */
+  instantUpload?: number;
 }): Library {
   const rand = prng(opts.seed ?? 1);
   const meanSize = opts.meanSize ?? 2048;
@@ -338,5 +484,12 @@ export function generateLibrary(opts: {
     }
     files.set(f.id, f);
   }
-  return { rootId, files };
+  const lib: Library = { rootId, files, albums: [], picasaMedia: new Map() };
+  if (opts.albums) {
+    spreadAlbums(lib, prng(((opts.seed ?? 1) * 7919 + 0xa1b0) >>> 0), {
+      albums: opts.albums,
+      instantUpload: opts.instantUpload ?? Math.floor(opts.items * 0.12),
+    });
+  }
+  return lib;
 }

@@ -1,8 +1,8 @@
 /**
  * Runs the emulator standalone:
- *   node test/fakes/google/main.ts [--port N] [--generate N [--seed S] | --scenario demo]
+ *   node test/fakes/google/main.ts [--port N] [--generate N [--seed S] [--albums A] | --scenario demo]
  *                                  [--short-pages] [--token-ttl SECONDS] [--write-token FILE]
- * Prints one JSON line `{"url":…,"tokenUrl":…}` when ready; `--write-token` writes an
+ * Prints one JSON line `{"url":…,"tokenUrl":…,"picasaUrl":…}` when ready; `--write-token` writes an
  * authorized_user token JSON (mode 0600) for the default client. Stops on SIGINT/SIGTERM.
  */
 import { chmodSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     generate: { type: 'string' },
     seed: { type: 'string' },
+    albums: { type: 'string' },
     scenario: { type: 'string' },
     'short-pages': { type: 'boolean' },
     'token-ttl': { type: 'string' },
@@ -39,9 +40,14 @@ if (values.scenario !== undefined && values.scenario !== 'demo') {
 }
 const items = int('generate', values.generate);
 const seed = int('seed', values.seed);
+const albums = int('albums', values.albums);
 const library =
   items !== undefined
-    ? generateLibrary({ items, ...(seed !== undefined ? { seed } : {}) })
+    ? generateLibrary({
+        items,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(albums !== undefined ? { albums } : {}),
+      })
     : demoLibrary();
 const port = int('port', values.port);
 const ttl = int('token-ttl', values['token-ttl']);
@@ -57,7 +63,9 @@ if (values['write-token']) {
   });
   chmodSync(values['write-token'], 0o600);
 }
-process.stdout.write(JSON.stringify({ url: emu.url, tokenUrl: emu.tokenUrl }) + '\n');
+process.stdout.write(
+  JSON.stringify({ url: emu.url, tokenUrl: emu.tokenUrl, picasaUrl: emu.picasaUrl }) + '\n',
+);
 
 const stop = (): void => {
   void emu.close().then(() => process.exit(0));

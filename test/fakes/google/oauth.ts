@@ -3,12 +3,16 @@
  * `/oauth2/v4/token` paths), form-encoded (JSON bodies and query parameters are accepted too).
  *
  * - refresh_token grant -> 200 {access_token, expires_in, scope, token_type}
- * - authorization_code grant (codes from `issueAuthCode`) -> also refresh_token; the refresh
- *   token becomes valid for the client
+ * - authorization_code grant (codes from the consent page, `consent.ts`, or `issueAuthCode`) ->
+ *   also refresh_token, which becomes valid for the client; the redirect_uri must be the
+ *   consent's (400 redirect_uri_mismatch) and the PKCE code_verifier must match its challenge
+ *   (400 invalid_grant "Missing code verifier." / "Invalid code verifier.")
+ * - a refresh with a token planned for rotation (`rotateRefreshToken`) also returns the new one
  * - unknown client 401 invalid_client; wrong secret 401 invalid_client "Unauthorized";
  *   unknown/revoked refresh token or bad code 400 invalid_grant; missing parameters 400
  *   invalid_request; another client's refresh token 401 unauthorized_client.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, RouteContext } from './router.ts';
 
@@ -126,10 +130,16 @@ async function handleToken(ctx: RouteContext): Promise<void> {
       else send(res, 400, invalidGrant);
       return;
     }
-    const { accessToken, expiresIn } = tokens.issue(form.client_id, rt);
+    const rotation = tokens.takeRotation(rt);
+    if (rotation) {
+      client.refreshTokens.add(rotation.next);
+      if (rotation.revokeOld) tokens.revokeRefreshToken(rt);
+    }
+    const { accessToken, expiresIn } = tokens.issue(form.client_id, rotation?.next ?? rt);
     send(res, 200, {
       access_token: accessToken,
       expires_in: expiresIn,
+      ...(rotation ? { refresh_token: rotation.next } : {}),
       scope: DRIVE_SCOPE,
       token_type: 'Bearer',
     });
@@ -149,13 +159,32 @@ async function handleToken(ctx: RouteContext): Promise<void> {
     send(res, 400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
     return;
   }
+  if (code.redirectUri !== undefined && code.redirectUri !== form.redirect_uri) {
+    send(res, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' });
+    return;
+  }
+  if (code.codeChallenge !== undefined) {
+    const verifier = form.code_verifier;
+    if (!verifier) {
+      send(res, 400, { error: 'invalid_grant', error_description: 'Missing code verifier.' });
+      return;
+    }
+    const derived =
+      code.codeChallengeMethod === 'plain'
+        ? verifier
+        : createHash('sha256').update(verifier, 'ascii').digest('base64url');
+    if (derived !== code.codeChallenge) {
+      send(res, 400, { error: 'invalid_grant', error_description: 'Invalid code verifier.' });
+      return;
+    }
+  }
   client.refreshTokens.add(code.refreshToken);
   const { accessToken, expiresIn } = tokens.issue(form.client_id, code.refreshToken);
   send(res, 200, {
     access_token: accessToken,
     expires_in: expiresIn,
     refresh_token: code.refreshToken,
-    scope: DRIVE_SCOPE,
+    scope: code.scope ?? DRIVE_SCOPE,
     token_type: 'Bearer',
   });
 }

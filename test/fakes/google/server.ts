@@ -1,6 +1,7 @@
 /**
- * The Google emulator: one node:http server on 127.0.0.1 serving Drive v3 and the OAuth token
- * endpoint (route modules in `router.ts` style; Picasa and Secret Manager plug in the same way).
+ * The Google emulator: one node:http server on 127.0.0.1 serving Drive v3, the Picasa Web
+ * Albums feeds and their media URLs (`picasa.ts`), and the OAuth token endpoint (route modules
+ * in `router.ts` style; Secret Manager plugs in the same way).
  *
  * Per request: match a route (unknown -> 404 envelope), consult fault rules by route name
  * and fileId, check `Authorization: Bearer` for API routes (401 authError + WWW-Authenticate),
@@ -10,15 +11,17 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { consentRoutes } from './consent.ts';
 import { driveRoutes } from './drive.ts';
-import { FaultBook, sendFault } from './faults.ts';
+import { FaultBook, sendFault, sendPicasaFault } from './faults.ts';
 import type { FaultRule } from './faults.ts';
 import { envelope, sendError } from './http.ts';
 import type { Library } from './library.ts';
 import { oauthRoutes } from './oauth.ts';
+import { picasaRoutes } from './picasa.ts';
 import type { EmulatorState, Route, RouteContext } from './router.ts';
 import { DEFAULT_CLIENT, TokenStore } from './tokens.ts';
-import type { ClientConfig } from './tokens.ts';
+import type { AuthCode, ClientConfig, ConsentAnswer } from './tokens.ts';
 
 export type { FaultKind, FaultRule } from './faults.ts';
 
@@ -46,6 +49,10 @@ export interface Emulator {
   url: string;
   /** `url + 'token'`. */
   tokenUrl: string;
+  /** `url + 'o/oauth2/v2/auth'`: the consent page (`consent.ts`), for GPHOTOS_OAUTH_AUTH_URL. */
+  authUrl: string;
+  /** `url + 'data/feed/api/'`: the Picasa feeds' base (user feed: `picasaUrl + 'user/default'`). */
+  picasaUrl: string;
   /** Mutable: tests may add/trash files between passes. */
   library: Library;
   faults: { add(rule: FaultRule): void; clear(): void; pending(): number };
@@ -60,7 +67,16 @@ export interface Emulator {
     client_secret: string;
     refresh_token: string;
   };
-  issueAuthCode(code: string, clientId: string, refreshToken: string): void;
+  issueAuthCode(
+    code: string,
+    clientId: string,
+    refreshToken: string,
+    opts?: Omit<AuthCode, 'clientId' | 'refreshToken'>,
+  ): void;
+  /** How the consent page answers from now on (default: approve every scope). */
+  setConsent(answer: ConsentAnswer): void;
+  /** The next refresh with `old` also hands out `next` (with revokeOld, `old` then stops working). */
+  rotateRefreshToken(old: string, next: string, opts?: { revokeOld?: boolean }): void;
   /** The last 10,000 requests, oldest first. */
   requests: LoggedRequest[];
   stats(): {
@@ -73,7 +89,7 @@ export interface Emulator {
 }
 
 const MAX_LOG = 10_000;
-const ROUTES: Route[] = [...oauthRoutes, ...driveRoutes];
+const ROUTES: Route[] = [...oauthRoutes, ...consentRoutes, ...driveRoutes, ...picasaRoutes];
 
 function unauthorized(res: ServerResponse, presented: boolean): void {
   sendError(
@@ -139,8 +155,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const fault = state.faults.take(name, params.fileId);
     if (fault) {
       faultsInjected++;
-      if (fault.kind === 'resetMidBody' && name === 'media') ctx.resetMidBody = true;
-      else return sendFault(res, fault);
+      const picasa = name.startsWith('picasa.');
+      if (fault.kind === 'resetMidBody' && (name === 'media' || name === 'picasa.media')) {
+        ctx.resetMidBody = true;
+      } else return picasa ? sendPicasaFault(res, fault) : sendFault(res, fault);
     }
     if (route.auth === 'bearer') {
       const h = req.headers.authorization;
@@ -175,6 +193,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   return {
     url,
     tokenUrl: `${url}token`,
+    authUrl: `${url}o/oauth2/v2/auth`,
+    picasaUrl: `${url}data/feed/api/`,
     get library() {
       return state.library;
     },
@@ -203,8 +223,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         refresh_token: first.refreshTokens[0]!,
       };
     },
-    issueAuthCode: (code, clientId, refreshToken) =>
-      state.tokens.issueAuthCode(code, clientId, refreshToken),
+    issueAuthCode: (code, clientId, refreshToken, codeOpts) =>
+      state.tokens.issueAuthCode(code, clientId, refreshToken, codeOpts),
+    setConsent: (answer) => {
+      state.tokens.consent = answer;
+    },
+    rotateRefreshToken: (old, next, rotateOpts) =>
+      state.tokens.rotateRefreshToken(old, next, rotateOpts?.revokeOld ?? false),
     requests,
     stats: () => ({
       requests: total,

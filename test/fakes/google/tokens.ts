@@ -1,6 +1,7 @@
 /**
- * OAuth state of the emulator: registered clients, refresh tokens, issued access tokens and
- * one-shot authorization codes.
+ * OAuth state of the emulator: registered clients, refresh tokens, issued access tokens,
+ * one-shot authorization codes (with the redirect URI and PKCE challenge of their consent), the
+ * consent page's next answer, and planned refresh-token rotations.
  *
  * Revoking a refresh token also invalidates the access tokens issued from it (as revoking a
  * grant does at Google), so the next API call answers 401.
@@ -19,6 +20,26 @@ export const DEFAULT_CLIENT: ClientConfig = {
   refreshTokens: ['1//test-refresh-token'],
 };
 
+/** What the consent page does with the next requests (`approve` until told otherwise). */
+export interface ConsentAnswer {
+  answer: 'approve' | 'deny';
+  /** Scopes the person leaves ticked (granular consent); default: every scope asked for. */
+  grantScopes?: string[];
+}
+
+/** An authorization code and what the token endpoint checks when it is exchanged. */
+export interface AuthCode {
+  clientId: string;
+  refreshToken: string;
+  /** When set, the exchange must send the same redirect_uri. */
+  redirectUri?: string;
+  /** PKCE: when set, the exchange must send a code_verifier that matches. */
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  /** The granted scopes (space-separated), returned by the exchange. */
+  scope?: string;
+}
+
 interface AccessGrant {
   clientId: string;
   refreshToken: string;
@@ -28,8 +49,10 @@ interface AccessGrant {
 export class TokenStore {
   readonly clients = new Map<string, { secret: string; refreshTokens: Set<string> }>();
   private readonly access = new Map<string, AccessGrant>();
-  private readonly codes = new Map<string, { clientId: string; refreshToken: string }>();
+  private readonly codes = new Map<string, AuthCode>();
+  private readonly rotations = new Map<string, { next: string; revokeOld: boolean }>();
   ttlSeconds: number;
+  consent: ConsentAnswer = { answer: 'approve' };
 
   constructor(clients: ClientConfig[], ttlSeconds: number) {
     this.ttlSeconds = ttlSeconds;
@@ -69,12 +92,32 @@ export class TokenStore {
     for (const g of this.access.values()) g.expiresAt = 0;
   }
 
-  issueAuthCode(code: string, clientId: string, refreshToken: string): void {
-    this.codes.set(code, { clientId, refreshToken });
+  issueAuthCode(
+    code: string,
+    clientId: string,
+    refreshToken: string,
+    opts: Omit<AuthCode, 'clientId' | 'refreshToken'> = {},
+  ): void {
+    this.codes.set(code, { clientId, refreshToken, ...opts });
+  }
+
+  /**
+   * The next refresh with `old` answers with the new refresh token `next` too (Google may hand
+   * out a new one); with `revokeOld`, `old` stops working then.
+   */
+  rotateRefreshToken(old: string, next: string, revokeOld: boolean): void {
+    this.rotations.set(old, { next, revokeOld });
+  }
+
+  /** Consumes the planned rotation of `old`, if any. */
+  takeRotation(old: string): { next: string; revokeOld: boolean } | undefined {
+    const r = this.rotations.get(old);
+    this.rotations.delete(old);
+    return r;
   }
 
   /** Consumes a code (codes are single-use); undefined when unknown or already used. */
-  takeAuthCode(code: string): { clientId: string; refreshToken: string } | undefined {
+  takeAuthCode(code: string): AuthCode | undefined {
     const c = this.codes.get(code);
     this.codes.delete(code);
     return c;

@@ -1,0 +1,81 @@
+# syntax=docker/dockerfile:1
+#
+# gphotos-sync: one backup pass per container run.
+#
+#   docker build -t gphotos-sync --build-arg REVISION="$(git rev-parse HEAD)" .
+#   docker run --rm -v /volume1/photos:/data \
+#     -e GPHOTOS_TOKEN_FILE=/run/secrets/gphotos-token \
+#     -v /volume1/docker/gphotos/token.json:/run/secrets/gphotos-token:ro gphotos-sync
+#
+# Both stages use the same Debian slim Node 24 image, pinned by tag. For builds that must be
+# byte-for-byte repeatable, pin it by digest as well (`docker buildx imagetools inspect
+# node:24-bookworm-slim` prints it): FROM node:24-bookworm-slim@sha256:<digest>.
+# test/deploy/dockerfile.test.ts checks the rules this file follows.
+
+# ---- build: dev dependencies + TypeScript -> dist/ -------------------------------------------
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `npm ci` would run `prepare` (the build) before the sources are here: install first, build next,
+# so the dependency layer stays cached while only src/ changes.
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src/ src/
+RUN npm run build
+
+# ---- runtime: production dependencies + dist/ only -------------------------------------------
+FROM node:24-bookworm-slim AS runtime
+
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="gphotos-sync" \
+      org.opencontainers.image.description="Backs up a Google Photos library (Google Drive and the Picasa feeds) to a plain file tree, one unattended pass per run." \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
+
+# tini is PID 1: it forwards SIGTERM/SIGINT to node (which then stops the pass cleanly and exits
+# 143/130) and reaps zombies. Debian's package, not a download. Not version-pinned: the pin would
+# break on every Debian security update of the package.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production \
+    GPHOTOS_ROOT=/data
+
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only. --ignore-scripts: `prepare` would build, and needs TypeScript (a
+# dev dependency); the build stage already did it. No dependency needs its install script (the
+# only one, protobufjs' postinstall, just prints a version warning).
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/dist ./dist
+
+# `gphotos-sync` on PATH for `docker exec` / `kubectl exec`; /data owned by the runtime user so a
+# fresh named volume is writable. The app's files stay root-owned: the job cannot change them.
+RUN ln -s /app/dist/cli/main.js /usr/local/bin/gphotos-sync \
+    && mkdir -p /data \
+    && chown 1000:1000 /data
+
+# UID/GID 1000 is the image's `node` user; numeric so Kubernetes can check runAsNonRoot. On a NAS
+# whose photo share belongs to another user, run with `--user UID:GID` of that user.
+USER 1000:1000
+VOLUME /data
+
+# No HEALTHCHECK: this is a batch job, not a server. A pass runs, exits with a code that tells how
+# it went (see the README), and the scheduler (Kubernetes, the NAS task scheduler) reads that code.
+HEALTHCHECK NONE
+
+# The node flags are those of the bin's shebang (dist/cli/main.js): V8 takes them only on the
+# command line, and they about halve the peak memory of a large pass (README, "Performance").
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--liftoff-only", "--optimize-for-size", "/app/dist/cli/main.js"]
+CMD ["sync", "/data"]
