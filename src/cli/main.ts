@@ -13,8 +13,11 @@
  */
 import { loadInvocation } from '../config/load.ts';
 import { ExitCode, exitCodeOf } from '../errors/errors.ts';
+import { runAuthCommand } from './commands/auth.ts';
+import { runCheckCommand } from './commands/check.ts';
 import { runQueryCommand } from './commands/query.ts';
 import { runSyncCommand } from './commands/sync.ts';
+import { runVerifyCommand } from './commands/verify.ts';
 import { printError } from './report.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -33,9 +36,19 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${inv.text}\n`);
       return ExitCode.ok;
     case 'sync':
-      return runSyncCommand(inv.settings, inv.credentials);
+      return runSyncCommand(inv.settings, inv.tokenStore);
     case 'query':
       return runQueryCommand(inv.settings, inv.sql, inv.json);
+    case 'check':
+      return runCheckCommand(inv.settings);
+    case 'auth':
+      return runAuthCommand(inv);
+    case 'verify':
+      return runVerifyCommand(
+        inv.settings,
+        { checksums: inv.checksums, repair: inv.repair, json: inv.json },
+        inv.tokenStore,
+      );
   }
 }
 

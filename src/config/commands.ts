@@ -25,7 +25,7 @@ export interface CommandSpec {
 }
 
 /** Settings only `auth` reads. */
-const AUTH_ONLY: readonly SettingKey[] = ['oauthAuthUrl'];
+const AUTH_ONLY: readonly SettingKey[] = ['oauthAuthUrl', 'clientSecretFile'];
 
 const LOG_SETTINGS = ['logLevel', 'logFormat'] as const satisfies readonly SettingKey[];
 
@@ -39,6 +39,39 @@ export const commands = [
     settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
   },
   {
+    name: 'check',
+    summary:
+      'Preflight: config, token, Google, database, backup folder, links and free space; one line each.',
+    usage: 'check [ROOT] [flags]',
+    positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
+    flags: [],
+    // The same settings as sync: check validates the configuration a pass would run with.
+    settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
+  },
+  {
+    name: 'auth',
+    summary:
+      'Authorize once, on a machine with a browser: create the token a pass uses (a file or a Secret Manager version).',
+    usage:
+      'auth --client-secret PATH (--token-file PATH | --token-secret NAME) [--force] [--paste]',
+    positionals: [],
+    flags: [
+      { name: 'force', doc: 'Replace an existing --token-file.' },
+      {
+        name: 'paste',
+        doc: 'Also read the redirected address (or the code) from stdin; on by itself when stdin is a terminal.',
+      },
+    ],
+    settings: [
+      'clientSecretFile',
+      'tokenFile',
+      'tokenSecret',
+      'secretManagerUrl',
+      'oauthAuthUrl',
+      'oauthTokenUrl',
+    ],
+  },
+  {
     name: 'query',
     summary: 'Run one SQL statement on the index and print the rows.',
     usage: 'query [ROOT] SQL [--json]',
@@ -48,6 +81,26 @@ export const commands = [
     ],
     flags: [{ name: 'json', doc: 'Print the rows as JSON lines instead of a table.' }],
     settings: ['root', 'databaseUrl', 'account', ...LOG_SETTINGS],
+  },
+  {
+    name: 'verify',
+    summary:
+      'Check the backup folder against the index: missing, changed and unknown files, broken album links.',
+    usage: 'verify [ROOT] [--checksums] [--repair] [--json] [flags]',
+    positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
+    flags: [
+      {
+        name: 'checksums',
+        doc: "Also compare every file's md5 with the index (reads every byte).",
+      },
+      {
+        name: 'repair',
+        doc: 'Download again what is missing or damaged (needs the token, as sync), then verify again.',
+      },
+      { name: 'json', doc: 'Print problems and the summary as JSON lines.' },
+    ],
+    // The settings of sync: --repair runs a pass with them.
+    settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
   },
 ] as const satisfies readonly CommandSpec[];
 

@@ -13,8 +13,10 @@ import path from 'node:path';
 import convict from 'convict';
 import { UsageError } from '../errors/errors.ts';
 import { Secret } from '../secrets/secret.ts';
-import { readAuthorizedUser } from '../secrets/token.ts';
-import type { AuthorizedUser } from '../secrets/token.ts';
+import { readClientSecretFile } from '../secrets/client-secret.ts';
+import type { OAuthClientFile } from '../secrets/client-secret.ts';
+import { openTokenStore, secretVersionName } from '../secrets/store.ts';
+import type { TokenStore } from '../secrets/store.ts';
 import { parseArgs, flagOf } from './argv.ts';
 import { findCommand } from './commands.ts';
 import type { CommandSpec } from './commands.ts';
@@ -35,6 +37,7 @@ export interface Settings {
   picasaApiUrl: string;
   oauthTokenUrl: string;
   oauthAuthUrl: string;
+  clientSecretFile: string | null;
   concurrency: number;
   skipVideo: boolean;
   allDrive: boolean;
@@ -60,8 +63,20 @@ export interface Settings {
 export type Invocation =
   | { command: 'help'; text: string; exitCode: 0 | 2 }
   | { command: 'version'; text: string }
-  | { command: 'sync'; settings: Settings; credentials: AuthorizedUser }
-  | { command: 'query'; settings: Settings; sql: string; json: boolean };
+  /** The token store is open: a file or inline token is already read and valid. */
+  | { command: 'sync'; settings: Settings; tokenStore: TokenStore }
+  | { command: 'auth'; settings: Settings; client: OAuthClientFile; force: boolean; paste: boolean }
+  | { command: 'query'; settings: Settings; sql: string; json: boolean }
+  | { command: 'check'; settings: Settings }
+  /** tokenStore: open with --repair (which downloads), null without. */
+  | {
+      command: 'verify';
+      settings: Settings;
+      checksums: boolean;
+      repair: boolean;
+      json: boolean;
+      tokenStore: TokenStore | null;
+    };
 
 /**
  * Parses argv (without node and script), env and the config file. Throws UsageError listing
@@ -105,22 +120,60 @@ export async function loadInvocation(
   const hints = [`Run \`gphotos-sync ${command.name} --help\` for every setting.`];
 
   if (command.name === 'sync') {
-    let credentials: AuthorizedUser | undefined;
-    if (!resolved.badKeys.has('token') && !resolved.badKeys.has('tokenFile')) {
+    let tokenStore: TokenStore | undefined;
+    if (!['token', 'tokenFile', 'tokenSecret'].some((k) => resolved.badKeys.has(k as SettingKey))) {
       try {
-        credentials = await readAuthorizedUser(resolved.settings, {
-          inlineSource: resolved.sourceOf('token'),
-        });
+        tokenStore = await openTokenStore(resolved.settings, { sourceOf: resolved.sourceOf });
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;
         problems.push(...err.problems);
         hints.push(...err.hints);
       }
     }
-    if (problems.length > 0 || credentials === undefined) throw new UsageError(problems, hints);
-    return { command: 'sync', settings: resolved.settings, credentials };
+    if (problems.length > 0 || tokenStore === undefined) throw new UsageError(problems, hints);
+    return { command: 'sync', settings: resolved.settings, tokenStore };
+  }
+  if (command.name === 'auth') {
+    const force = parsed.commandFlags.get('force') ?? false;
+    const client = await checkAuthSettings(resolved, force, problems, hints);
+    if (problems.length > 0 || client === undefined) throw new UsageError(problems, hints);
+    return {
+      command: 'auth',
+      settings: resolved.settings,
+      client,
+      force,
+      paste: parsed.commandFlags.get('paste') ?? false,
+    };
+  }
+  if (command.name === 'verify') {
+    const repair = parsed.commandFlags.get('repair') ?? false;
+    let tokenStore: TokenStore | null = null;
+    const tokenKeys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
+    if (repair && !tokenKeys.some((k) => resolved.badKeys.has(k))) {
+      try {
+        tokenStore = await openTokenStore(resolved.settings, { sourceOf: resolved.sourceOf });
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        problems.push(...err.problems);
+        hints.push(...err.hints);
+      }
+    }
+    if (problems.length > 0 || (repair && tokenStore === null)) {
+      await tokenStore?.close();
+      throw new UsageError(problems, hints);
+    }
+    return {
+      command: 'verify',
+      settings: resolved.settings,
+      checksums: parsed.commandFlags.get('checksums') ?? false,
+      repair,
+      json: parsed.commandFlags.get('json') ?? false,
+      tokenStore,
+    };
   }
   if (problems.length > 0) throw new UsageError(problems, hints);
+  // check reads the token itself: a bad token is one of its FAIL lines, not a usage error.
+  if (command.name === 'check') return { command: 'check', settings: resolved.settings };
   return {
     command: 'query',
     settings: resolved.settings,
@@ -129,16 +182,79 @@ export async function loadInvocation(
   };
 }
 
+/**
+ * auth: the client file is readable and valid, and exactly one output is named: a token file
+ * that can be created (its folder exists; it does not, unless --force), or a well-formed Secret
+ * Manager version. Checked before the consent, so nobody consents for nothing.
+ */
+async function checkAuthSettings(
+  resolved: Resolved,
+  force: boolean,
+  problems: string[],
+  hints: string[],
+): Promise<OAuthClientFile | undefined> {
+  const { settings, badKeys, sourceOf } = resolved;
+  let client: OAuthClientFile | undefined;
+  if (settings.clientSecretFile === null) {
+    if (!badKeys.has('clientSecretFile')) {
+      problems.push(
+        'missing --client-secret PATH: the OAuth client file (client_secret.json) downloaded from Google Cloud Console',
+      );
+    }
+  } else {
+    try {
+      client = await readClientSecretFile(settings.clientSecretFile);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      problems.push(...err.problems);
+      hints.push(...err.hints);
+    }
+  }
+  if (settings.tokenFile === null && settings.tokenSecret === null) {
+    if (!badKeys.has('tokenFile') && !badKeys.has('tokenSecret')) {
+      problems.push(
+        'where should the token go? Give --token-file PATH (a new file) or --token-secret projects/P/secrets/S/versions/latest',
+      );
+    }
+  } else if (settings.tokenFile !== null && settings.tokenSecret !== null) {
+    problems.push(
+      `both a token file (${settings.tokenFile}, from ${sourceOf('tokenFile')}) and a Secret Manager token ` +
+        `(${settings.tokenSecret}, from ${sourceOf('tokenSecret')}) are set; auth writes one of them`,
+    );
+  } else if (settings.tokenSecret !== null && !badKeys.has('tokenSecret')) {
+    const name = secretVersionName(settings.tokenSecret, sourceOf('tokenSecret'));
+    if (typeof name === 'string') problems.push(name);
+  } else if (settings.tokenFile !== null && !badKeys.has('tokenFile')) {
+    const problem = await tokenFileProblem(settings.tokenFile, force);
+    if (problem !== undefined) problems.push(`token file ${settings.tokenFile} ${problem}`);
+  }
+  return client;
+}
+
+async function tokenFileProblem(file: string, force: boolean): Promise<string | undefined> {
+  const st = await stat(file).catch(() => undefined);
+  if (st?.isDirectory()) return 'is a directory';
+  if (st !== undefined && !force) return 'exists already: pass --force to replace it';
+  const dir = await stat(path.dirname(file)).catch(() => undefined);
+  if (!dir?.isDirectory())
+    return `cannot be created: its folder ${path.dirname(file)} does not exist`;
+  return undefined;
+}
+
 function usageHelp(problem: string): Invocation {
   return { command: 'help', text: `error: ${problem}\n\n${generalHelp()}`, exitCode: 2 };
 }
 
-/** sync: [ROOT]; query: [ROOT] SQL (one word is the SQL). */
+/** sync: [ROOT]; query: [ROOT] SQL (one word is the SQL); auth: nothing. */
 function splitPositionals(
   command: CommandSpec,
   words: string[],
   problems: string[],
 ): { root?: string; sql?: string } {
+  if (command.name === 'auth') {
+    if (words.length > 0) problems.push(`auth takes no arguments, got: ${words.join(' ')}`);
+    return {};
+  }
   if (command.name === 'query') {
     if (words.length === 0) problems.push('missing SQL: gphotos-sync query [ROOT] SQL');
     if (words.length > 2) {

@@ -41,7 +41,7 @@ export const schema = {
     placeholder: 'URL',
   },
   tokenFile: {
-    doc: 'Path of the OAuth token file (JSON with "type": "authorized_user", client_id, client_secret, refresh_token).',
+    doc: 'Path of the OAuth token file (JSON with "type": "authorized_user", client_id, client_secret, refresh_token). `auth` writes it (mode 0600).',
     format: 'path',
     default: null,
     nullable: true,
@@ -58,7 +58,7 @@ export const schema = {
     env: 'GPHOTOS_TOKEN',
   },
   tokenSecret: {
-    doc: 'Google Secret Manager version holding the token (the authorized_user JSON): projects/P/secrets/S/versions/V (V a number or latest). Credentials for Secret Manager come from the environment (Workload Identity on GKE, GOOGLE_APPLICATION_CREDENTIALS elsewhere). Set only one of token, tokenFile and tokenSecret.',
+    doc: 'Google Secret Manager version holding the token (the authorized_user JSON): projects/P/secrets/S/versions/V (V a number or latest). Credentials for Secret Manager come from the environment (Workload Identity on GKE, GOOGLE_APPLICATION_CREDENTIALS elsewhere). Set only one of token, tokenFile and tokenSecret. `auth` adds a version to the secret.',
     format: 'nullable-string',
     default: null,
     nullable: true,
@@ -111,6 +111,15 @@ export const schema = {
     format: 'absolute-url',
     default: 'https://accounts.google.com/o/oauth2/v2/auth',
     env: 'GPHOTOS_OAUTH_AUTH_URL',
+  },
+  clientSecretFile: {
+    doc: 'For `auth`: the OAuth client file (client_secret.json) downloaded from Google Cloud Console (a "Desktop app" client).',
+    format: 'path',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_CLIENT_SECRET_FILE',
+    arg: 'client-secret',
+    placeholder: 'PATH',
   },
   concurrency: {
     doc: 'Downloads running at the same time (integer 1-64).',

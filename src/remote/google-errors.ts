@@ -170,12 +170,43 @@ export function finalError(err: unknown, what: string): Error {
       ],
     });
   }
+  if (f.status === undefined && f.code === 'malformed') {
+    const parse = causeWithCode(err, 'malformed');
+    return new RemoteError(
+      `${what} failed: Google's answer was unusable (${parse?.message ?? 'not what was asked for'})`,
+      { reason: 'malformed', cause: err },
+    );
+  }
   const detail = f.status
-    ? `HTTP ${f.status}${f.reason ? ` ${f.reason}` : ''}`
+    ? `HTTP ${f.status}${f.reason ? ` ${f.reason}` : ''}${isHtmlPage(err) ? ' (Google answered with an HTML error page)' : ''}`
     : (f.code ?? (err instanceof Error ? err.message : String(err)));
   return new RemoteError(`${what} failed: ${detail}`, {
     status: f.status,
     reason: f.reason ?? f.code,
     cause: err,
   });
+}
+
+function causeWithCode(err: unknown, code: string): Error | undefined {
+  const seen = new Set<unknown>();
+  let cur: unknown = err;
+  while (cur instanceof Error && !seen.has(cur)) {
+    seen.add(cur);
+    if ((cur as { code?: unknown }).code === code) return cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** True when the failed request's body is an HTML page (a front end's error page, not JSON). */
+function isHtmlPage(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = err;
+  while (cur && typeof cur === 'object' && !seen.has(cur)) {
+    seen.add(cur);
+    const data = (cur as { response?: ResponseLike }).response?.data;
+    if (typeof data === 'string') return /^\s*<(!doctype html|html)/i.test(data);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
 }

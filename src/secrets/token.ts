@@ -1,6 +1,7 @@
 /**
  * Loading the OAuth "authorized_user" token: the refresh token plus the OAuth client it was
  * issued to, as written by `gcloud auth application-default login` or `gphotos-sync auth`.
+ * store.ts chooses the source (file, variable, Secret Manager); this file parses the JSON.
  *
  * Every problem is reported as a UsageError line that names the source (file path or variable)
  * and the reason; no line ever contains any part of the file or variable content.
@@ -14,7 +15,10 @@ export interface AuthorizedUser {
   clientId: string;
   clientSecret: Secret;
   refreshToken: Secret;
-  /** Where it came from, for messages: 'file /abs/path' or 'env GPHOTOS_TOKEN'. */
+  /**
+   * Where it came from, for messages: 'file /abs/path', 'env GPHOTOS_TOKEN' or
+   * 'Secret Manager projects/P/secrets/S/versions/N'.
+   */
   source: string;
 }
 
@@ -33,7 +37,8 @@ export interface ReadTokenOptions {
 const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 
 const HOW_TO_CONFIGURE =
-  'set GPHOTOS_TOKEN_FILE (or --token-file) to the authorized_user JSON file, or GPHOTOS_TOKEN to its content';
+  'set GPHOTOS_TOKEN_FILE (or --token-file) to the authorized_user JSON file, GPHOTOS_TOKEN to its content, ' +
+  'or GPHOTOS_TOKEN_SECRET (or --token-secret) to a Secret Manager version holding it';
 
 /**
  * Reads and validates the token from `settings.token` (inline JSON) or `settings.tokenFile`.
@@ -116,7 +121,7 @@ export function parseAuthorizedUser(text: string, source: string): AuthorizedUse
     throw new UsageError(
       [
         `${where} is an OAuth client file (client_secret.json), not a token; ` +
-          'run `gphotos-sync auth` (coming) to create a token from it',
+          'run `gphotos-sync auth --client-secret FILE` to create a token from it',
       ],
       [
         'A token file has "type": "authorized_user" and a refresh_token; the client file only identifies the app.',

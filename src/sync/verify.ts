@@ -1,14 +1,15 @@
 /**
  * `verify`: re-reads the local tree against the index, so that a file lost or damaged on the
- * backup disk (bit rot, a bad copy, a person's mistake) shows up; `prepareRepair` and `runRepairPass` download again
- * what can be downloaded.
+ * backup disk (bit rot, a bad copy, a person's mistake) shows up; `prepareRepair` and
+ * `runRepairPass` download again what can be downloaded.
  *
  * Contract of `verifyTree`:
  * - Media rows (drive/ and picasa/), one stat each, `statWidth` at once:
  *   - `done`: `missing` when the file is not there; `changed` when it is not a regular file or
- *     its size differs from the index, or (with checksums) its md5 does. Items without an md5
- *     in the index (Photos-only items) are checked by size; those without a size either (Photos-only
- *     videos) only for existence.
+ *     its size differs from the index, or (with checksums) its md5 does; a file that cannot be
+ *     read (EIO: a dying disk) is `changed` too. Items without an md5 in the index (Photos-only
+ *     items) are checked by size; those without a size either (Photos-only videos) only for
+ *     existence.
  *   - `gone` (deleted in Google, file kept on purpose): checked like `done` when the file is
  *     there; its absence is not a problem. `skipped`: never checked.
  *   - `pending` / `failed`: not downloaded yet; counted (`notDownloaded`), not a problem, unless

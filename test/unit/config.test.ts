@@ -270,8 +270,9 @@ test('sync needs a token; an inline token works and stays a Secret', async () =>
   const inv = await loadInvocation(['sync', root], { GPHOTOS_TOKEN: goodToken });
   assert.equal(inv.command, 'sync');
   if (inv.command !== 'sync') return;
-  assert.equal(inv.credentials.source, 'env GPHOTOS_TOKEN');
-  assert.equal(inv.credentials.refreshToken.reveal(), '1//0refreshTOKENvalue123');
+  const credentials = await inv.tokenStore.read();
+  assert.equal(credentials.source, 'env GPHOTOS_TOKEN');
+  assert.equal(credentials.refreshToken.reveal(), '1//0refreshTOKENvalue123');
   assert.equal(String(inv.settings.token), '[redacted]');
   assert.ok(!JSON.stringify(inv).includes('GOCSPX'), 'no secret in the serialized invocation');
 });
@@ -322,7 +323,10 @@ test('sync --help lists every setting with its env and flag; query --help only i
   const text = (inv as { text: string }).text;
   const syncKeys = findCommand('sync')?.settings ?? [];
   assert.ok(
-    syncKeys.length > 20 && settingKeys.every((k) => syncKeys.includes(k) || k === 'oauthAuthUrl'),
+    syncKeys.length > 20 &&
+      settingKeys.every(
+        (k) => syncKeys.includes(k) || k === 'oauthAuthUrl' || k === 'clientSecretFile',
+      ),
   );
   for (const key of syncKeys) {
     const spec = schema[key] as { env: string; arg?: string };

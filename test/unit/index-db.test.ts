@@ -57,7 +57,7 @@ test('migrations run once and reopening finds nothing to do', async (t) => {
   const first = await ti.db.knex('knex_migrations').select('name');
   assert.deepEqual(
     first.map((r: { name: string }) => r.name),
-    ['20261125000000_initial'],
+    ['20261125000000_initial', '20261125100000_albums', '20261125120000_runs'],
   );
   await ti.db.close();
 

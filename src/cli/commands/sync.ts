@@ -3,19 +3,25 @@
  * owns the root abort signal (SIGTERM/SIGINT), and always ends with the `sync finished` summary.
  */
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Settings } from '../../config/load.ts';
 import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
+import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { FolderRepo } from '../../index/folder-repo.ts';
 import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
+import { RunsRepo } from '../../index/runs-repo.ts';
 import { StateRepo } from '../../index/state-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import { createLogger, scrubSecrets, summaryLine } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
+import { startMonitor } from '../../monitor/monitor.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
+import { PicasaClient } from '../../remote/picasa/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
-import type { AuthorizedUser } from '../../secrets/token.ts';
+import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
+import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
 import { openIndexFor } from './open-index.ts';
 
@@ -46,7 +52,7 @@ function rootSignal(): { signal: AbortSignal; dispose: () => void } {
   };
 }
 
-export async function runSyncCommand(settings: Settings, creds: AuthorizedUser): Promise<number> {
+export async function runSyncCommand(settings: Settings, tokenStore: TokenStore): Promise<number> {
   const started = Date.now();
   const log = createLogger({
     level: settings.logLevel,
@@ -67,24 +73,40 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
   });
   let db: IndexDb | undefined;
   let lock: PassLock | undefined;
+  let runs: RunsRepo | undefined;
+  let runId: number | undefined;
+  // A refresh token Google rotates goes back to the store where it can (Secret Manager).
+  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
+  const monitor = startMonitor({
+    pushgatewayUrl: settings.pushgatewayUrl,
+    pingUrl: settings.pingUrl,
+    account: settings.account,
+    log,
+  });
   try {
     // Only ROOT itself is created, never its parents: an unmounted volume must not be filled.
     await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
-    log.info({ root: settings.root, tokenSource: creds.source }, 'sync started');
+    log.info({ root: settings.root, tokenSource: tokenStore.describe() }, 'sync started');
     db = await openIndexFor(settings, log.child({ component: 'index' }));
     // The embedded index is locked as a whole when it opens; a server needs a lock per account.
     if (db.backend === 'postgres') lock = await acquirePassLock(db.knex, settings.account);
+    // The run row is history, not the pass: failing to write it only warns.
+    runs = new RunsRepo(db.knex, settings.account);
+    runId = await runs.start({ host: hostname(), pid: process.pid }).catch((err: unknown) => {
+      log.warn({ reason: describeError(err) }, 'recording the run in the index failed');
+      return undefined;
+    });
+    // A file or variable was read at start-up; Secret Manager is read now, so the run row above
+    // records a failure to reach it.
+    const creds = await tokenStore.read(signal);
     const auth = createOAuthClient({
       clientId: creds.clientId,
       clientSecret: creds.clientSecret.reveal(),
       refreshToken: creds.refreshToken.reveal(),
       tokenUrl: settings.oauthTokenUrl,
-      onNewRefreshToken: () =>
-        log.warn(
-          'Google issued a new refresh token; the token source is read-only, so it was not saved',
-        ),
+      onNewRefreshToken: rotation.onNewRefreshToken,
     });
     const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
     progress.start(
@@ -95,8 +117,15 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
     result = await runPass({
       root: settings.root,
       drive,
+      picasa: new PicasaClient({
+        baseUrl: settings.picasaApiUrl,
+        auth,
+        pacer,
+        log: log.child({ component: 'picasa' }),
+      }),
       pacer,
       media: new MediaRepo(db.knex, settings.account),
+      albums: new AlbumRepo(db.knex, settings.account),
       folders: new FolderRepo(db.knex, settings.account),
       state: new StateRepo(db.knex, settings.account),
       log,
@@ -107,6 +136,11 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
         indexOnly: settings.indexOnly,
         skipIndex: settings.skipIndex,
         allDrive: settings.allDrive,
+        skipDrive: settings.skipDrive,
+        skipPicasa: settings.skipPicasa,
+        skipAlbums: settings.skipAlbums,
+        albumTitle: settings.album,
+        linkMode: settings.linkMode,
         filters: {
           skipVideo: settings.skipVideo,
           startDate: settings.startDate,
@@ -127,14 +161,10 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
   } finally {
     progress.stop();
     dispose();
-    try {
-      await lock?.release();
-      await db?.close();
-    } catch (err) {
-      log.warn({ err }, 'closing the index failed');
-    }
+    await rotation.settled();
+    await tokenStore.close();
   }
-  summaryLine(log, {
+  const summary = {
     account: settings.account,
     // A pass that stopped early reports what its progress counters saw.
     indexed: result?.indexed ?? progress.indexed,
@@ -144,12 +174,29 @@ export async function runSyncCommand(settings: Settings, creds: AuthorizedUser):
     skipped: result?.skipped ?? progress.skipped,
     failed: result?.failed ?? progress.failed,
     bytes: result?.bytes ?? progress.bytes,
+    albums: result?.albums ?? 0,
+    albumFolders: result?.albumFolders ?? 0,
+    photosOnly: result?.photosOnly ?? 0,
+    truncatedAlbums: result?.truncatedAlbums ?? 0,
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,
     retries: pacer.stats.retries,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     exitCode,
     ...(error === undefined ? {} : { error }),
-  });
+  };
+  if (runs !== undefined && runId !== undefined) {
+    await runs.finish(runId, summary).catch((err: unknown) => {
+      log.warn({ reason: describeError(err) }, 'recording the end of the run in the index failed');
+    });
+  }
+  try {
+    await lock?.release();
+    await db?.close();
+  } catch (err) {
+    log.warn({ err }, 'closing the index failed');
+  }
+  await monitor.finish(summary);
+  summaryLine(log, summary);
   return exitCode;
 }
