@@ -15,6 +15,7 @@ import { loadInvocation } from '../config/load.ts';
 import { ExitCode, exitCodeOf } from '../errors/errors.ts';
 import { runAuthCommand } from './commands/auth.ts';
 import { runCheckCommand } from './commands/check.ts';
+import { runDeletedCommand } from './commands/deleted.ts';
 import { runQueryCommand } from './commands/query.ts';
 import { runSyncCommand } from './commands/sync.ts';
 import { runVerifyCommand } from './commands/verify.ts';
@@ -41,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return runQueryCommand(inv.settings, inv.sql, inv.json);
     case 'check':
       return runCheckCommand(inv.settings);
+    case 'deleted':
+      return runDeletedCommand(inv.settings, inv.json);
     case 'auth':
       return runAuthCommand(inv);
     case 'verify':

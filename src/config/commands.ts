@@ -27,6 +27,11 @@ export interface CommandSpec {
 /** Settings only `auth` reads. */
 const AUTH_ONLY: readonly SettingKey[] = ['oauthAuthUrl', 'clientSecretFile'];
 
+/** Settings of the commands that run or check a pass: all but those of auth and deleted. */
+const PASS_SETTINGS: readonly SettingKey[] = settingKeys.filter(
+  (k) => !AUTH_ONLY.includes(k) && k !== 'since',
+);
+
 const LOG_SETTINGS = ['logLevel', 'logFormat'] as const satisfies readonly SettingKey[];
 
 export const commands = [
@@ -36,7 +41,7 @@ export const commands = [
     usage: 'sync [ROOT] [flags]',
     positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
     flags: [],
-    settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
+    settings: PASS_SETTINGS,
   },
   {
     name: 'check',
@@ -46,7 +51,7 @@ export const commands = [
     positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
     flags: [],
     // The same settings as sync: check validates the configuration a pass would run with.
-    settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
+    settings: PASS_SETTINGS,
   },
   {
     name: 'auth',
@@ -100,7 +105,16 @@ export const commands = [
       { name: 'json', doc: 'Print problems and the summary as JSON lines.' },
     ],
     // The settings of sync: --repair runs a pass with them.
-    settings: settingKeys.filter((k) => !AUTH_ONLY.includes(k)),
+    settings: PASS_SETTINGS,
+  },
+  {
+    name: 'deleted',
+    summary:
+      'List the items deleted or trashed upstream that passes recorded, and whether --do-delete removed their files.',
+    usage: 'deleted [ROOT] [--since DATE] [--json]',
+    positionals: [{ name: 'ROOT', doc: 'The backup folder (same as --root / GPHOTOS_ROOT).' }],
+    flags: [{ name: 'json', doc: 'Print the items as JSON instead of a table.' }],
+    settings: ['root', 'databaseUrl', 'account', 'since', ...LOG_SETTINGS],
   },
 ] as const satisfies readonly CommandSpec[];
 

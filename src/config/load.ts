@@ -50,6 +50,10 @@ export interface Settings {
   endDate: string | null;
   indexOnly: boolean;
   skipIndex: boolean;
+  doDelete: boolean;
+  maxDelete: number | null;
+  flushIndex: boolean;
+  since: string | null;
   pushgatewayUrl: string | null;
   pingUrl: string | null;
   logLevel: string;
@@ -68,6 +72,7 @@ export type Invocation =
   | { command: 'auth'; settings: Settings; client: OAuthClientFile; force: boolean; paste: boolean }
   | { command: 'query'; settings: Settings; sql: string; json: boolean }
   | { command: 'check'; settings: Settings }
+  | { command: 'deleted'; settings: Settings; json: boolean }
   /** tokenStore: open with --repair (which downloads), null without. */
   | {
       command: 'verify';
@@ -174,6 +179,10 @@ export async function loadInvocation(
   if (problems.length > 0) throw new UsageError(problems, hints);
   // check reads the token itself: a bad token is one of its FAIL lines, not a usage error.
   if (command.name === 'check') return { command: 'check', settings: resolved.settings };
+  if (command.name === 'deleted') {
+    const json = parsed.commandFlags.get('json') ?? false;
+    return { command: 'deleted', settings: resolved.settings, json };
+  }
   return {
     command: 'query',
     settings: resolved.settings,

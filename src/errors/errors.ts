@@ -26,10 +26,12 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  * - quota: a daily quota is spent; try again tomorrow (exit 5).
  * - locked: another pass of this account holds the lock (exit 6).
  * - interrupted / terminated: SIGINT / SIGTERM (exit 130 / 143).
+ * - guard: a safety limit stopped the pass before it did something drastic, e.g. `--do-delete`
+ *   would remove more files than `--max-delete` allows (exit 3, like a partial pass).
  * - fatal: the pass cannot go on (disk full, database gone, Google's answer unusable) (exit 1).
  */
 export type ErrorKind =
-  'usage' | 'auth' | 'quota' | 'locked' | 'interrupted' | 'terminated' | 'fatal';
+  'usage' | 'auth' | 'quota' | 'locked' | 'interrupted' | 'terminated' | 'guard' | 'fatal';
 
 const exitCodeOfKind: Record<ErrorKind, ExitCode> = {
   usage: ExitCode.usage,
@@ -38,6 +40,7 @@ const exitCodeOfKind: Record<ErrorKind, ExitCode> = {
   locked: ExitCode.locked,
   interrupted: ExitCode.interrupted,
   terminated: ExitCode.terminated,
+  guard: ExitCode.partial,
   fatal: ExitCode.unexpected,
 };
 

@@ -57,4 +57,14 @@ export class FolderRepo {
       relPath: String(r.rel_path),
     }));
   }
+
+  /** Deletes folders by id (folders that left the backup). */
+  async deleteMany(folderIds: readonly string[]): Promise<void> {
+    for (const ids of chunks([...folderIds], 1000)) {
+      await this.knex('drive_folders')
+        .where({ account: this.account })
+        .whereIn('folder_id', ids)
+        .delete();
+    }
+  }
 }

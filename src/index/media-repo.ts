@@ -30,11 +30,13 @@ export interface MediaRow {
   downloadedAt: Date | null;
   /** The caller's hash of the listed columns when the row was last written (see upsertListed). */
   listingHash: string | null;
+  /** Where the local file still is after a rename or move upstream (see upsertListed). */
+  movedFrom: string | null;
 }
 
 export type ListedMediaRow = Omit<
   MediaRow,
-  'state' | 'error' | 'attempts' | 'downloadedAt' | 'listingHash'
+  'state' | 'error' | 'attempts' | 'downloadedAt' | 'listingHash' | 'movedFrom'
 > & {
   state: 'pending' | 'skipped';
   listingHash?: string | null;
@@ -53,6 +55,7 @@ export type BriefMediaRow = Pick<
   | 'takenTime'
   | 'createdTime'
   | 'listingHash'
+  | 'movedFrom'
 >;
 
 export interface MediaUpdate {
@@ -71,7 +74,15 @@ const PAGE = 5000;
 /** The SQL behind `upsertListed` for a row that already exists (see its contract). */
 const contentChanged =
   'm.size IS DISTINCT FROM excluded.size OR m.md5 IS DISTINCT FROM excluded.md5';
-const reset = `excluded.state = 'skipped' OR m.state IN ('skipped', 'gone') OR ${contentChanged}`;
+const moved = 'm.rel_path IS DISTINCT FROM excluded.rel_path';
+const reset = `excluded.state = 'skipped' OR m.state IN ('skipped', 'gone') OR ${contentChanged} OR (m.state = 'done' AND ${moved})`;
+/** Where the item's local file is now, when its path changed upstream (see the contract). */
+const movedFrom = `CASE
+  WHEN NOT (${moved}) THEN m.moved_from
+  WHEN m.moved_from IS NOT NULL AND m.moved_from = excluded.rel_path THEN NULL
+  WHEN m.moved_from IS NOT NULL THEN m.moved_from
+  WHEN m.state IN ('done', 'gone') AND m.removed_at IS NULL THEN m.rel_path
+  ELSE NULL END`;
 
 /** The `media_items` table of one account. Every method is scoped to that account. */
 export class MediaRepo {
@@ -91,7 +102,11 @@ export class MediaRepo {
    * - listed 'skipped' -> 'skipped' (the caller no longer wants it);
    * - stored 'skipped' or 'gone', listed 'pending' -> 'pending' (wanted again, or back from trash);
    * - size or md5 differ from the stored ones (any difference, null vs value too) -> 'pending';
+   * - a 'done' row whose path changed (renamed or moved upstream) -> 'pending', and `moved_from`
+   *   keeps where its file is, so the download phase moves the file instead of downloading it
+   *   (a second move before that keeps the first location; moving back clears it);
    * - otherwise state, error and attempts are kept ('done' stays done, 'failed' keeps its count).
+   * A row back from 'gone' (restored from the trash) loses gone_at, gone_reason and removed_at.
    * Whenever the state is reset as above, error is cleared and attempts go to 0. downloaded_at is
    * never touched here: it still says when the local file was last written.
    * Two rows of the account with the same pathKey after the transaction make the whole call fail
@@ -124,6 +139,10 @@ export class MediaRepo {
               state: trx.raw(`CASE WHEN ${reset} THEN excluded.state ELSE m.state END`),
               error: trx.raw(`CASE WHEN ${reset} THEN NULL ELSE m.error END`),
               attempts: trx.raw(`CASE WHEN ${reset} THEN 0 ELSE m.attempts END`),
+              moved_from: trx.raw(movedFrom),
+              gone_at: trx.raw(`CASE WHEN m.state = 'gone' THEN NULL ELSE m.gone_at END`),
+              gone_reason: trx.raw(`CASE WHEN m.state = 'gone' THEN NULL ELSE m.gone_reason END`),
+              removed_at: trx.raw(`CASE WHEN m.state = 'gone' THEN NULL ELSE m.removed_at END`),
             });
         }
       });
@@ -198,6 +217,45 @@ export class MediaRepo {
     }
   }
 
+  /** The rows of these remote ids (unknown ids are left out). */
+  async byIds(source: MediaSource, remoteIds: readonly string[]): Promise<MediaRow[]> {
+    const out: MediaRow[] = [];
+    for (const ids of chunks(remoteIds, 50_000)) {
+      const rows = (await this.knex('media_items')
+        .where({ account: this.account, source })
+        .whereRaw('remote_id = ANY(?::text[])', [textArray(ids)])
+        .select('*')) as Record<string, unknown>[];
+      out.push(...rows.map(fromDb));
+    }
+    return out;
+  }
+
+  /** The rows whose folder is one of these (Drive folder ids). */
+  async byFolders(source: MediaSource, folderIds: readonly string[]): Promise<MediaRow[]> {
+    const out: MediaRow[] = [];
+    for (const ids of chunks(folderIds, 50_000)) {
+      const rows = (await this.knex('media_items')
+        .where({ account: this.account, source })
+        .whereRaw('folder_id = ANY(?::text[])', [textArray(ids)])
+        .select('*')) as Record<string, unknown>[];
+      out.push(...rows.map(fromDb));
+    }
+    return out;
+  }
+
+  /**
+   * The rows directly inside these folders, named by the tree's case-folded key of the folder
+   * path (`pathKey(dir)`): what a new item of such a folder must not collide with.
+   */
+  async inDirs(source: MediaSource, dirKeys: readonly string[]): Promise<MediaRow[]> {
+    if (dirKeys.length === 0) return [];
+    const rows = (await this.knex('media_items')
+      .where({ account: this.account, source })
+      .whereRaw(`regexp_replace(path_key, '/[^/]*$', '') = ANY(?::text[])`, [textArray(dirKeys)])
+      .select('*')) as Record<string, unknown>[];
+    return rows.map(fromDb);
+  }
+
   /** Every row of a source in one array: for small libraries and tests. */
   async all(source: MediaSource): Promise<MediaRow[]> {
     const out: MediaRow[] = [];
@@ -231,13 +289,37 @@ export class MediaRepo {
              state = v.state,
              error = v.error,
              downloaded_at = CASE WHEN v.set_downloaded THEN v.downloaded_at ELSE m.downloaded_at END,
-             attempts = m.attempts + CASE WHEN v.inc THEN 1 ELSE 0 END
+             attempts = m.attempts + CASE WHEN v.inc THEN 1 ELSE 0 END,
+             moved_from = CASE WHEN v.state = 'done' THEN NULL ELSE m.moved_from END
            FROM (VALUES ${values}) AS v(source, remote_id, state, error, set_downloaded, downloaded_at, inc)
            WHERE m.account = ? AND m.source = v.source AND m.remote_id = v.remote_id`,
           [...bindings, this.account],
         );
       }
     });
+  }
+
+  /**
+   * Marks items deleted or trashed upstream: state 'gone', gone_at = at, gone_reason = reason.
+   * Rows already gone keep their first gone_at. Their files and paths stay (nothing is deleted
+   * here; see `gphotos-sync deleted` and --do-delete). Returns how many rows became gone.
+   */
+  async markGone(
+    source: MediaSource,
+    remoteIds: readonly string[],
+    at: Date,
+    reason: string,
+  ): Promise<number> {
+    let n = 0;
+    for (const ids of chunks(remoteIds, 50_000)) {
+      const res = (await this.knex.raw(
+        `UPDATE media_items SET state = 'gone', gone_at = ?, gone_reason = ?, error = NULL
+          WHERE account = ? AND source = ? AND remote_id = ANY(?::text[]) AND state <> 'gone'`,
+        [at, reason, this.account, source, textArray(ids)],
+      )) as { rowCount?: number; affectedRows?: number };
+      n += res.rowCount ?? res.affectedRows ?? 0;
+    }
+    return n;
   }
 
   /**
@@ -308,6 +390,7 @@ function fromDb(r: Record<string, unknown>): MediaRow {
     attempts: toNumber(r.attempts) ?? 0,
     downloadedAt: toDate(r.downloaded_at),
     listingHash: (r.listing_hash as string | null) ?? null,
+    movedFrom: (r.moved_from as string | null) ?? null,
   };
 }
 
@@ -323,6 +406,7 @@ function briefFromDb(r: Record<string, unknown>): BriefMediaRow {
     takenTime: toDate(r.taken_time),
     createdTime: toDate(r.created_time),
     listingHash: (r.listing_hash as string | null) ?? null,
+    movedFrom: (r.moved_from as string | null) ?? null,
   };
 }
 
@@ -337,6 +421,7 @@ const briefColumns = [
   'taken_time',
   'created_time',
   'listing_hash',
+  'moved_from',
 ];
 
 /** A Postgres text[] literal: knex would expand a JS array into one binding per element. */

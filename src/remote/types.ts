@@ -31,6 +31,37 @@ export interface RemoteMedia {
 
 export type RemoteEntry = RemoteFolder | RemoteMedia;
 
+/** A file that is neither a folder nor a photo/video: a Google Doc, a PDF, a shortcut... */
+export interface RemoteOtherFile {
+  kind: 'other';
+  id: string;
+  name: string;
+  mimeType: string;
+  parents: string[];
+}
+
+/**
+ * One entry of Drive's changes feed: the latest state of a file that changed since a token (Drive
+ * coalesces several changes of one file into one entry).
+ */
+export interface RemoteChange {
+  fileId: string;
+  /** Gone for good (deleted, or no longer visible to this account). */
+  removed: boolean;
+  /**
+   * The file's state now, trashed or not: a RemoteFolder or RemoteMedia as walk() yields, or a
+   * RemoteOtherFile for any other type. Null when removed, and when Drive sent no usable file
+   * (no id, name or mimeType): the caller cannot place such a change.
+   */
+  entry: RemoteEntry | RemoteOtherFile | null;
+  /** True when the file (or a folder above it) is in the trash. Trashing is not a removal. */
+  trashed: boolean;
+  /** mimeType of the file when known (to tell non-media files apart). */
+  mimeType: string | null;
+  /** RFC 3339 time of the change; '' when Drive did not say. */
+  time: string;
+}
+
 /** A media download in flight. `offset` is where `body` starts in the file. */
 export interface Download {
   body: AsyncIterable<Uint8Array>;

@@ -36,6 +36,12 @@ export interface DriveIndexDeps {
   signal: AbortSignal;
   allDrive: boolean;
   filters: FilterOptions;
+  /**
+   * `--flush-index`: place every listed item afresh instead of keeping its stored path (items not
+   * listed keep theirs, their files being still on disk). Unchanged items get the same paths as
+   * before, since placement depends only on the listing.
+   */
+  replaceStored?: boolean;
 }
 
 export const DRIVE_DIR = 'drive';
@@ -75,7 +81,9 @@ function toDate(s: string | null): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number }> {
+export async function indexDrive(
+  deps: DriveIndexDeps,
+): Promise<{ listed: number; roots: Map<string, string> }> {
   const { log, progress, signal } = deps;
   const started = Date.now();
   const roots = await walkRoots(deps);
@@ -118,7 +126,10 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
       dir,
       name: item.name,
       createdTime: item.createdTime,
-      stored: prev ? { relPath: prev.relPath, dupNumber: prev.dupNumber } : null,
+      stored:
+        prev && deps.replaceStored !== true
+          ? { relPath: prev.relPath, dupNumber: prev.dupNumber }
+          : null,
     });
   }
   listed.length = 0;
@@ -180,7 +191,7 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{ listed: number
     { seconds: (Date.now() - started) / 1000, written, unchanged: unchanged.length, ...memory() },
     'index written',
   );
-  return { listed: written + unchanged.length };
+  return { listed: written + unchanged.length, roots };
 }
 
 type ListedRow = Parameters<MediaRepo['upsertListed']>[0] extends Iterable<infer R> ? R : never;
@@ -211,7 +222,7 @@ function compact(row: BriefMediaRow): StoredItem {
  * A hash of every column a listing writes, stored with the row: a rerun compares hashes instead
  * of reading and comparing every column of 100,000 rows.
  */
-function listingHash(r: ListedRow): string {
+export function listingHash(r: ListedRow): string {
   const t = (d: Date | null) => (d ? d.getTime() : '');
   const text = [
     r.folderId,
@@ -231,7 +242,7 @@ function listingHash(r: ListedRow): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
-function toRow(
+export function toRow(
   item: RemoteMedia,
   folderId: string | null,
   p: Placement,

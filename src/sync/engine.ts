@@ -7,17 +7,21 @@
  */
 import type { Logger } from 'pino';
 import type { AlbumRepo } from '../index/album-repo.ts';
+import type { DeletionsRepo } from '../index/deletions-repo.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
 import type { MediaRepo } from '../index/media-repo.ts';
 import type { StateRepo } from '../index/state-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
 import type { DriveClient } from '../remote/drive/client.ts';
+import { RemoteError } from '../remote/errors.ts';
 import type { PicasaClient } from '../remote/picasa/client.ts';
 import type { LinkMode } from '../tree/links.ts';
 import { removeStaleParts } from '../tree/sweep.ts';
 import { downloadMedia, type DownloadCounts } from './media-download.ts';
 import { linkAlbums } from './album-links.ts';
+import { applyDeletions } from './deletions.ts';
+import { applyDriveChanges } from './drive-changes.ts';
 import { indexDrive } from './drive-index.ts';
 import { indexPicasa } from './picasa-index.ts';
 import type { FilterOptions } from './filters.ts';
@@ -33,9 +37,15 @@ export interface PassOptions {
   /** `--album`: only this album (exact title). */
   albumTitle: string | null;
   linkMode: LinkMode;
+  /** `--flush-index`: list everything and place every item afresh. */
+  flushIndex: boolean;
   filters: FilterOptions;
   /** A download with no bytes for this long is retried. */
   stallMs: number;
+  /** `--do-delete`: remove the files of items gone upstream (sync/deletions.ts). Absent: off. */
+  doDelete?: boolean;
+  /** `--max-delete`: null or absent when not set explicitly. */
+  maxDelete?: number | null;
 }
 
 export interface PassDeps {
@@ -51,6 +61,8 @@ export interface PassDeps {
   progress: Progress;
   signal: AbortSignal;
   options: PassOptions;
+  /** Needed with options.doDelete. */
+  deletions?: DeletionsRepo;
 }
 
 export interface PassResult extends DownloadCounts {
@@ -63,6 +75,10 @@ export interface PassResult extends DownloadCounts {
   photosOnly: number;
   /** Albums the ~10,000 offset limit cut short. */
   truncatedAlbums: number;
+  /** Items this pass found deleted or trashed upstream (recorded; their files stay). */
+  goneNoticed: number;
+  /** Local files of items gone upstream that --do-delete removed. */
+  deletedLocal: number;
 }
 
 /** Set while a pass runs; still set at the start of the next one means it was killed. */
@@ -118,10 +134,14 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
     albumFolders: 0,
     photosOnly: 0,
     truncatedAlbums: 0,
+    deletedLocal: 0,
+    moved: 0,
+    goneNoticed: 0,
   };
   if (options.skipIndex) log.info('--skip-index: downloading what the index already lists');
   if (!options.skipDrive) await drivePhases(deps, result);
   if (!options.skipPicasa) await picasaPhases(deps, result);
+  else if (!options.indexOnly) await deletionPhase(deps, result);
   const counts = await deps.media.countByState();
   result.skipped = counts.skipped;
   return result;
@@ -129,27 +149,85 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
 
 function addCounts(result: PassResult, counts: DownloadCounts): void {
   result.present += counts.present;
+  result.moved += counts.moved;
   result.adopted += counts.adopted;
   result.downloaded += counts.downloaded;
   result.failed += counts.failed;
   result.bytes += counts.bytes;
 }
 
+/** sync_state keys of the Drive pass. */
+const TOKEN_KEY = 'drive.changesToken';
+const ROOTS_KEY = 'drive.roots';
+const MODE_KEY = 'drive.allDrive';
+
+/**
+ * The Drive index phase: the changes since the last pass when a token is stored, else (first
+ * pass, --flush-index, --all-drive switched, or a token Drive no longer accepts) a full listing,
+ * after taking a new token first so that nothing changing during the listing is missed.
+ * Returns whether a full listing ran.
+ */
+async function indexDrivePhase(deps: PassDeps, result: PassResult): Promise<boolean> {
+  const { log, progress, options, drive, state } = deps;
+  progress.setPhase('index');
+  const token = await state.get<string>(TOKEN_KEY);
+  const roots = await state.get<Array<[string, string]>>(ROOTS_KEY);
+  const sameMode = (await state.get<boolean>(MODE_KEY)) === options.allDrive;
+  if (token !== undefined && roots !== undefined && sameMode && !options.flushIndex) {
+    try {
+      const applied = await applyDriveChanges(
+        {
+          drive,
+          media: deps.media,
+          folders: deps.folders,
+          log: log.child({ component: 'drive-changes' }),
+          progress,
+          signal: deps.signal,
+          filters: options.filters,
+          roots: new Map(roots),
+        },
+        token,
+      );
+      result.indexed += applied.written;
+      result.goneNoticed += applied.gone;
+      await state.set(TOKEN_KEY, applied.newToken);
+      return false;
+    } catch (err) {
+      if (!(err instanceof RemoteError && err.reason === 'changesTokenExpired')) throw err;
+      log.warn(
+        { reason: err.message },
+        'Drive no longer lists the changes since the last pass; listing everything again (no deletions are inferred from it)',
+      );
+    }
+  }
+  if (options.flushIndex)
+    log.info('--flush-index: listing everything and placing every item afresh');
+  const newToken = await drive.startPageToken(deps.signal);
+  const listed = await indexDrive({
+    drive,
+    media: deps.media,
+    folders: deps.folders,
+    log: log.child({ component: 'drive-index' }),
+    progress,
+    signal: deps.signal,
+    allDrive: options.allDrive,
+    filters: options.filters,
+    replaceStored: options.flushIndex,
+  });
+  result.indexed += listed.listed;
+  await state.set(ROOTS_KEY, [...listed.roots]);
+  await state.set(MODE_KEY, options.allDrive);
+  await state.set(TOKEN_KEY, newToken);
+  return true;
+}
+
 async function drivePhases(deps: PassDeps, result: PassResult): Promise<void> {
   const { log, progress, options, drive } = deps;
+  // After --skip-index or a full listing every done file is looked at; after changes only
+  // what changed (verify checks the rest).
+  let full = true;
   if (!options.skipIndex) {
-    progress.setPhase('index');
-    const { listed } = await indexDrive({
-      drive,
-      media: deps.media,
-      folders: deps.folders,
-      log: log.child({ component: 'drive-index' }),
-      progress,
-      signal: deps.signal,
-      allDrive: options.allDrive,
-      filters: options.filters,
-    });
-    result.indexed += listed;
+    full = await indexDrivePhase(deps, result);
     await deps.state.set('drive.lastIndexedAt', new Date().toISOString());
   }
   if (options.indexOnly) return;
@@ -165,6 +243,7 @@ async function drivePhases(deps: PassDeps, result: PassResult): Promise<void> {
     signal: deps.signal,
     concurrency: options.concurrency,
     stallMs: options.stallMs,
+    checkDone: full,
   });
   addCounts(result, counts);
 }
@@ -184,7 +263,9 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
       filters: options.filters,
       albumTitle: options.albumTitle,
       matchDrive: !options.skipDrive,
+      rereadAll: options.flushIndex,
     });
+    result.goneNoticed += listed.gone;
     result.indexed += listed.items;
     result.albums = listed.albums;
     result.photosOnly = listed.picasaOnly;
@@ -214,8 +295,10 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
     signal: deps.signal,
     concurrency: options.concurrency,
     stallMs: options.stallMs,
+    checkDone: options.skipIndex || options.flushIndex,
   });
   addCounts(result, counts);
+  await deletionPhase(deps, result);
   if (options.skipAlbums) {
     log.info('--skip-albums: albums/ left as it is');
     return;
@@ -230,4 +313,19 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
     albumTitle: options.albumTitle,
   });
   result.albumFolders = linked.folders;
+}
+
+/** --do-delete, after the downloads and before the albums phase drops the links to removed files. */
+async function deletionPhase(deps: PassDeps, result: PassResult): Promise<void> {
+  if (deps.options.doDelete !== true) return;
+  if (deps.deletions === undefined) throw new Error('--do-delete needs PassDeps.deletions');
+  const removed = await applyDeletions({
+    root: deps.root,
+    repo: deps.deletions,
+    log: deps.log.child({ component: 'deletions' }),
+    signal: deps.signal,
+    maxDelete: deps.options.maxDelete ?? null,
+    librarySize: await deps.deletions.librarySize(),
+  });
+  result.deletedLocal = removed.removed;
 }

@@ -15,6 +15,7 @@ import type { BriefMediaRow as MediaRow, MediaRepo } from '../index/media-repo.t
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
 import type { MediaSource } from '../index/media-repo.ts';
+import { moveLocal } from '../tree/local.ts';
 import { md5File, setMtime, statLocal, type WriteTarget } from '../tree/writer.ts';
 import { downloadItem, type FetchBytes } from './download.ts';
 import { decide, type Decision } from './planner.ts';
@@ -35,10 +36,17 @@ export interface DownloadPhaseDeps {
   signal: AbortSignal;
   concurrency: number;
   stallMs: number;
+  /**
+   * Also stat every `done` item (a pass after a full listing). Incremental passes leave done
+   * items alone, so their cost follows what changed; `verify` checks the whole tree.
+   */
+  checkDone: boolean;
 }
 
 export interface DownloadCounts {
   present: number;
+  /** Files moved to a new path (renamed or moved upstream) instead of downloaded. */
+  moved: number;
   adopted: number;
   downloaded: number;
   failed: number;
@@ -96,7 +104,14 @@ async function statAll(root: string, rows: MediaRow[], width: number) {
 
 export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCounts> {
   const { root, log, progress, media, source } = deps;
-  const counts: DownloadCounts = { present: 0, adopted: 0, downloaded: 0, failed: 0, bytes: 0 };
+  const counts: DownloadCounts = {
+    present: 0,
+    moved: 0,
+    adopted: 0,
+    downloaded: 0,
+    failed: 0,
+    bytes: 0,
+  };
   const stopper = new AbortController();
   const signal = AbortSignal.any([deps.signal, stopper.signal]);
   const buffer = new StateBuffer(media);
@@ -131,6 +146,20 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
       mtime,
     };
     try {
+      if (decision === 'download' && row.movedFrom !== null && row.movedFrom !== row.relPath) {
+        // Renamed or moved upstream: move the local file rather than download it again.
+        const was = await statLocal(root, row.movedFrom);
+        if (was.isFile && (row.size === null || was.size === row.size)) {
+          if (await moveLocal(root, row.movedFrom, row.relPath)) {
+            if (mtime) await setMtime(root, row.relPath, mtime);
+            log.info({ from: row.movedFrom, to: row.relPath }, 'moved, as upstream');
+            markDone(row, false);
+            counts.moved++;
+            progress.downloaded++;
+            return;
+          }
+        }
+      }
       if (decision === 'verify') {
         const md5 = row.md5 === null ? null : await md5File(root, row.relPath);
         if (md5 === row.md5) {

@@ -41,6 +41,8 @@ export interface PicasaIndexDeps {
   albumTitle: string | null;
   /** False with `--skip-drive`: every member is a Photos-only item. */
   matchDrive: boolean;
+  /** `--flush-index`: read every album's feed, changed or not. */
+  rereadAll?: boolean;
 }
 
 export interface PicasaIndexResult {
@@ -53,6 +55,8 @@ export interface PicasaIndexResult {
   picasaOnly: number;
   /** Albums cut short by the offset limit, and the members that could not be listed. */
   truncated: Array<{ title: string; listed: number; expected: number }>;
+  /** Photos-only items newly marked gone: in no album any more. */
+  gone: number;
 }
 
 const MATCH_MODE_KEY = 'picasa.matchDrive';
@@ -90,10 +94,23 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
   await deps.albums.upsertListed(listedAlbums.map(toListedAlbum), seenAt);
   // The user feed lists every album, so one that is missing is gone upstream (its rows stay).
   const listedIds = new Set(listedAlbums.map((a) => a.id));
+  const vanished = [...stored.values()].filter(
+    (a) => !listedIds.has(a.albumId) && a.goneAt === null,
+  );
   await deps.albums.markGone(
-    [...stored.values()].filter((a) => !listedIds.has(a.albumId)).map((a) => a.albumId),
+    vanished.map((a) => a.albumId),
     seenAt,
   );
+  // Photos-only items that left an album this pass: gone when no album holds them any more.
+  const leftAlbum = new Map<string, Set<string>>();
+  const noteLeft = (id: string, title: string) =>
+    leftAlbum.set(id, (leftAlbum.get(id) ?? new Set()).add(title));
+  for (const a of vanished) {
+    for (const i of await deps.albums.itemsOf(a.albumId)) {
+      if (i.mediaSource === 'picasa') noteLeft(i.mediaRemoteId, a.title);
+    }
+    await deps.albums.replaceItems(a.albumId, [], { count: 0, complete: true, changed: true });
+  }
 
   const modeChanged = (await deps.state.get<boolean>(MATCH_MODE_KEY)) !== deps.matchDrive;
   const waiting = await deps.albums.albumsWithUnfinishedMedia();
@@ -102,6 +119,7 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
     return (
       prev === undefined ||
       modeChanged ||
+      deps.rereadAll === true ||
       waiting.has(a.id) ||
       !sameInstant(prev.updated, a.updated)
     );
@@ -117,8 +135,10 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
     items: 0,
     picasaOnly: 0,
     truncated: [],
+    gone: 0,
   };
   if (toRead.length === 0) {
+    result.gone = await markLeftItemsGone(deps, leftAlbum, seenAt);
     await deps.state.set(MATCH_MODE_KEY, deps.matchDrive);
     return result;
   }
@@ -157,11 +177,22 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
         `album ${JSON.stringify(album.title)}: Picasa lists only its first ${end.listed} items; ${missing} more cannot be read through this API (a known limit, not an error)`,
       );
     }
-    await writeAlbum(deps, album, items, end.complete, stored.get(album.id), drive, known, seenAt);
+    const left = await writeAlbum(
+      deps,
+      album,
+      items,
+      end.complete,
+      stored.get(album.id),
+      drive,
+      known,
+      seenAt,
+    );
+    for (const id of left) noteLeft(id, album.title);
     result.albumsRead++;
     result.items += items.length;
   }
   result.picasaOnly = known.size;
+  result.gone = await markLeftItemsGone(deps, leftAlbum, seenAt);
   await deps.state.set(MATCH_MODE_KEY, deps.matchDrive);
   log.info(
     { ...result, truncated: result.truncated.length, seconds: (Date.now() - started) / 1000 },
@@ -204,7 +235,7 @@ async function writeAlbum(
   drive: ReadonlyMap<string, string>,
   known: Map<string, KnownPicasa>,
   seenAt: Date,
-): Promise<void> {
+): Promise<string[]> {
   const previous = prev === undefined ? [] : await deps.albums.itemsOf(album.id);
   const entryOf = new Map(previous.map((p) => [p.photoId, p.entryName]));
 
@@ -299,6 +330,39 @@ async function writeAlbum(
     complete,
     changed,
   });
+  // A listing cut short by the offset limit says nothing about the members it did not reach.
+  if (!complete) return [];
+  const now = new Set(members.map((m) => m.mediaRemoteId));
+  return previous
+    .filter((p) => p.mediaSource === 'picasa' && !now.has(p.mediaRemoteId))
+    .map((p) => p.mediaRemoteId);
+}
+
+/**
+ * Marks gone the Photos-only items that left an album this pass and that no album holds now
+ * (the reason names the albums they were in). Returns how many became gone.
+ */
+async function markLeftItemsGone(
+  deps: PicasaIndexDeps,
+  left: ReadonlyMap<string, ReadonlySet<string>>,
+  at: Date,
+): Promise<number> {
+  if (left.size === 0) return 0;
+  const held = await deps.albums.referencedMedia('picasa');
+  const byReason = new Map<string, string[]>();
+  for (const [id, titles] of left) {
+    if (held.has(id)) continue;
+    const reason = `no longer in any album (was in: ${[...titles].sort().join(', ')})`;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
+  }
+  let n = 0;
+  for (const [reason, ids] of byReason) n += await deps.media.markGone('picasa', ids, at, reason);
+  if (n > 0)
+    deps.log.info(
+      { gone: n },
+      'Photos-only items in no album any more: recorded as gone, files kept',
+    );
+  return n;
 }
 
 /** What the links of an album depend on: its members and the items they point at. */

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
 
@@ -52,5 +53,36 @@ export async function setMtime(root: string, relPath: string, mtime: Date): Prom
     await fs.utimes(p, mtime, mtime);
   } catch (err) {
     throw classifyFsError(err, 'set the time of', p);
+  }
+}
+
+/**
+ * Moves a file we wrote to its new place in the tree (an item renamed or moved upstream), making
+ * the new folder when needed. Resolves false, changing nothing, when `fromRel` is not a regular
+ * file, the destination is taken, or the two sit on different file systems (the caller then
+ * downloads). rename() is atomic: a pass killed around it leaves the file at one of the two paths.
+ */
+export async function moveLocal(root: string, fromRel: string, toRel: string): Promise<boolean> {
+  const from = resolveInside(root, fromRel);
+  const to = resolveInside(root, toRel);
+  try {
+    if (!(await fs.lstat(from)).isFile()) return false;
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw classifyFsError(err, 'read', from);
+  }
+  try {
+    await fs.lstat(to);
+    return false;
+  } catch (err) {
+    if (!isMissing(err)) throw classifyFsError(err, 'read', to);
+  }
+  try {
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.rename(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EXDEV') return false;
+    throw classifyFsError(err, 'write', to);
   }
 }

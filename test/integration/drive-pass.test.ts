@@ -38,6 +38,8 @@ describe('drive pass on the demo library', () => {
   before(async () => {
     lib = demoLibrary();
     w = await world(lib);
+    // This file is about the Drive pass; albums.test.ts covers the demo library's albums.
+    w.env.GPHOTOS_SKIP_PICASA = 'true';
   });
   after(() => w.close());
 

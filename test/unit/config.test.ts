@@ -325,7 +325,8 @@ test('sync --help lists every setting with its env and flag; query --help only i
   assert.ok(
     syncKeys.length > 20 &&
       settingKeys.every(
-        (k) => syncKeys.includes(k) || k === 'oauthAuthUrl' || k === 'clientSecretFile',
+        (k) =>
+          syncKeys.includes(k) || k === 'oauthAuthUrl' || k === 'clientSecretFile' || k === 'since',
       ),
   );
   for (const key of syncKeys) {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { SyncError } from '../../src/errors/errors.ts';
 import type { IndexDb } from '../../src/index/db.ts';
 import { MediaRepo, type ListedMediaRow, type MediaRow } from '../../src/index/media-repo.ts';
+import { runQuery } from '../../src/index/query.ts';
 import { testIndex, type TestIndex } from '../helpers/db.ts';
 
 // One index for the file; every test uses its own account, which the repository scopes to.
@@ -136,6 +137,7 @@ test('rows round-trip with their types', async () => {
     error: null,
     attempts: 0,
     downloadedAt: null,
+    movedFrom: null,
   };
   assert.deepEqual(got, expected);
   const [brief] = (await repo.iterateBrief('drive').next()).value ?? [];
@@ -150,6 +152,7 @@ test('rows round-trip with their types', async () => {
     takenTime: row.takenTime,
     createdTime: row.createdTime,
     listingHash: 'h1',
+    movedFrom: null,
   });
   assert.deepEqual(await repo.all('picasa'), []);
 });
@@ -259,8 +262,10 @@ test('re-listing keeps or resets state by the documented rules', async () => {
       downloadedAt: r?.downloadedAt,
     };
   };
-  assert.deepEqual(pick(1), { state: 'done', error: null, attempts: 0, downloadedAt: done });
+  // Renamed: pending again, and the file is moved from where it is rather than downloaded.
+  assert.deepEqual(pick(1), { state: 'pending', error: null, attempts: 0, downloadedAt: done });
   assert.equal(got.get(d(1))?.relPath, 'drive/renamed.jpg');
+  assert.equal(got.get(d(1))?.movedFrom, listed(1).relPath);
   assert.deepEqual(pick(2), { state: 'pending', error: null, attempts: 0, downloadedAt: done });
   assert.equal(got.get(d(2))?.size, 1);
   assert.deepEqual(pick(3), { state: 'pending', error: null, attempts: 0, downloadedAt: done });
@@ -362,4 +367,52 @@ test('touchSeen moves last_seen_at of the named rows only, ids with quotes inclu
     before.map((r) => r.state),
     ['pending', 'pending', 'pending'],
   );
+});
+
+test('a rename upstream keeps where the file is; gone rows keep their first notice', async () => {
+  const repo = new MediaRepo(db.knex, 'moves');
+  const seen = new Date('2024-01-01T00:00:00Z');
+  const a = listed(1);
+  await repo.upsertListed([a], seen);
+  await repo.markMany([{ source: 'drive', remoteId: a.remoteId, state: 'done' }]);
+  const renamed = (n: string) =>
+    listed(1, {
+      relPath: `drive/Google Photos/2017/${n}`,
+      pathKey: `drive/google photos/2017/${n}`,
+    });
+  await repo.upsertListed([renamed('x.jpg')], seen);
+  let [row] = await repo.all('drive');
+  assert.equal(row?.state, 'pending');
+  assert.equal(row?.movedFrom, a.relPath);
+  // A second rename before the move keeps the first location; moving back clears it.
+  await repo.upsertListed([renamed('y.jpg')], seen);
+  [row] = await repo.all('drive');
+  assert.equal(row?.movedFrom, a.relPath);
+  await repo.upsertListed([a], seen);
+  [row] = await repo.all('drive');
+  assert.equal(row?.movedFrom, null);
+  // Done clears it.
+  await repo.upsertListed([renamed('z.jpg')], seen);
+  await repo.markMany([{ source: 'drive', remoteId: a.remoteId, state: 'done' }]);
+  [row] = await repo.all('drive');
+  assert.equal(row?.movedFrom, null);
+
+  const t1 = new Date('2024-02-01T00:00:00Z');
+  assert.equal(await repo.markGone('drive', [a.remoteId, 'nope'], t1, 'trashed in Drive'), 1);
+  assert.equal(await repo.markGone('drive', [a.remoteId], new Date(), 'again'), 0);
+  const gone = await runQuery(
+    db,
+    "SELECT state, gone_at, gone_reason FROM media_items WHERE account = 'moves'",
+  );
+  assert.equal(gone.rows[0]?.state, 'gone');
+  assert.equal((gone.rows[0]?.gone_at as Date).toISOString(), t1.toISOString());
+  assert.equal(gone.rows[0]?.gone_reason, 'trashed in Drive');
+  // Restored from the trash: listed again, pending, the notice cleared.
+  await repo.upsertListed([renamed('z.jpg')], seen);
+  const back = await runQuery(
+    db,
+    "SELECT state, gone_at, moved_from FROM media_items WHERE account = 'moves'",
+  );
+  assert.equal(back.rows[0]?.state, 'pending');
+  assert.equal(back.rows[0]?.gone_at, null);
 });

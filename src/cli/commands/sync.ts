@@ -8,6 +8,7 @@ import type { Settings } from '../../config/load.ts';
 import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
+import { DeletionsRepo } from '../../index/deletions-repo.ts';
 import { FolderRepo } from '../../index/folder-repo.ts';
 import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
@@ -24,6 +25,7 @@ import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
 import { openIndexFor } from './open-index.ts';
+import { passOptions } from './pass-options.ts';
 
 /**
  * One line for the summary and the error log: a knex error's message starts with the whole SQL
@@ -128,26 +130,11 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
       albums: new AlbumRepo(db.knex, settings.account),
       folders: new FolderRepo(db.knex, settings.account),
       state: new StateRepo(db.knex, settings.account),
+      deletions: new DeletionsRepo(db.knex, settings.account),
       log,
       progress,
       signal,
-      options: {
-        concurrency: settings.concurrency,
-        indexOnly: settings.indexOnly,
-        skipIndex: settings.skipIndex,
-        allDrive: settings.allDrive,
-        skipDrive: settings.skipDrive,
-        skipPicasa: settings.skipPicasa,
-        skipAlbums: settings.skipAlbums,
-        albumTitle: settings.album,
-        linkMode: settings.linkMode,
-        filters: {
-          skipVideo: settings.skipVideo,
-          startDate: settings.startDate,
-          endDate: settings.endDate,
-        },
-        stallMs: 60_000,
-      },
+      options: passOptions(settings),
     });
     if (result.failed > 0) {
       exitCode = ExitCode.partial;
@@ -171,6 +158,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     downloaded: result?.downloaded ?? progress.downloaded,
     adopted: result?.adopted ?? 0,
     present: result?.present ?? 0,
+    moved: result?.moved ?? 0,
     skipped: result?.skipped ?? progress.skipped,
     failed: result?.failed ?? progress.failed,
     bytes: result?.bytes ?? progress.bytes,
@@ -178,6 +166,8 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     albumFolders: result?.albumFolders ?? 0,
     photosOnly: result?.photosOnly ?? 0,
     truncatedAlbums: result?.truncatedAlbums ?? 0,
+    goneNoticed: result?.goneNoticed ?? 0,
+    deletedLocal: result?.deletedLocal ?? 0,
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,
     retries: pacer.stats.retries,

@@ -36,6 +36,7 @@ import {
   type VerifyResult,
 } from '../../sync/verify.ts';
 import { EMBEDDED_DIR, openIndexFor } from './open-index.ts';
+import { passOptions } from './pass-options.ts';
 
 export interface VerifyFlags {
   checksums: boolean;
@@ -280,23 +281,12 @@ async function repairPass(
       log,
       progress,
       signal,
-      options: {
-        concurrency: settings.concurrency,
+      options: passOptions(settings, {
         indexOnly: false,
         skipIndex: true,
-        allDrive: settings.allDrive,
-        skipDrive: settings.skipDrive,
-        skipPicasa: settings.skipPicasa,
-        skipAlbums: settings.skipAlbums,
-        albumTitle: settings.album,
-        linkMode: settings.linkMode,
-        filters: {
-          skipVideo: settings.skipVideo,
-          startDate: settings.startDate,
-          endDate: settings.endDate,
-        },
-        stallMs: 60_000,
-      },
+        flushIndex: false,
+        doDelete: false,
+      }),
     };
     const pass = await runRepairPass(deps, plan);
     log.info(

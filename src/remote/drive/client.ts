@@ -8,15 +8,31 @@
  *   at most once, trashed items and other types left out; a page token the server rejects restarts
  *   that listing from its first page (entries already yielded are not yielded again);
  * - `download()` opens the media of one file, from `offset` with a Range request; the caller reads
- *   the body and retries through `pacer` when the body breaks.
+ *   the body and retries through `pacer` when the body breaks;
+ * - `startPageToken()` and `changes()` read Drive's changes feed: `changes(token)` yields every
+ *   file changed since `token` (its latest state, trashed ones and other types included, removed
+ *   ones as `removed`) and returns the token to store for the next pass; Drive refusing `token`
+ *   is a RemoteError with reason `changesTokenExpired` (not retried: a full listing is needed).
  */
 import { drive, type drive_v3 } from '@googleapis/drive';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Pacer } from '../../lib/pacer.ts';
 import { RemoteError } from '../errors.ts';
 import { classifyGoogleError, finalError, factsOf } from '../google-errors.ts';
-import type { Download, RemoteEntry, RemoteFolder } from '../types.ts';
-import { FOLDER_MIME, LIST_FIELDS, parsePage, qString, toEntry, toFolder } from './wire.ts';
+import type { Download, RemoteChange, RemoteEntry, RemoteFolder } from '../types.ts';
+import {
+  CHANGES_FIELDS,
+  FOLDER_MIME,
+  isPageTokenRejection,
+  LIST_FIELDS,
+  parseChangePage,
+  parsePage,
+  parseStartPageToken,
+  qString,
+  toChange,
+  toEntry,
+  toFolder,
+} from './wire.ts';
 
 export interface DriveClientOptions {
   auth: OAuth2Client;
@@ -158,6 +174,81 @@ export class DriveClient {
       this.#onPage?.();
       yield page.files;
       if (!page.nextPageToken) return;
+      pageToken = page.nextPageToken;
+    }
+  }
+
+  /** The changes token of "now": store it, and `changes()` from it lists what changes after. */
+  async startPageToken(signal?: AbortSignal): Promise<string> {
+    return this.#call(
+      'reading the Drive changes start token',
+      async () =>
+        parseStartPageToken(
+          (
+            await this.#api.changes.getStartPageToken(
+              { fields: 'startPageToken' },
+              { signal, timeout: this.#timeoutMs },
+            )
+          ).data,
+        ),
+      signal,
+    );
+  }
+
+  /**
+   * Pages of changes since `token`; the generator's return value is the newStartPageToken (store
+   * it only after applying every change). One page per request (up to 1000 changes; pages may be
+   * empty). When Drive refuses a later page's token, the feed restarts from `token` (changes
+   * already yielded may come again, in their latest state). Throws a RemoteError with reason
+   * `changesTokenExpired` when Drive refuses `token` itself (the caller falls back to a full
+   * listing); other errors as the rest of the client.
+   */
+  async *changes(token: string, signal?: AbortSignal): AsyncGenerator<RemoteChange[], string> {
+    let pageToken = token;
+    let restarts = 0;
+    for (;;) {
+      let page;
+      try {
+        page = await this.#call(
+          'listing Drive changes',
+          async () =>
+            parseChangePage(
+              (
+                await this.#api.changes.list(
+                  {
+                    pageToken,
+                    pageSize: 1000,
+                    fields: CHANGES_FIELDS,
+                    includeRemoved: true,
+                    spaces: 'drive',
+                    restrictToMyDrive: true,
+                  },
+                  { signal, timeout: this.#timeoutMs },
+                )
+              ).data,
+            ),
+          signal,
+        );
+      } catch (err) {
+        if (signal?.aborted || !isPageTokenRejection(err)) throw err;
+        if (pageToken !== token && restarts < 3) {
+          restarts++;
+          pageToken = token;
+          continue;
+        }
+        throw new RemoteError(
+          `Drive refused the changes token ${pageToken} (HTTP 400 at pageToken): the changes since the last pass cannot be listed`,
+          { status: 400, reason: 'changesTokenExpired', cause: err },
+        );
+      }
+      this.#onPage?.();
+      const out: RemoteChange[] = [];
+      for (const c of page.changes) {
+        const change = toChange(c);
+        if (change) out.push(change);
+      }
+      yield out;
+      if (page.nextPageToken === undefined) return page.newStartPageToken!;
       pageToken = page.nextPageToken;
     }
   }

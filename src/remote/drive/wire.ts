@@ -3,13 +3,19 @@
  * checked here, once; past this file the program sees only RemoteEntry values.
  */
 import { RemoteError } from '../errors.ts';
-import type { RemoteEntry, RemoteFolder } from '../types.ts';
+import type { RemoteChange, RemoteEntry, RemoteFolder, RemoteOtherFile } from '../types.ts';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 
-/** Partial response for listings: only what the index needs (int64 values arrive as strings). */
-export const LIST_FIELDS =
-  'nextPageToken, files(id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,trashed,imageMediaMetadata(time))';
+/** The file members the index needs (int64 values arrive as strings). */
+const FILE_FIELDS =
+  'id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,trashed,imageMediaMetadata(time)';
+
+/** Partial response for listings: only what the index needs. */
+export const LIST_FIELDS = `nextPageToken, files(${FILE_FIELDS})`;
+
+/** Partial response for changes.list: the same file members as listings. */
+export const CHANGES_FIELDS = `nextPageToken,newStartPageToken,changes(fileId,removed,time,file(${FILE_FIELDS}))`;
 
 export interface WireFile {
   id?: unknown;
@@ -29,18 +35,41 @@ export interface WirePage {
   nextPageToken: string | undefined;
 }
 
+export interface WireChange {
+  fileId?: unknown;
+  removed?: unknown;
+  time?: unknown;
+  file?: WireFile | null;
+}
+
+/** A changes.list page: exactly one of the two tokens is set. */
+export interface WireChangePage {
+  changes: WireChange[];
+  nextPageToken: string | undefined;
+  newStartPageToken: string | undefined;
+}
+
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** A retryable `malformed` error (the pacer retries it like a network error). */
+function malformed(message: string): RemoteError {
+  const err = new RemoteError(message, { reason: 'malformed' });
+  (err as { code?: string }).code = 'malformed';
+  return err;
+}
+
+function shapeOf(data: unknown): string {
+  return typeof data === 'string'
+    ? `text starting ${JSON.stringify(data.slice(0, 40))}`
+    : data === null
+      ? 'null'
+      : typeof data;
+}
 
 /** Validates a files.list body; an HTML page or broken JSON is a retryable `malformed` error. */
 export function parsePage(data: unknown): WirePage {
   if (data === null || typeof data !== 'object' || !Array.isArray((data as WirePage).files)) {
-    const shape =
-      typeof data === 'string' ? `text starting ${JSON.stringify(data.slice(0, 40))}` : typeof data;
-    const err = new RemoteError(`Drive answered a listing with ${shape} instead of a file list`, {
-      reason: 'malformed',
-    });
-    (err as { code?: string }).code = 'malformed';
-    throw err;
+    throw malformed(`Drive answered a listing with ${shapeOf(data)} instead of a file list`);
   }
   const page = data as { files: WireFile[]; nextPageToken?: unknown };
   return { files: page.files, nextPageToken: str(page.nextPageToken) ?? undefined };
@@ -83,4 +112,92 @@ export function toFolder(f: WireFile): RemoteFolder | null {
 /** A `q` string literal: single quotes, with `\` and `'` escaped as the Drive grammar wants. */
 export function qString(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Validates a changes.list body: a change list that carries one of its two tokens. */
+export function parseChangePage(data: unknown): WireChangePage {
+  const page = data as { changes?: unknown; nextPageToken?: unknown; newStartPageToken?: unknown };
+  if (data === null || typeof data !== 'object' || !Array.isArray(page.changes)) {
+    throw malformed(
+      `Drive answered a changes listing with ${shapeOf(data)} instead of a change list`,
+    );
+  }
+  const nextPageToken = str(page.nextPageToken) || undefined;
+  const newStartPageToken = str(page.newStartPageToken) || undefined;
+  if (nextPageToken === undefined && newStartPageToken === undefined) {
+    throw malformed(
+      'Drive answered a changes listing with neither nextPageToken nor newStartPageToken',
+    );
+  }
+  return { changes: page.changes as WireChange[], nextPageToken, newStartPageToken };
+}
+
+/** Validates a changes.getStartPageToken body. */
+export function parseStartPageToken(data: unknown): string {
+  const token =
+    data !== null && typeof data === 'object'
+      ? str((data as { startPageToken?: unknown }).startPageToken)
+      : null;
+  if (!token)
+    throw malformed(
+      `Drive answered changes.getStartPageToken with ${shapeOf(data)} without a token`,
+    );
+  return token;
+}
+
+function toOther(f: WireFile): RemoteOtherFile | null {
+  const id = str(f.id);
+  const name = str(f.name);
+  const mimeType = str(f.mimeType);
+  if (!id || name === null || !mimeType) return null;
+  const parents = Array.isArray(f.parents) ? f.parents.filter((p) => typeof p === 'string') : [];
+  return { kind: 'other', id, name, mimeType, parents };
+}
+
+/**
+ * One change as a RemoteChange, or null when it names no file. A trashed file keeps its entry
+ * (with `trashed` set); a type other than folder, image or video is a RemoteOtherFile.
+ */
+export function toChange(c: WireChange): RemoteChange | null {
+  const fileId = str(c.fileId);
+  if (!fileId) return null;
+  const time = str(c.time) ?? '';
+  const f = c.removed === true ? null : c.file && typeof c.file === 'object' ? c.file : null;
+  if (!f) {
+    return {
+      fileId,
+      removed: c.removed === true,
+      entry: null,
+      trashed: false,
+      mimeType: null,
+      time,
+    };
+  }
+  return {
+    fileId,
+    removed: false,
+    entry: toEntry({ ...f, trashed: false }) ?? toOther(f),
+    trashed: f.trashed === true,
+    mimeType: str(f.mimeType),
+    time,
+  };
+}
+
+/** True when Drive refused the request's `pageToken` (400 with location `pageToken`). */
+export function isPageTokenRejection(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let cur: unknown = err;
+  while (cur && typeof cur === 'object' && !seen.has(cur)) {
+    seen.add(cur);
+    const res = (cur as { response?: { status?: unknown; data?: unknown } }).response;
+    if (res && res.status === 400) {
+      const errors = (res.data as { error?: { errors?: unknown } } | null)?.error?.errors;
+      return (
+        Array.isArray(errors) &&
+        errors.some((e) => (e as { location?: unknown } | null)?.location === 'pageToken')
+      );
+    }
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -1,0 +1,277 @@
+/**
+ * The incremental index phase of the Drive pass: apply Drive's changes feed since the last pass
+ * to the index, so a pass costs what changed, not what the library holds.
+ *
+ * Contract:
+ * - New and changed photos/videos get placed and written like a full listing places them (same
+ *   names, duplicate numbers kept); a rename or move keeps the row's `moved_from`, so the download
+ *   phase moves the local file instead of downloading it (media-repo upsertListed).
+ * - A folder renamed or moved upstream re-paths every item below it.
+ * - Deletions are recorded, never applied: an item removed, trashed, moved out of the backed-up
+ *   folders or turned into something that is not a photo or video is marked `gone` with the time
+ *   and the reason; its local file stays. Only explicit change entries count: a listing never
+ *   infers a deletion from an absence.
+ * - Nothing is written until every page of the feed was read; the caller stores the new token
+ *   only after this returns.
+ */
+import type { Logger } from 'pino';
+import type { FolderRepo, FolderRow } from '../index/folder-repo.ts';
+import type { ListedMediaRow, MediaRepo, MediaRow } from '../index/media-repo.ts';
+import type { Progress } from '../logging/progress.ts';
+import type { DriveClient } from '../remote/drive/client.ts';
+import type { RemoteChange, RemoteMedia } from '../remote/types.ts';
+import { assignPlacements, type LayoutInput } from '../tree/layout.ts';
+import { pathKey } from '../tree/sanitize.ts';
+import { listingHash, toRow } from './drive-index.ts';
+import { FolderPaths } from './drive-tree.ts';
+import type { FilterOptions } from './filters.ts';
+
+export interface DriveChangesDeps {
+  drive: DriveClient;
+  media: MediaRepo;
+  folders: FolderRepo;
+  log: Logger;
+  progress: Progress;
+  signal: AbortSignal;
+  filters: FilterOptions;
+  /** The walk's roots of the last full listing: folder id -> path (`drive/Google Photos`). */
+  roots: ReadonlyMap<string, string>;
+}
+
+export interface DriveChangesResult {
+  /** Change entries read (after Drive's coalescing). */
+  changes: number;
+  /** Items written (new, changed, renamed or re-pathed). */
+  written: number;
+  /** Items newly marked gone. */
+  gone: number;
+  /** The token to store once the caller is done. */
+  newToken: string;
+}
+
+const isMedia = (mime: string | null): boolean =>
+  mime !== null && (mime.startsWith('image/') || mime.startsWith('video/'));
+
+export async function applyDriveChanges(
+  deps: DriveChangesDeps,
+  token: string,
+): Promise<DriveChangesResult> {
+  const { log, signal } = deps;
+  const started = Date.now();
+  // The latest state of each file; Drive coalesces, but a restarted feed may repeat an entry.
+  const latest = new Map<string, RemoteChange>();
+  const it = deps.drive.changes(token, signal);
+  let step = await it.next();
+  while (!step.done) {
+    for (const c of step.value) latest.set(c.fileId, c);
+    step = await it.next();
+  }
+  const newToken = step.value;
+  const result: DriveChangesResult = { changes: latest.size, written: 0, gone: 0, newToken };
+  if (latest.size === 0) return result;
+  log.info({ changes: latest.size }, 'drive changes read');
+
+  // Folders: stored ones, with the changes applied.
+  const storedFolders = await deps.folders.all();
+  const before = new Map(storedFolders.map((f) => [f.folderId, f]));
+  const paths = new FolderPaths(new Map(deps.roots));
+  const folderChanges = new Map<string, RemoteChange>();
+  for (const c of latest.values()) {
+    if (c.entry?.kind === 'folder' || (c.entry === null && before.has(c.fileId))) {
+      folderChanges.set(c.fileId, c);
+    }
+  }
+  for (const f of storedFolders) {
+    if (folderChanges.has(f.folderId)) continue;
+    paths.add({
+      kind: 'folder',
+      id: f.folderId,
+      name: f.name,
+      parents: f.parentId ? [f.parentId] : [],
+    });
+  }
+  for (const c of folderChanges.values()) {
+    if (c.removed || c.trashed || c.entry?.kind !== 'folder') continue;
+    paths.add(c.entry);
+  }
+  const folderRows = (): Map<string, FolderRow> => {
+    const out = new Map<string, FolderRow>();
+    for (const { folder, path, parentId } of paths.entries()) {
+      out.set(folder.id, { folderId: folder.id, name: folder.name, parentId, relPath: path });
+    }
+    return out;
+  };
+  let after = folderRows();
+  // A folder that came into the backup (moved in from elsewhere) brings items the feed does not
+  // list one by one: list its subtree.
+  const arrived = [...after.keys()].filter((id) => !before.has(id));
+  if (arrived.length > 0) {
+    for await (const page of deps.drive.walk(arrived, signal)) {
+      for (const e of page) {
+        if (e.kind === 'folder') paths.add(e);
+        else if (!latest.has(e.id)) {
+          latest.set(e.id, {
+            fileId: e.id,
+            removed: false,
+            entry: e,
+            trashed: false,
+            mimeType: e.mimeType,
+            time: '',
+          });
+        }
+      }
+    }
+    after = folderRows();
+  }
+  // Folders whose path changed or that left the backup: their items move or are gone.
+  const movedFolders = new Set<string>();
+  const lostFolders = new Set<string>();
+  for (const [id, f] of before) {
+    const now = after.get(id);
+    if (now === undefined) lostFolders.add(id);
+    else if (now.relPath !== f.relPath) movedFolders.add(id);
+  }
+
+  // Items: the changed ones, and every item of a folder that moved or left.
+  const changedFiles = [...latest.values()].filter((c) => !folderChanges.has(c.fileId));
+  const storedById = new Map<string, MediaRow>();
+  for (const r of await deps.media.byIds(
+    'drive',
+    changedFiles.map((c) => c.fileId),
+  )) {
+    storedById.set(r.remoteId, r);
+  }
+  for (const r of await deps.media.byFolders('drive', [...movedFolders, ...lostFolders])) {
+    storedById.set(r.remoteId, r);
+  }
+
+  const seenAt = new Date(started);
+  const gone = new Map<string, string[]>();
+  const addGone = (reason: string, id: string) =>
+    gone.set(reason, [...(gone.get(reason) ?? []), id]);
+  /** Items to place: from a change (RemoteMedia) or a stored row under a moved folder. */
+  const toPlace: Array<{
+    id: string;
+    dir: string;
+    folderId: string;
+    remote?: RemoteMedia;
+    row?: MediaRow;
+  }> = [];
+  const handled = new Set<string>();
+  for (const c of changedFiles) {
+    handled.add(c.fileId);
+    const stored = storedById.get(c.fileId);
+    const entry = c.entry;
+    if (c.removed || entry === null) {
+      if (stored) addGone('removed from Drive', c.fileId);
+      continue;
+    }
+    if (c.trashed) {
+      if (stored) addGone('trashed in Drive', c.fileId);
+      continue;
+    }
+    if (entry.kind !== 'media' || !isMedia(entry.mimeType)) {
+      if (stored) addGone('no longer a photo or video in Drive', c.fileId);
+      continue;
+    }
+    const parent = paths.firstKnown(entry.parents);
+    const dir = parent === undefined ? undefined : paths.pathOf(parent);
+    if (parent === undefined || dir === undefined) {
+      if (stored) addGone('moved out of the backed-up folders in Drive', c.fileId);
+      continue;
+    }
+    toPlace.push({ id: c.fileId, dir, folderId: parent, remote: entry });
+  }
+  for (const row of storedById.values()) {
+    // A gone item keeps its old path: its file, if any, is still there.
+    if (handled.has(row.remoteId) || row.folderId === null || row.state === 'gone') continue;
+    if (lostFolders.has(row.folderId)) {
+      addGone('its folder was trashed or removed in Drive', row.remoteId);
+      continue;
+    }
+    const dir = after.get(row.folderId)?.relPath;
+    if (dir !== undefined) toPlace.push({ id: row.remoteId, dir, folderId: row.folderId, row });
+  }
+
+  // Place them among what their folders already hold, so no new name takes a used one.
+  const dirKeys = [...new Set(toPlace.map((p) => pathKey(p.dir)))];
+  const moving = new Set(toPlace.map((p) => p.id));
+  const inputs: LayoutInput[] = toPlace.map((p) => {
+    const stored = storedById.get(p.id);
+    return {
+      id: p.id,
+      dir: p.dir,
+      name: p.remote?.name ?? p.row?.originalName ?? '',
+      createdTime: p.remote?.createdTime ?? p.row?.createdTime?.toISOString() ?? null,
+      stored: stored ? { relPath: stored.relPath, dupNumber: stored.dupNumber } : null,
+    };
+  });
+  for (const r of await deps.media.inDirs('drive', dirKeys)) {
+    if (moving.has(r.remoteId)) continue;
+    inputs.push({
+      id: r.remoteId,
+      dir: r.relPath.slice(0, r.relPath.lastIndexOf('/')),
+      name: r.originalName,
+      createdTime: r.createdTime?.toISOString() ?? null,
+      stored: { relPath: r.relPath, dupNumber: r.dupNumber },
+    });
+  }
+  const placements = assignPlacements(inputs);
+
+  const rows: ListedMediaRow[] = [];
+  for (const [i, p] of toPlace.entries()) {
+    const placement = placements[i];
+    if (placement === undefined) continue;
+    let row: ListedMediaRow;
+    if (p.remote) {
+      row = toRow(p.remote, p.folderId, placement, deps.filters);
+    } else {
+      const r = p.row as MediaRow;
+      row = {
+        source: 'drive',
+        remoteId: r.remoteId,
+        folderId: r.folderId,
+        relPath: placement.relPath,
+        pathKey: placement.pathKey,
+        originalName: r.originalName,
+        baseName: placement.baseName,
+        dupNumber: placement.dupNumber,
+        size: r.size,
+        md5: r.md5,
+        mimeType: r.mimeType,
+        takenTime: r.takenTime,
+        createdTime: r.createdTime,
+        modifiedTime: r.modifiedTime,
+        state: r.state === 'skipped' ? 'skipped' : 'pending',
+      };
+    }
+    row.listingHash = listingHash(row);
+    rows.push(row);
+  }
+
+  await deps.folders.upsertMany(
+    [...after.values()].filter((f) => {
+      const b = before.get(f.folderId);
+      return (
+        b === undefined || b.relPath !== f.relPath || b.name !== f.name || b.parentId !== f.parentId
+      );
+    }),
+    seenAt,
+  );
+  await deps.media.upsertListed(rows, seenAt);
+  for (const [reason, ids] of gone)
+    result.gone += await deps.media.markGone('drive', ids, seenAt, reason);
+  await deps.folders.deleteMany([...lostFolders]);
+  result.written = rows.length;
+  deps.progress.indexed += rows.length;
+  log.info(
+    {
+      ...result,
+      movedFolders: movedFolders.size,
+      lostFolders: lostFolders.size,
+      seconds: (Date.now() - started) / 1000,
+    },
+    'drive changes applied',
+  );
+  return result;
+}
