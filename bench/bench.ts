@@ -4,9 +4,14 @@
  * BENCH_ITEMS to change) and runs the real CLI against it, on server Postgres (BENCH_DATABASE_URL,
  * default the local test server; a fresh database per run) and on the embedded index:
  *
- *   index-only pass, full pass (small files), rerun with nothing to do: wall time, items/s, MB/s,
- *   peak RSS of the job, requests made; then download throughput of the pass against a plain
- *   parallel fetch of the same files at the same concurrency.
+ *   index-only pass, full pass (small files), rerun with nothing changed (target: under 3 s,
+ *   through the changes feed and the albums' `updated`), rerun after 200 changes: wall time,
+ *   items/s, MB/s, peak RSS of the job, requests made, and the time of the Picasa (album) index and
+ *   album link phases out of the job's own log; then download throughput of the pass against a
+ *   plain parallel fetch of the same files at the same concurrency.
+ *
+ * The library has BENCH_ALBUMS albums (default 50) over the Drive items, with Photos-only items,
+ * an Auto Backup album past Picasa's 10,000 offset limit, and overlapping albums.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +19,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import PQueue from 'p-queue';
-import { generateLibrary, LibraryBuilder } from '../test/fakes/google/library.ts';
+import {
+  addPhoto,
+  generateLibrary,
+  LibraryBuilder,
+  renameFile,
+  type Library,
+} from '../test/fakes/google/library.ts';
 import { startEmulator, type Emulator } from '../test/fakes/google/server.ts';
 import { emulatorEnv, runCli, type RunResult } from '../test/helpers/cli.ts';
 
@@ -22,6 +33,7 @@ const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,embedded').split(',');
+const ALBUMS = Number(process.env.BENCH_ALBUMS ?? 50);
 
 interface Row {
   backend: string;
@@ -31,6 +43,9 @@ interface Row {
   mbPerSecond: number;
   peakRssMb: number;
   requests: number;
+  /** Seconds of the Picasa index phase and of the album link phase, from the job's log. */
+  albumsIndexSeconds: number | null;
+  albumLinksSeconds: number | null;
   exit: number | null;
 }
 
@@ -76,6 +91,8 @@ async function timed(
     mbPerSecond: round(bytes / 1e6 / seconds),
     peakRssMb: Number(r.summary?.peakRssMb ?? NaN),
     requests: after.requests - before.requests,
+    albumsIndexSeconds: logSeconds(r, 'albums indexed'),
+    albumLinksSeconds: logSeconds(r, 'album folders linked'),
     exit: r.code,
   };
   rows.push(row);
@@ -85,6 +102,23 @@ async function timed(
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The `seconds` of the job's log line `msg`, or null when the phase did not log it. */
+function logSeconds(r: RunResult, msg: string): number | null {
+  const line = r.lines.find((l) => l.msg === msg);
+  return typeof line?.seconds === 'number' ? round(line.seconds) : null;
+}
+
+/** 100 new photos and 100 renames, through the emulator's change journal. */
+function change200(lib: Library): void {
+  const folders = [...lib.files.values()].filter(
+    (f) => f.mimeType === 'application/vnd.google-apps.folder' && f.name !== 'Google Photos',
+  );
+  const photos = [...lib.files.values()].filter((f) => f.mimeType === 'image/jpeg').slice(0, 100);
+  const into = folders[0]?.id ?? lib.rootId;
+  for (let i = 0; i < 100; i++) addPhoto(lib, `BENCH_NEW_${i}.jpg`, into);
+  for (const p of photos) renameFile(lib, p.id, `renamed-${p.name}`);
+}
 const mapRound = (o: Record<string, number>) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [`${k}MbPerSecond`, round(v)]));
 
@@ -140,7 +174,9 @@ async function libraryPasses(backend: string, emu: Emulator) {
   try {
     await timed(emu, backend, 'index-only pass', ITEMS, () => a.sync(['--index-only']));
     await timed(emu, backend, 'full pass (index + download)', ITEMS, () => b.sync());
-    await timed(emu, backend, 'rerun, nothing to do', ITEMS, () => b.sync());
+    await timed(emu, backend, 'rerun, nothing changed (target < 3 s)', ITEMS, () => b.sync());
+    change200(emu.library);
+    await timed(emu, backend, 'rerun after 100 new + 100 renamed', 200, () => b.sync());
   } finally {
     for (const w of worlds) {
       await w.db?.drop();
@@ -213,6 +249,8 @@ async function throughput(backend: string) {
         mbPerSecond: round(best.pass),
         peakRssMb: NaN,
         requests: n,
+        albumsIndexSeconds: null,
+        albumLinksSeconds: null,
         exit: 0,
       },
       {
@@ -223,6 +261,8 @@ async function throughput(backend: string) {
         mbPerSecond: round(best.plain),
         peakRssMb: NaN,
         requests: n,
+        albumsIndexSeconds: null,
+        albumLinksSeconds: null,
         exit: 0,
       },
     );
@@ -238,10 +278,12 @@ async function main() {
     `gphotos-sync bench: ${ITEMS} items, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`,
   );
   const t0 = Date.now();
-  const lib = generateLibrary({ items: ITEMS, seed: 42 });
-  console.log(`library generated in ${(Date.now() - t0) / 1000} s`);
+  console.log(`${ALBUMS} albums`);
   for (const backend of BACKENDS) {
     if (process.env.BENCH_ONLY !== 'throughput') {
+      // A fresh library per backend: the changes round mutates it.
+      const lib = generateLibrary({ items: ITEMS, seed: 42, albums: ALBUMS });
+      console.log(`library generated in ${(Date.now() - t0) / 1000} s`);
       const emu = await startEmulator({ library: lib });
       try {
         await libraryPasses(backend, emu);
@@ -251,11 +293,14 @@ async function main() {
     }
     await throughput(backend);
   }
-  console.log('\n| backend | phase | s | items/s | MB/s | peak RSS MB | requests | exit |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| backend | phase | s | items/s | MB/s | peak RSS MB | requests | albums index s | album links s | exit |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const dash = (n: number | null) => (n === null || Number.isNaN(n) ? '-' : n);
   for (const r of rows) {
     console.log(
-      `| ${r.backend} | ${r.phase} | ${r.seconds} | ${r.itemsPerSecond} | ${r.mbPerSecond} | ${Number.isNaN(r.peakRssMb) ? '-' : r.peakRssMb} | ${r.requests} | ${r.exit} |`,
+      `| ${r.backend} | ${r.phase} | ${r.seconds} | ${r.itemsPerSecond} | ${r.mbPerSecond} | ${dash(r.peakRssMb)} | ${r.requests} | ${dash(r.albumsIndexSeconds)} | ${dash(r.albumLinksSeconds)} | ${r.exit} |`,
     );
   }
 }
