@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { LibraryBuilder, md5Of, type Library } from '../fakes/google/library.ts';
-import { collect, startCli } from '../helpers/cli.ts';
+import { collect, runCli, startCli } from '../helpers/cli.ts';
 import { world, type World } from '../helpers/pass.ts';
 import { readTree } from '../helpers/tree.ts';
 
@@ -190,6 +190,41 @@ describe('faults', () => {
       assert.equal(r.summary?.exitCode, 143);
       assert.ok((r.summary?.downloaded as number) < ids.length);
       await assertNoTempFiles(w.root);
+      const r2 = await w.sync();
+      assert.equal(r2.code, 0, outputOf(r2).slice(-2000));
+      await assertComplete(w.root, lib, ids);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('SIGTERM with downloads hanging mid-body: exit 143 within 10 s, temp files removed, run recorded', async () => {
+    const { lib, ids } = smallLibrary(40, 256 * 1024);
+    const w = await world(lib);
+    try {
+      // Every download sends half its bytes, then nothing: only an abort ends them.
+      w.emu.faults.add({ route: 'media', kind: 'stallMidBody', times: 1000 });
+      const child = startCli(['sync', w.root, '--concurrency', '4'], w.env);
+      const done = collect(child);
+      for (let i = 0; i < 600 && (w.emu.stats().byRoute.media ?? 0) < 4; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok((w.emu.stats().byRoute.media ?? 0) >= 4, 'downloads in flight');
+      const sentAt = Date.now();
+      child.kill('SIGTERM');
+      const r = await done;
+      // Kubernetes' default grace period is 30 s; the job promises 10.
+      const seconds = (Date.now() - sentAt) / 1000;
+      assert.ok(seconds < 10, `exited ${seconds} s after SIGTERM`);
+      assert.equal(r.code, 143, outputOf(r).slice(-2000));
+      assert.equal(r.summary?.exitCode, 143);
+      await assertNoTempFiles(w.root);
+      const runs = await runCli(
+        ['query', w.root, 'SELECT exit_code FROM runs ORDER BY id DESC LIMIT 1', '--json'],
+        w.env,
+      );
+      assert.deepEqual(JSON.parse(runs.stdout), [{ exit_code: 143 }]);
+      w.emu.faults.clear();
       const r2 = await w.sync();
       assert.equal(r2.code, 0, outputOf(r2).slice(-2000));
       await assertComplete(w.root, lib, ids);

@@ -26,6 +26,8 @@ export type FaultKind =
   | 'reset'
   /** Media only: headers and about half the body, then the socket is destroyed (elsewhere: `reset`). */
   | 'resetMidBody'
+  /** Media only: headers and about half the body, then nothing more until the client gives up. */
+  | 'stallMidBody'
   /** An HTML error page as Google's front end sends. */
   | 'htmlError502'
   | 'malformedJson200'
@@ -35,7 +37,15 @@ export type FaultKind =
   | 'invalidPageToken400';
 
 export type FaultRoute =
-  'files.list' | 'files.get' | 'media' | 'token' | 'picasa.feed' | 'picasa.media' | 'any';
+  | 'files.list'
+  | 'files.get'
+  | 'media'
+  | 'changes.getStartPageToken'
+  | 'changes.list'
+  | 'token'
+  | 'picasa.feed'
+  | 'picasa.media'
+  | 'any';
 
 export interface FaultRule {
   route: FaultRoute;

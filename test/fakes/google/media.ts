@@ -97,14 +97,18 @@ export async function handleMedia(ctx: RouteContext): Promise<void> {
     ? [f.content.subarray(start, end + 1)]
     : generatedRange(f.id, size, start, end);
   // resetMidBody: deliver about half of the body, then destroy the socket.
-  const limit = ctx.resetMidBody ? Math.max(1, Math.floor(length / 2)) : Infinity;
+  // stallMidBody: the same half, then silence with the socket open.
+  const limit =
+    ctx.resetMidBody || ctx.stallMidBody ? Math.max(1, Math.floor(length / 2)) : Infinity;
   let sent = 0;
   for (const piece of pieces) {
     if (res.destroyed) return;
-    if (sent + piece.length >= limit && ctx.resetMidBody) {
+    if (sent + piece.length >= limit && (ctx.resetMidBody || ctx.stallMidBody)) {
       const part = piece.subarray(0, limit - sent);
       state.counters.mediaBytes += part.length;
-      res.write(part, () => res.socket?.destroy());
+      res.write(part, () => {
+        if (ctx.resetMidBody) res.socket?.destroy();
+      });
       return;
     }
     sent += piece.length;

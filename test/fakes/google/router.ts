@@ -28,6 +28,8 @@ export interface RouteContext {
   state: EmulatorState;
   /** Set when a `resetMidBody` fault applies to this (media) request. */
   resetMidBody: boolean;
+  /** Set when a `stallMidBody` fault applies to this (Drive media) request. */
+  stallMidBody?: boolean;
 }
 
 export interface Route {

@@ -11,6 +11,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expireChangeTokensBefore } from './changes-journal.ts';
+import { changesRoutes } from './changes.ts';
 import { consentRoutes } from './consent.ts';
 import { driveRoutes } from './drive.ts';
 import { FaultBook, sendFault, sendPicasaFault } from './faults.ts';
@@ -61,6 +63,11 @@ export interface Emulator {
   revokeRefreshToken(token: string): void;
   /** Expires every access token issued so far (the next API call gets 401). */
   expireAccessTokens(): void;
+  /**
+   * changes.list refuses change tokens below `token` from now on (400 `invalid` at pageToken);
+   * default: every token older than the current start page token.
+   */
+  expireChangeTokensBefore(token?: string): void;
   defaultToken(): {
     type: 'authorized_user';
     client_id: string;
@@ -89,7 +96,13 @@ export interface Emulator {
 }
 
 const MAX_LOG = 10_000;
-const ROUTES: Route[] = [...oauthRoutes, ...consentRoutes, ...driveRoutes, ...picasaRoutes];
+const ROUTES: Route[] = [
+  ...oauthRoutes,
+  ...consentRoutes,
+  ...driveRoutes,
+  ...changesRoutes,
+  ...picasaRoutes,
+];
 
 function unauthorized(res: ServerResponse, presented: boolean): void {
   sendError(
@@ -158,6 +171,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const picasa = name.startsWith('picasa.');
       if (fault.kind === 'resetMidBody' && (name === 'media' || name === 'picasa.media')) {
         ctx.resetMidBody = true;
+      } else if (fault.kind === 'stallMidBody' && name === 'media') {
+        ctx.stallMidBody = true;
       } else return picasa ? sendPicasaFault(res, fault) : sendFault(res, fault);
     }
     if (route.auth === 'bearer') {
@@ -214,6 +229,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     revokeRefreshToken: (t) => state.tokens.revokeRefreshToken(t),
     expireAccessTokens: () => state.tokens.expireAccessTokens(),
+    expireChangeTokensBefore: (token) => expireChangeTokensBefore(state.library, token),
     defaultToken: () => {
       if (!first || first.refreshTokens.length === 0) throw new Error('no client registered');
       return {
