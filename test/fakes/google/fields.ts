@@ -123,6 +123,21 @@ export const FILE_LIST_SCHEMA: Schema = {
   files: FILE_SCHEMA,
 };
 
+/** A Change resource (changes.list): the deprecated team drive members are accepted too. */
+export const CHANGE_SCHEMA: Schema = {
+  ...leaves('kind', 'removed', 'fileId', 'time', 'driveId', 'type', 'teamDriveId', 'changeType'),
+  file: FILE_SCHEMA,
+  drive: 'any',
+  teamDrive: 'any',
+};
+
+export const CHANGE_LIST_SCHEMA: Schema = {
+  ...leaves('kind', 'nextPageToken', 'newStartPageToken'),
+  changes: CHANGE_SCHEMA,
+};
+
+export const START_PAGE_TOKEN_SCHEMA: Schema = leaves('kind', 'startPageToken');
+
 function merge(tree: FieldTree, key: string, sub: FieldTree | true): void {
   const have = tree.get(key);
   if (have === true || sub === true) tree.set(key, true);

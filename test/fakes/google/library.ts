@@ -4,7 +4,9 @@
  *
  * The library is plain mutable data: tests may add, change or trash files between passes and
  * the emulator sees the change on the next request (listings snapshot their result only for
- * the pages of one paging sequence). Picasa albums and Picasa-only media live beside the files
+ * the pages of one paging sequence). Drive's changes feed sees only mutations made through the
+ * helpers re-exported below (`changes-mutate.ts`: addPhoto, renameFile, trashFile, ...) or
+ * announced with `recordChange`. Picasa albums and Picasa-only media live beside the files
  * (`picasa-model.ts`; mutate albums with `addToAlbum` / `removeFromAlbum`).
  */
 import { bufferMd5Of, generatedContent, generatedMd5 } from './content.ts';
@@ -26,6 +28,20 @@ export {
   removeFromAlbum,
   resolveMember,
 } from './picasa-model.ts';
+export {
+  addFile,
+  addFolder,
+  addPhoto,
+  addVideo,
+  deleteFile,
+  editFile,
+  moveFile,
+  renameFile,
+  trashFile,
+  untrashFile,
+  updateFile,
+} from './changes-mutate.ts';
+export { currentToken, expireChangeTokensBefore, recordChange } from './changes-journal.ts';
 export type {
   AlbumMember,
   AlbumMemberRef,
