@@ -80,7 +80,9 @@ export class AlbumRepo {
 
   /**
    * Inserts or updates the listed albums: listed columns replaced, last_seen_at = seenAt, gone_at
-   * cleared. Listing state, folder and links hash are kept.
+   * cleared. Listing state, folder and links hash are kept, and so is `updated`: it records the
+   * album as last READ (replaceItems sets it), so an album whose feed failed is read again next
+   * time. A new album's `updated` is '' until then.
    */
   async upsertListed(albums: readonly ListedAlbum[], seenAt: Date): Promise<void> {
     await this.knex.transaction(async (trx) => {
@@ -93,7 +95,7 @@ export class AlbumRepo {
               title: a.title,
               album_type: a.albumType,
               album_time: a.albumTime,
-              updated: a.updated,
+              updated: '',
               num_photos: a.numPhotos,
               first_seen_at: seenAt,
               last_seen_at: seenAt,
@@ -104,7 +106,6 @@ export class AlbumRepo {
             title: trx.raw('excluded.title'),
             album_type: trx.raw('excluded.album_type'),
             album_time: trx.raw('excluded.album_time'),
-            updated: trx.raw('excluded.updated'),
             num_photos: trx.raw('excluded.num_photos'),
             last_seen_at: trx.raw('excluded.last_seen_at'),
             gone_at: null,
@@ -125,13 +126,13 @@ export class AlbumRepo {
 
   /**
    * Replaces the members of one album with a new listing, in one transaction, and records how
-   * far the listing got. The links hash is cleared when the members changed, so the links phase
-   * looks at the folder again.
+   * far the listing got and the `updated` of the feed that was read. The links hash is cleared
+   * when the members changed, so the links phase looks at the folder again.
    */
   async replaceItems(
     albumId: string,
     items: Iterable<AlbumItemRow>,
-    listing: { count: number; complete: boolean; changed: boolean },
+    listing: { count: number; complete: boolean; changed: boolean; updated?: string },
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
       await trx('album_items').where({ account: this.account, album_id: albumId }).delete();
@@ -143,6 +144,7 @@ export class AlbumRepo {
         .update({
           listed_count: listing.count,
           listed_complete: listing.complete,
+          ...(listing.updated === undefined ? {} : { updated: listing.updated }),
           ...(listing.changed ? { links_hash: null } : {}),
         });
     });

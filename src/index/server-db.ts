@@ -29,6 +29,16 @@ export async function openServer(url: string, log?: IndexLog): Promise<IndexDb> 
     connection: url,
     pool: { min: 0, max: 4 },
     acquireConnectionTimeout: 60_000,
+    // knex's own warnings and errors go to the job's log, not as plain lines on stderr; the
+    // query that failed reports the error to its caller anyway.
+    log: {
+      warn: (message: unknown) =>
+        log?.warn({ component: 'knex', message: String(message) }, 'database warning'),
+      error: (message: unknown) =>
+        log?.warn({ component: 'knex', message: String(message) }, 'database error'),
+      deprecate: () => undefined,
+      debug: () => undefined,
+    },
   });
   try {
     await lockConn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

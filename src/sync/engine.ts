@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AlbumRepo } from '../index/album-repo.ts';
 import type { DeletionsRepo } from '../index/deletions-repo.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
-import type { MediaRepo } from '../index/media-repo.ts';
+import type { MediaRepo, MediaSource } from '../index/media-repo.ts';
 import type { StateRepo } from '../index/state-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
@@ -18,7 +18,7 @@ import { RemoteError } from '../remote/errors.ts';
 import type { PicasaClient } from '../remote/picasa/client.ts';
 import type { LinkMode } from '../tree/links.ts';
 import { removeStaleParts } from '../tree/sweep.ts';
-import { downloadMedia, type DownloadCounts } from './media-download.ts';
+import { downloadMedia, type DownloadCounts, type DownloadPhaseDeps } from './media-download.ts';
 import { linkAlbums } from './album-links.ts';
 import { applyDeletions } from './deletions.ts';
 import { applyDriveChanges } from './drive-changes.ts';
@@ -147,6 +147,31 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
   return result;
 }
 
+type FetchOf = DownloadPhaseDeps['fetchBytes'];
+
+/** The download phase of one source (see media-download.ts). */
+function downloadPhase(
+  deps: PassDeps,
+  source: MediaSource,
+  fetchBytes: FetchOf,
+  checkDone: boolean,
+): Promise<DownloadCounts> {
+  deps.progress.setPhase('download');
+  return downloadMedia({
+    root: deps.root,
+    source,
+    fetchBytes,
+    pacer: deps.pacer,
+    media: deps.media,
+    log: deps.log.child({ component: 'download' }),
+    progress: deps.progress,
+    signal: deps.signal,
+    concurrency: deps.options.concurrency,
+    stallMs: deps.options.stallMs,
+    checkDone,
+  });
+}
+
 function addCounts(result: PassResult, counts: DownloadCounts): void {
   result.present += counts.present;
   result.moved += counts.moved;
@@ -222,7 +247,7 @@ async function indexDrivePhase(deps: PassDeps, result: PassResult): Promise<bool
 }
 
 async function drivePhases(deps: PassDeps, result: PassResult): Promise<void> {
-  const { log, progress, options, drive } = deps;
+  const { options, drive } = deps;
   // After --skip-index or a full listing every done file is looked at; after changes only
   // what changed (verify checks the rest).
   let full = true;
@@ -231,21 +256,8 @@ async function drivePhases(deps: PassDeps, result: PassResult): Promise<void> {
     await deps.state.set('drive.lastIndexedAt', new Date().toISOString());
   }
   if (options.indexOnly) return;
-  progress.setPhase('download');
-  const counts = await downloadMedia({
-    root: deps.root,
-    source: 'drive',
-    fetchBytes: (id) => (offset, signal) => drive.download(id, offset, signal),
-    pacer: deps.pacer,
-    media: deps.media,
-    log: log.child({ component: 'download' }),
-    progress,
-    signal: deps.signal,
-    concurrency: options.concurrency,
-    stallMs: options.stallMs,
-    checkDone: full,
-  });
-  addCounts(result, counts);
+  const fetchBytes: FetchOf = (id) => (offset, signal) => drive.download(id, offset, signal);
+  addCounts(result, await downloadPhase(deps, 'drive', fetchBytes, full));
 }
 
 async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
@@ -272,31 +284,24 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
     result.truncatedAlbums = listed.truncated.length;
   }
   if (options.indexOnly) return;
-  progress.setPhase('download');
   const urls = await deps.albums.picasaUrls();
-  const counts = await downloadMedia({
-    root: deps.root,
-    source: 'picasa',
-    fetchBytes: (id) => (offset, signal) => {
-      const url = urls.get(id);
-      if (!url) {
-        return Promise.reject(
-          new Error(
-            'Google Photos has no downloadable file for this item yet (a video still processing?)',
-          ),
-        );
-      }
-      return picasa.download(url, offset, signal);
-    },
-    pacer: deps.pacer,
-    media: deps.media,
-    log: log.child({ component: 'download' }),
-    progress,
-    signal: deps.signal,
-    concurrency: options.concurrency,
-    stallMs: options.stallMs,
-    checkDone: options.skipIndex || options.flushIndex,
-  });
+  const fetchBytes: FetchOf = (id) => (offset, signal) => {
+    const url = urls.get(id);
+    if (!url) {
+      return Promise.reject(
+        new Error(
+          'Google Photos has no downloadable file for this item yet (a video still processing?)',
+        ),
+      );
+    }
+    return picasa.download(url, offset, signal);
+  };
+  const counts = await downloadPhase(
+    deps,
+    'picasa',
+    fetchBytes,
+    options.skipIndex || options.flushIndex,
+  );
   addCounts(result, counts);
   await deletionPhase(deps, result);
   if (options.skipAlbums) {

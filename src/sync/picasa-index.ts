@@ -329,6 +329,7 @@ async function writeAlbum(
     count: items.length,
     complete,
     changed,
+    updated: album.updated,
   });
   // A listing cut short by the offset limit says nothing about the members it did not reach.
   if (!complete) return [];

@@ -82,6 +82,8 @@ test('AlbumRepo: albums, members matched to media, links and the album_entries v
   );
   const [album] = await repo.all();
   assert.equal(album?.title, 'Trip');
+  // `updated` is what was last read, not listed: set by replaceItems only.
+  assert.equal(album?.updated, '');
   assert.equal(album?.listedCount, 2);
   assert.equal(album?.listedComplete, true);
   assert.equal(album?.goneAt, null);
@@ -131,12 +133,15 @@ test('AlbumRepo: albums, members matched to media, links and the album_entries v
     count: 1,
     complete: true,
     changed: true,
+    updated: '2016-03-01T00:00:00.000Z',
   });
+  assert.equal((await repo.all())[0]?.updated, '2016-03-01T00:00:00.000Z');
   assert.equal((await repo.all())[0]?.linksHash, null);
   await repo.markGone(['A1'], seen);
   assert.deepEqual((await repo.all())[0]?.goneAt, seen);
   await repo.upsertListed([{ ...(await repo.all())[0]!, updated: 'u2' }], seen);
   assert.equal((await repo.all())[0]?.goneAt, null);
+  assert.equal((await repo.all())[0]?.updated, '2016-03-01T00:00:00.000Z');
 });
 
 test('AlbumRepo: an album item must point at an indexed media item', async () => {

@@ -6,26 +6,17 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Settings } from '../../config/load.ts';
 import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
-import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
-import { DeletionsRepo } from '../../index/deletions-repo.ts';
-import { FolderRepo } from '../../index/folder-repo.ts';
 import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
-import { MediaRepo } from '../../index/media-repo.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
-import { StateRepo } from '../../index/state-repo.ts';
-import { Pacer } from '../../lib/pacer.ts';
 import { createLogger, scrubSecrets, summaryLine } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
 import { startMonitor } from '../../monitor/monitor.ts';
-import { DriveClient } from '../../remote/drive/client.ts';
-import { PicasaClient } from '../../remote/picasa/client.ts';
-import { createOAuthClient } from '../../remote/oauth.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
 import { openIndexFor } from './open-index.ts';
-import { passOptions } from './pass-options.ts';
+import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
 
 /**
  * One line for the summary and the error log: a knex error's message starts with the whole SQL
@@ -66,13 +57,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
   let result: PassResult | undefined;
   let exitCode: number = ExitCode.ok;
   let error: string | undefined;
-  const pacer = new Pacer({
-    retries: settings.retries,
-    baseMs: settings.backoffBase,
-    maxMs: settings.backoffMax,
-    onRetry: ({ what, attempt, delayMs, reason }) =>
-      log.warn({ component: 'pacer', what, attempt, delayMs, reason }, 'retrying a Google call'),
-  });
+  const pacer = createPacer(settings, log);
   let db: IndexDb | undefined;
   let lock: PassLock | undefined;
   let runs: RunsRepo | undefined;
@@ -102,40 +87,23 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     });
     // A file or variable was read at start-up; Secret Manager is read now, so the run row above
     // records a failure to reach it.
-    const creds = await tokenStore.read(signal);
-    const auth = createOAuthClient({
-      clientId: creds.clientId,
-      clientSecret: creds.clientSecret.reveal(),
-      refreshToken: creds.refreshToken.reveal(),
-      tokenUrl: settings.oauthTokenUrl,
+    const deps = await wirePass({
+      settings,
+      db,
+      tokenStore,
       onNewRefreshToken: rotation.onNewRefreshToken,
-    });
-    const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
-    progress.start(
-      log.child({ component: 'progress' }),
-      settings.progressInterval,
-      Boolean(process.stderr.isTTY),
-    );
-    result = await runPass({
-      root: settings.root,
-      drive,
-      picasa: new PicasaClient({
-        baseUrl: settings.picasaApiUrl,
-        auth,
-        pacer,
-        log: log.child({ component: 'picasa' }),
-      }),
       pacer,
-      media: new MediaRepo(db.knex, settings.account),
-      albums: new AlbumRepo(db.knex, settings.account),
-      folders: new FolderRepo(db.knex, settings.account),
-      state: new StateRepo(db.knex, settings.account),
-      deletions: new DeletionsRepo(db.knex, settings.account),
       log,
       progress,
       signal,
       options: passOptions(settings),
     });
+    progress.start(
+      log.child({ component: 'progress' }),
+      settings.progressInterval,
+      Boolean(process.stderr.isTTY),
+    );
+    result = await runPass(deps);
     if (result.failed > 0) {
       exitCode = ExitCode.partial;
       error = `${result.failed} item(s) failed; they are retried on the next pass`;

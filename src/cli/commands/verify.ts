@@ -14,19 +14,12 @@ import type { Settings } from '../../config/load.ts';
 import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
-import { FolderRepo } from '../../index/folder-repo.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
 import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
-import { StateRepo } from '../../index/state-repo.ts';
-import { Pacer } from '../../lib/pacer.ts';
 import { createLogger, flushLogger, scrubSecrets, type Logger } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
-import { DriveClient } from '../../remote/drive/client.ts';
-import { createOAuthClient } from '../../remote/oauth.ts';
-import { PicasaClient } from '../../remote/picasa/client.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
-import type { PassDeps } from '../../sync/engine.ts';
 import {
   prepareRepair,
   runRepairPass,
@@ -36,7 +29,7 @@ import {
   type VerifyResult,
 } from '../../sync/verify.ts';
 import { EMBEDDED_DIR, openIndexFor } from './open-index.ts';
-import { passOptions } from './pass-options.ts';
+import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
 
 export interface VerifyFlags {
   checksums: boolean;
@@ -241,43 +234,16 @@ async function repairPass(
   signal: AbortSignal,
   plan: RepairPlan,
 ): Promise<void> {
-  const pacer = new Pacer({
-    retries: settings.retries,
-    baseMs: settings.backoffBase,
-    maxMs: settings.backoffMax,
-    onRetry: ({ what, attempt, delayMs, reason }) =>
-      log.warn({ component: 'pacer', what, attempt, delayMs, reason }, 'retrying a Google call'),
-  });
+  const pacer = createPacer(settings, log);
   const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   const progress = new Progress();
   try {
-    const creds = await tokenStore.read(signal);
-    const auth = createOAuthClient({
-      clientId: creds.clientId,
-      clientSecret: creds.clientSecret.reveal(),
-      refreshToken: creds.refreshToken.reveal(),
-      tokenUrl: settings.oauthTokenUrl,
+    const deps = await wirePass({
+      settings,
+      db,
+      tokenStore,
       onNewRefreshToken: rotation.onNewRefreshToken,
-    });
-    progress.start(
-      log.child({ component: 'progress' }),
-      settings.progressInterval,
-      Boolean(process.stderr.isTTY),
-    );
-    const deps: PassDeps = {
-      root: settings.root,
-      drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
-      picasa: new PicasaClient({
-        baseUrl: settings.picasaApiUrl,
-        auth,
-        pacer,
-        log: log.child({ component: 'picasa' }),
-      }),
       pacer,
-      media: new MediaRepo(db.knex, settings.account),
-      albums: new AlbumRepo(db.knex, settings.account),
-      folders: new FolderRepo(db.knex, settings.account),
-      state: new StateRepo(db.knex, settings.account),
       log,
       progress,
       signal,
@@ -287,7 +253,12 @@ async function repairPass(
         flushIndex: false,
         doDelete: false,
       }),
-    };
+    });
+    progress.start(
+      log.child({ component: 'progress' }),
+      settings.progressInterval,
+      Boolean(process.stderr.isTTY),
+    );
     const pass = await runRepairPass(deps, plan);
     log.info(
       {

@@ -1,0 +1,107 @@
+/**
+ * What `sync` and `verify --repair` both need to run a pass: the pacer, the clients built from the
+ * token, the repositories, and the engine's options from the settings.
+ */
+import type { Settings } from '../../config/load.ts';
+import { AlbumRepo } from '../../index/album-repo.ts';
+import type { IndexDb } from '../../index/db.ts';
+import { DeletionsRepo } from '../../index/deletions-repo.ts';
+import { FolderRepo } from '../../index/folder-repo.ts';
+import { MediaRepo } from '../../index/media-repo.ts';
+import { StateRepo } from '../../index/state-repo.ts';
+import { Pacer } from '../../lib/pacer.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { Progress } from '../../logging/progress.ts';
+import { DriveClient } from '../../remote/drive/client.ts';
+import { createOAuthClient } from '../../remote/oauth.ts';
+import { PicasaClient } from '../../remote/picasa/client.ts';
+import type { TokenStore } from '../../secrets/store.ts';
+import type { PassDeps, PassOptions } from '../../sync/engine.ts';
+
+/** A download with no bytes for this long is retried. */
+const STALL_MS = 60_000;
+
+/** The engine's options of a pass, from the settings; `over` for commands that run a special pass. */
+export function passOptions(settings: Settings, over: Partial<PassOptions> = {}): PassOptions {
+  return {
+    concurrency: settings.concurrency,
+    indexOnly: settings.indexOnly,
+    skipIndex: settings.skipIndex,
+    allDrive: settings.allDrive,
+    skipDrive: settings.skipDrive,
+    skipPicasa: settings.skipPicasa,
+    skipAlbums: settings.skipAlbums,
+    albumTitle: settings.album,
+    linkMode: settings.linkMode,
+    flushIndex: settings.flushIndex,
+    filters: {
+      skipVideo: settings.skipVideo,
+      startDate: settings.startDate,
+      endDate: settings.endDate,
+    },
+    stallMs: STALL_MS,
+    doDelete: settings.doDelete,
+    maxDelete: settings.maxDelete,
+    ...over,
+  };
+}
+
+/** The one pacer of a pass: every Google call goes through it. */
+export function createPacer(settings: Settings, log: Logger): Pacer {
+  return new Pacer({
+    retries: settings.retries,
+    baseMs: settings.backoffBase,
+    maxMs: settings.backoffMax,
+    onRetry: ({ what, attempt, delayMs, reason }) =>
+      log.warn({ component: 'pacer', what, attempt, delayMs, reason }, 'retrying a Google call'),
+  });
+}
+
+export interface WiringInput {
+  settings: Settings;
+  db: IndexDb;
+  tokenStore: TokenStore;
+  /** Where a refresh token Google rotates goes (see secrets/rotation.ts). */
+  onNewRefreshToken: (refreshToken: string) => void;
+  pacer: Pacer;
+  log: Logger;
+  progress: Progress;
+  signal: AbortSignal;
+  options: PassOptions;
+}
+
+/**
+ * Reads the token (a network call for Secret Manager) and builds everything a pass needs. The
+ * OAuth client is shared by Drive and Picasa, so one refresh serves both.
+ */
+export async function wirePass(w: WiringInput): Promise<PassDeps> {
+  const { settings, db, log, pacer } = w;
+  const creds = await w.tokenStore.read(w.signal);
+  const auth = createOAuthClient({
+    clientId: creds.clientId,
+    clientSecret: creds.clientSecret.reveal(),
+    refreshToken: creds.refreshToken.reveal(),
+    tokenUrl: settings.oauthTokenUrl,
+    onNewRefreshToken: w.onNewRefreshToken,
+  });
+  return {
+    root: settings.root,
+    drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
+    picasa: new PicasaClient({
+      baseUrl: settings.picasaApiUrl,
+      auth,
+      pacer,
+      log: log.child({ component: 'picasa' }),
+    }),
+    pacer,
+    media: new MediaRepo(db.knex, settings.account),
+    albums: new AlbumRepo(db.knex, settings.account),
+    folders: new FolderRepo(db.knex, settings.account),
+    state: new StateRepo(db.knex, settings.account),
+    deletions: new DeletionsRepo(db.knex, settings.account),
+    log,
+    progress: w.progress,
+    signal: w.signal,
+    options: w.options,
+  };
+}
