@@ -13,7 +13,7 @@
  * ROOT/.gphotos), and a test file and link are created and removed inside ROOT.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readlink, rm, stat, statfs, symlink } from 'node:fs/promises';
+import { mkdir, open, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Settings } from '../../config/load.ts';
@@ -32,6 +32,7 @@ import { PicasaClient } from '../../remote/picasa/client.ts';
 import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { AuthorizedUser } from '../../secrets/token.ts';
 import { EMBEDDED_DIR } from './open-index.ts';
+import { probeLinkSupport } from '../../tree/links.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'FAIL' | 'skip';
 
@@ -316,45 +317,20 @@ async function checkLinks(settings: Settings): Promise<CheckLine> {
   const mode = settings.linkMode;
   const albumsOn = !settings.skipPicasa && !settings.skipAlbums;
   if (mode === 'copy') return ok('links', 'link mode copy: albums/ holds copies, no links needed');
-  const probe = await probeLinks(settings.root, mode);
-  if (probe === undefined) return ok('links', `${mode}s work in ${settings.root}`);
-  if (mode === 'hardlink') {
-    return warn(
-      'links',
-      `hard links fail in ${settings.root} (${probe}): albums/ will hold copies`,
-    );
+  let works: boolean;
+  try {
+    const support = await probeLinkSupport(settings.root);
+    works = mode === 'symlink' ? support.symlink : support.hardlink;
+  } catch (err) {
+    return warn('links', `cannot be checked (${codeOf(err)})`);
   }
-  const detail = `symlinks fail in ${settings.root} (${probe}): use --link-mode hardlink or --link-mode copy`;
+  if (works) return ok('links', `${mode}s work in ${settings.root}`);
+  if (mode === 'hardlink') {
+    return warn('links', `hard links fail in ${settings.root}: albums/ will hold copies`);
+  }
+  const detail = `symlinks fail in ${settings.root}: use --link-mode hardlink or --link-mode copy`;
   if (!albumsOn) return warn('links', `${detail} before turning albums on`);
   return { name: 'links', status: 'FAIL', detail, exitCode: ExitCode.unexpected };
-}
-
-/**
- * Undefined when a link of `mode` can be made and read back inside `dir`, else the error code.
- * TODO(lead): use probeLinkSupport(dir) of src/tree/links.ts once it exists.
- */
-async function probeLinks(dir: string, mode: 'symlink' | 'hardlink'): Promise<string | undefined> {
-  const target = probeName('target');
-  const targetPath = path.join(dir, target);
-  const linkPath = path.join(dir, probeName('link'));
-  try {
-    const fh = await open(targetPath, 'wx', 0o600);
-    await fh.close();
-    if (mode === 'symlink') {
-      await symlink(target, linkPath);
-      if ((await readlink(linkPath)) !== target) return 'the link reads back wrong';
-      await stat(linkPath);
-    } else {
-      await link(targetPath, linkPath);
-      if ((await stat(targetPath)).nlink < 2) return 'the link count stays 1';
-    }
-    return undefined;
-  } catch (err) {
-    return codeOf(err);
-  } finally {
-    await rm(linkPath, { force: true }).catch(() => undefined);
-    await rm(targetPath, { force: true }).catch(() => undefined);
-  }
 }
 
 async function checkSpace(root: string): Promise<CheckLine> {
