@@ -277,7 +277,6 @@ async function main() {
   console.log(
     `gphotos-sync bench: ${ITEMS} items, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`,
   );
-  const t0 = Date.now();
   console.log(`${ALBUMS} albums`);
   for (const backend of BACKENDS) {
     if (process.env.BENCH_ONLY !== 'throughput') {
