@@ -12,6 +12,9 @@ export interface MetricsInput {
   downloaded: number;
   adopted?: number;
   present?: number;
+  moved?: number;
+  goneNoticed?: number;
+  deletedLocal?: number;
   skipped: number;
   failed: number;
   bytes: number;
@@ -32,7 +35,17 @@ interface Family {
 }
 
 /** The item counts of `gphotos_sync_items`, by `kind`. */
-const ITEM_KINDS = ['indexed', 'downloaded', 'adopted', 'present', 'skipped', 'failed'] as const;
+const ITEM_KINDS = [
+  'indexed',
+  'downloaded',
+  'adopted',
+  'present',
+  'moved',
+  'skipped',
+  'failed',
+  'goneNoticed',
+  'deletedLocal',
+] as const;
 
 /**
  * The exposition text. `gphotos_sync_last_success_timestamp_seconds` is included only when the
@@ -66,7 +79,7 @@ export function renderMetrics(input: MetricsInput, now: Date): string {
     },
     {
       name: 'gphotos_sync_items',
-      help: 'Items of the last pass by kind: indexed (listed), downloaded, adopted (present file matched), present (already there), skipped (filtered out), failed.',
+      help: 'Items of the last pass by kind: indexed (listed), downloaded, adopted (present file matched), present (already there), moved (renamed upstream), skipped (filtered out), failed, goneNoticed (deleted upstream, recorded), deletedLocal (removed by --do-delete).',
       samples: ITEM_KINDS.map((kind) => ({ labels: { kind }, value: input[kind] ?? 0 })),
     },
     {

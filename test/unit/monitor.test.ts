@@ -96,6 +96,7 @@ describe('exposition text', () => {
     assert.ok(samples.includes('gphotos_sync_items{kind="indexed"} 10'));
     assert.ok(samples.includes('gphotos_sync_items{kind="downloaded"} 4'));
     assert.ok(samples.includes('gphotos_sync_items{kind="failed"} 0'));
+    assert.ok(samples.includes('gphotos_sync_items{kind="goneNoticed"} 0'));
     assert.ok(samples.includes(`gphotos_sync_peak_rss_bytes ${100 * 1024 * 1024}`));
     assert.ok(!/\bjob=|\baccount=/.test(text), 'grouping labels belong in the URL');
   });
