@@ -4,7 +4,7 @@
  * embedded index, runs it again (nothing to do), and prints the tree.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { demoLibrary } from '../test/fakes/google/scenarios.ts';
 import { startEmulator } from '../test/fakes/google/server.ts';
@@ -25,6 +25,7 @@ function pass(title: string): Promise<number> {
         METADATA_SERVER_DETECTION: 'none',
         DATABASE_URL: '',
         GPHOTOS_GOOGLE_API_URL: emu.url,
+        GPHOTOS_PICASA_API_URL: emu.picasaUrl,
         GPHOTOS_OAUTH_TOKEN_URL: emu.tokenUrl,
         GPHOTOS_TOKEN: JSON.stringify(emu.defaultToken()),
       },
@@ -39,7 +40,8 @@ async function printTree(dir: string, prefix = ''): Promise<void> {
   );
   for (const e of entries) {
     if (!prefix && e.name === '.gphotos') continue;
-    console.log(`${prefix}${e.name}${e.isDirectory() ? '/' : ''}`);
+    const link = e.isSymbolicLink() ? ` -> ${await readlink(path.join(dir, e.name))}` : '';
+    console.log(`${prefix}${e.name}${e.isDirectory() ? '/' : ''}${link}`);
     if (e.isDirectory()) await printTree(path.join(dir, e.name), `${prefix}  `);
   }
 }
