@@ -184,11 +184,12 @@ function addCounts(result: PassResult, counts: DownloadCounts): void {
 /** sync_state keys of the Drive pass. */
 const TOKEN_KEY = 'drive.changesToken';
 const ROOTS_KEY = 'drive.roots';
-const MODE_KEY = 'drive.allDrive';
+const MODE_KEY = 'drive.listingMode';
 
 /**
  * The Drive index phase: the changes since the last pass when a token is stored, else (first
- * pass, --flush-index, --all-drive switched, or a token Drive no longer accepts) a full listing,
+ * pass, --flush-index, --all-drive or a filter changed, or a token Drive no longer accepts) a
+ * full listing (which applies the filters to every item again),
  * after taking a new token first so that nothing changing during the listing is missed.
  * Returns whether a full listing ran.
  */
@@ -197,7 +198,9 @@ async function indexDrivePhase(deps: PassDeps, result: PassResult): Promise<bool
   progress.setPhase('index');
   const token = await state.get<string>(TOKEN_KEY);
   const roots = await state.get<Array<[string, string]>>(ROOTS_KEY);
-  const sameMode = (await state.get<boolean>(MODE_KEY)) === options.allDrive;
+  // What a full listing decided with: another root or other filters need a full listing again.
+  const mode = JSON.stringify({ allDrive: options.allDrive, filters: options.filters });
+  const sameMode = (await state.get<string>(MODE_KEY)) === mode;
   if (token !== undefined && roots !== undefined && sameMode && !options.flushIndex) {
     try {
       const applied = await applyDriveChanges(
@@ -241,7 +244,7 @@ async function indexDrivePhase(deps: PassDeps, result: PassResult): Promise<bool
   });
   result.indexed += listed.listed;
   await state.set(ROOTS_KEY, [...listed.roots]);
-  await state.set(MODE_KEY, options.allDrive);
+  await state.set(MODE_KEY, mode);
   await state.set(TOKEN_KEY, newToken);
   return true;
 }

@@ -10,7 +10,7 @@
  *   different id in every album: a photo in three albums is indexed, and downloaded, once.
  * - Incremental: an album's feed is read again only when its `updated` instant moved, when it was
  *   never read, when a Photos-only item of it still waits for its download (its URL may have
- *   expired), or when the matching mode changed (`--skip-drive`). Other albums keep their rows.
+ *   expired), or when the matching mode or the filters changed. Other albums keep their rows.
  * - A listing that fails writes nothing for that album (members are replaced in one transaction
  *   after the whole album was read). The ~10,000 offset limit is not a failure: what was read is
  *   kept and a warning names the album and the items that could not be listed.
@@ -59,7 +59,7 @@ export interface PicasaIndexResult {
   gone: number;
 }
 
-const MATCH_MODE_KEY = 'picasa.matchDrive';
+const MATCH_MODE_KEY = 'picasa.mode';
 
 /** The key of a Photos-only item: the same for the same photo in every album. */
 export function picasaKey(item: Pick<PicasaItem, 'timestamp' | 'size' | 'name'>): string {
@@ -112,7 +112,9 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
     await deps.albums.replaceItems(a.albumId, [], { count: 0, complete: true, changed: true });
   }
 
-  const modeChanged = (await deps.state.get<boolean>(MATCH_MODE_KEY)) !== deps.matchDrive;
+  // Matching and filters decide every member's row: when they change, every album is read again.
+  const mode = JSON.stringify({ matchDrive: deps.matchDrive, filters: deps.filters });
+  const modeChanged = (await deps.state.get<string>(MATCH_MODE_KEY)) !== mode;
   const waiting = await deps.albums.albumsWithUnfinishedMedia();
   const toRead = selected.filter((a) => {
     const prev = stored.get(a.id);
@@ -139,7 +141,7 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
   };
   if (toRead.length === 0) {
     result.gone = await markLeftItemsGone(deps, leftAlbum, seenAt);
-    await deps.state.set(MATCH_MODE_KEY, deps.matchDrive);
+    await deps.state.set(MATCH_MODE_KEY, mode);
     return result;
   }
 
@@ -193,7 +195,7 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
   }
   result.picasaOnly = known.size;
   result.gone = await markLeftItemsGone(deps, leftAlbum, seenAt);
-  await deps.state.set(MATCH_MODE_KEY, deps.matchDrive);
+  await deps.state.set(MATCH_MODE_KEY, mode);
   log.info(
     { ...result, truncated: result.truncated.length, seconds: (Date.now() - started) / 1000 },
     'albums indexed',
