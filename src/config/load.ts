@@ -125,16 +125,7 @@ export async function loadInvocation(
   const hints = [`Run \`gphotos-sync ${command.name} --help\` for every setting.`];
 
   if (command.name === 'sync') {
-    let tokenStore: TokenStore | undefined;
-    if (!['token', 'tokenFile', 'tokenSecret'].some((k) => resolved.badKeys.has(k as SettingKey))) {
-      try {
-        tokenStore = await openTokenStore(resolved.settings, { sourceOf: resolved.sourceOf });
-      } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
-        problems.push(...err.problems);
-        hints.push(...err.hints);
-      }
-    }
+    const tokenStore = await tokenStoreOf(resolved, problems, hints);
     if (problems.length > 0 || tokenStore === undefined) throw new UsageError(problems, hints);
     return { command: 'sync', settings: resolved.settings, tokenStore };
   }
@@ -152,17 +143,7 @@ export async function loadInvocation(
   }
   if (command.name === 'verify') {
     const repair = parsed.commandFlags.get('repair') ?? false;
-    let tokenStore: TokenStore | null = null;
-    const tokenKeys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
-    if (repair && !tokenKeys.some((k) => resolved.badKeys.has(k))) {
-      try {
-        tokenStore = await openTokenStore(resolved.settings, { sourceOf: resolved.sourceOf });
-      } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
-        problems.push(...err.problems);
-        hints.push(...err.hints);
-      }
-    }
+    const tokenStore = repair ? ((await tokenStoreOf(resolved, problems, hints)) ?? null) : null;
     if (problems.length > 0 || (repair && tokenStore === null)) {
       await tokenStore?.close();
       throw new UsageError(problems, hints);
@@ -248,6 +229,27 @@ async function tokenFileProblem(file: string, force: boolean): Promise<string | 
   if (!dir?.isDirectory())
     return `cannot be created: its folder ${path.dirname(file)} does not exist`;
   return undefined;
+}
+
+/**
+ * The token store of the settings, or undefined with its problems added to `problems` (a token
+ * setting that is itself invalid was reported already).
+ */
+async function tokenStoreOf(
+  resolved: Resolved,
+  problems: string[],
+  hints: string[],
+): Promise<TokenStore | undefined> {
+  const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
+  if (keys.some((k) => resolved.badKeys.has(k))) return undefined;
+  try {
+    return await openTokenStore(resolved.settings, { sourceOf: resolved.sourceOf });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    problems.push(...err.problems);
+    hints.push(...err.hints);
+    return undefined;
+  }
 }
 
 function usageHelp(problem: string): Invocation {
