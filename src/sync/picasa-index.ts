@@ -146,6 +146,10 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
   }
 
   const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
+  log.debug(
+    { driveItems: drive.size, rssMb: Math.round(process.memoryUsage().rss / 1e6) },
+    'Drive items to match read',
+  );
   const known = new Map<string, KnownPicasa>();
   for await (const rows of deps.media.iterateBrief('picasa')) {
     for (const r of rows) {
@@ -190,6 +194,14 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
       seenAt,
     );
     for (const id of left) noteLeft(id, album.title);
+    log.debug(
+      {
+        album: album.title,
+        items: items.length,
+        rssMb: Math.round(process.memoryUsage().rss / 1e6),
+      },
+      'album indexed',
+    );
     result.albumsRead++;
     result.items += items.length;
   }
