@@ -20,7 +20,7 @@ import type { ListedMediaRow, MediaRepo, MediaRow } from '../index/media-repo.ts
 import type { Progress } from '../logging/progress.ts';
 import type { DriveClient } from '../remote/drive/client.ts';
 import type { RemoteChange, RemoteMedia } from '../remote/types.ts';
-import { assignPlacements, type LayoutInput } from '../tree/layout.ts';
+import { assignPlacements, type LayoutInput, type Placement } from '../tree/layout.ts';
 import { pathKey } from '../tree/sanitize.ts';
 import { listingHash, toRow } from './drive-index.ts';
 import { FolderPaths } from './drive-tree.ts';
@@ -56,33 +56,100 @@ export async function applyDriveChanges(
   deps: DriveChangesDeps,
   token: string,
 ): Promise<DriveChangesResult> {
-  const { log, signal } = deps;
+  const { log } = deps;
   const started = Date.now();
-  // The latest state of each file; Drive coalesces, but a restarted feed may repeat an entry.
+  const { latest, newToken } = await readChanges(deps, token);
+  const result: DriveChangesResult = { changes: latest.size, written: 0, gone: 0, newToken };
+  if (latest.size === 0) return result;
+  log.info({ changes: latest.size }, 'drive changes read');
+
+  const folders = await applyFolderChanges(deps, latest);
+  // Items: the changed ones, and every item of a folder that moved or left.
+  const changedFiles = [...latest.values()].filter((c) => !folders.changed.has(c.fileId));
+  const storedById = new Map<string, MediaRow>();
+  const ids = changedFiles.map((c) => c.fileId);
+  for (const r of await deps.media.byIds('drive', ids)) storedById.set(r.remoteId, r);
+  for (const r of await deps.media.byFolders('drive', [...folders.moved, ...folders.lost])) {
+    storedById.set(r.remoteId, r);
+  }
+  const { toPlace, gone } = sortChanges(changedFiles, storedById, folders);
+  const rows = await placeAll(deps, toPlace, storedById);
+
+  const seenAt = new Date(started);
+  await deps.folders.upsertMany(
+    [...folders.after.values()].filter((f) => {
+      const b = folders.before.get(f.folderId);
+      return (
+        b === undefined || b.relPath !== f.relPath || b.name !== f.name || b.parentId !== f.parentId
+      );
+    }),
+    seenAt,
+  );
+  await deps.media.upsertListed(rows, seenAt);
+  for (const [reason, goneIds] of gone) {
+    result.gone += await deps.media.markGone('drive', goneIds, seenAt, reason);
+  }
+  await deps.folders.deleteMany([...folders.lost]);
+  result.written = rows.length;
+  deps.progress.indexed += rows.length;
+  log.info(
+    {
+      ...result,
+      movedFolders: folders.moved.size,
+      lostFolders: folders.lost.size,
+      seconds: (Date.now() - started) / 1000,
+    },
+    'drive changes applied',
+  );
+  return result;
+}
+
+/** Every page of the feed: the latest state of each file (a restarted feed may repeat one). */
+async function readChanges(
+  deps: DriveChangesDeps,
+  token: string,
+): Promise<{ latest: Map<string, RemoteChange>; newToken: string }> {
   const latest = new Map<string, RemoteChange>();
-  const it = deps.drive.changes(token, signal);
+  const it = deps.drive.changes(token, deps.signal);
   let step = await it.next();
   while (!step.done) {
     for (const c of step.value) latest.set(c.fileId, c);
     step = await it.next();
   }
-  const newToken = step.value;
-  const result: DriveChangesResult = { changes: latest.size, written: 0, gone: 0, newToken };
-  if (latest.size === 0) return result;
-  log.info({ changes: latest.size }, 'drive changes read');
+  return { latest, newToken: step.value };
+}
 
-  // Folders: stored ones, with the changes applied.
-  const storedFolders = await deps.folders.all();
-  const before = new Map(storedFolders.map((f) => [f.folderId, f]));
+interface FolderState {
+  paths: FolderPaths;
+  before: Map<string, FolderRow>;
+  after: Map<string, FolderRow>;
+  /** Ids of the folders the feed reported. */
+  changed: Set<string>;
+  /** Folders whose path changed, and folders that left the backup. */
+  moved: Set<string>;
+  lost: Set<string>;
+}
+
+/**
+ * The stored folders with the feed's folder changes applied. A folder that came into the backup
+ * (moved in from elsewhere) brings items the feed does not list one by one: its subtree is
+ * listed, and its items are added to `latest` as changes.
+ */
+async function applyFolderChanges(
+  deps: DriveChangesDeps,
+  latest: Map<string, RemoteChange>,
+): Promise<FolderState> {
+  const stored = await deps.folders.all();
+  const before = new Map(stored.map((f) => [f.folderId, f]));
   const paths = new FolderPaths(new Map(deps.roots));
-  const folderChanges = new Map<string, RemoteChange>();
+  const changed = new Set<string>();
   for (const c of latest.values()) {
     if (c.entry?.kind === 'folder' || (c.entry === null && before.has(c.fileId))) {
-      folderChanges.set(c.fileId, c);
+      changed.add(c.fileId);
     }
   }
-  for (const f of storedFolders) {
-    if (folderChanges.has(f.folderId)) continue;
+  for (const f of stored) {
+    if (changed.has(f.folderId)) continue;
     paths.add({
       kind: 'folder',
       id: f.folderId,
@@ -90,9 +157,9 @@ export async function applyDriveChanges(
       parents: f.parentId ? [f.parentId] : [],
     });
   }
-  for (const c of folderChanges.values()) {
-    if (c.removed || c.trashed || c.entry?.kind !== 'folder') continue;
-    paths.add(c.entry);
+  for (const id of changed) {
+    const c = latest.get(id) as RemoteChange;
+    if (!c.removed && !c.trashed && c.entry?.kind === 'folder') paths.add(c.entry);
   }
   const folderRows = (): Map<string, FolderRow> => {
     const out = new Map<string, FolderRow>();
@@ -102,11 +169,9 @@ export async function applyDriveChanges(
     return out;
   };
   let after = folderRows();
-  // A folder that came into the backup (moved in from elsewhere) brings items the feed does not
-  // list one by one: list its subtree.
   const arrived = [...after.keys()].filter((id) => !before.has(id));
   if (arrived.length > 0) {
-    for await (const page of deps.drive.walk(arrived, signal)) {
+    for await (const page of deps.drive.walk(arrived, deps.signal)) {
       for (const e of page) {
         if (e.kind === 'folder') paths.add(e);
         else if (!latest.has(e.id)) {
@@ -123,61 +188,56 @@ export async function applyDriveChanges(
     }
     after = folderRows();
   }
-  // Folders whose path changed or that left the backup: their items move or are gone.
-  const movedFolders = new Set<string>();
-  const lostFolders = new Set<string>();
+  const moved = new Set<string>();
+  const lost = new Set<string>();
   for (const [id, f] of before) {
     const now = after.get(id);
-    if (now === undefined) lostFolders.add(id);
-    else if (now.relPath !== f.relPath) movedFolders.add(id);
+    if (now === undefined) lost.add(id);
+    else if (now.relPath !== f.relPath) moved.add(id);
   }
+  return { paths, before, after, changed, moved, lost };
+}
 
-  // Items: the changed ones, and every item of a folder that moved or left.
-  const changedFiles = [...latest.values()].filter((c) => !folderChanges.has(c.fileId));
-  const storedById = new Map<string, MediaRow>();
-  for (const r of await deps.media.byIds(
-    'drive',
-    changedFiles.map((c) => c.fileId),
-  )) {
-    storedById.set(r.remoteId, r);
-  }
-  for (const r of await deps.media.byFolders('drive', [...movedFolders, ...lostFolders])) {
-    storedById.set(r.remoteId, r);
-  }
+/** An item to place: from a change (RemoteMedia) or a stored row under a moved folder. */
+interface ToPlace {
+  id: string;
+  dir: string;
+  folderId: string;
+  remote?: RemoteMedia;
+  row?: MediaRow;
+}
 
-  const seenAt = new Date(started);
+/** What each change means: an item to (re)place, or a deletion with its reason. */
+function sortChanges(
+  changedFiles: readonly RemoteChange[],
+  storedById: ReadonlyMap<string, MediaRow>,
+  folders: FolderState,
+): { toPlace: ToPlace[]; gone: Map<string, string[]> } {
   const gone = new Map<string, string[]>();
   const addGone = (reason: string, id: string) =>
     gone.set(reason, [...(gone.get(reason) ?? []), id]);
-  /** Items to place: from a change (RemoteMedia) or a stored row under a moved folder. */
-  const toPlace: Array<{
-    id: string;
-    dir: string;
-    folderId: string;
-    remote?: RemoteMedia;
-    row?: MediaRow;
-  }> = [];
+  const toPlace: ToPlace[] = [];
   const handled = new Set<string>();
   for (const c of changedFiles) {
     handled.add(c.fileId);
-    const stored = storedById.get(c.fileId);
+    const known = storedById.has(c.fileId);
     const entry = c.entry;
     if (c.removed || entry === null) {
-      if (stored) addGone('removed from Drive', c.fileId);
+      if (known) addGone('removed from Drive', c.fileId);
       continue;
     }
     if (c.trashed) {
-      if (stored) addGone('trashed in Drive', c.fileId);
+      if (known) addGone('trashed in Drive', c.fileId);
       continue;
     }
     if (entry.kind !== 'media' || !isMedia(entry.mimeType)) {
-      if (stored) addGone('no longer a photo or video in Drive', c.fileId);
+      if (known) addGone('no longer a photo or video in Drive', c.fileId);
       continue;
     }
-    const parent = paths.firstKnown(entry.parents);
-    const dir = parent === undefined ? undefined : paths.pathOf(parent);
+    const parent = folders.paths.firstKnown(entry.parents);
+    const dir = parent === undefined ? undefined : folders.paths.pathOf(parent);
     if (parent === undefined || dir === undefined) {
-      if (stored) addGone('moved out of the backed-up folders in Drive', c.fileId);
+      if (known) addGone('moved out of the backed-up folders in Drive', c.fileId);
       continue;
     }
     toPlace.push({ id: c.fileId, dir, folderId: parent, remote: entry });
@@ -185,15 +245,25 @@ export async function applyDriveChanges(
   for (const row of storedById.values()) {
     // A gone item keeps its old path: its file, if any, is still there.
     if (handled.has(row.remoteId) || row.folderId === null || row.state === 'gone') continue;
-    if (lostFolders.has(row.folderId)) {
+    if (folders.lost.has(row.folderId)) {
       addGone('its folder was trashed or removed in Drive', row.remoteId);
       continue;
     }
-    const dir = after.get(row.folderId)?.relPath;
+    const dir = folders.after.get(row.folderId)?.relPath;
     if (dir !== undefined) toPlace.push({ id: row.remoteId, dir, folderId: row.folderId, row });
   }
+  return { toPlace, gone };
+}
 
-  // Place them among what their folders already hold, so no new name takes a used one.
+/**
+ * Index rows for the items to place, placed among what their folders already hold so that no
+ * new name takes a used one (stored placements are kept where they still fit).
+ */
+async function placeAll(
+  deps: DriveChangesDeps,
+  toPlace: readonly ToPlace[],
+  storedById: ReadonlyMap<string, MediaRow>,
+): Promise<ListedMediaRow[]> {
   const dirKeys = [...new Set(toPlace.map((p) => pathKey(p.dir)))];
   const moving = new Set(toPlace.map((p) => p.id));
   const inputs: LayoutInput[] = toPlace.map((p) => {
@@ -217,61 +287,36 @@ export async function applyDriveChanges(
     });
   }
   const placements = assignPlacements(inputs);
-
   const rows: ListedMediaRow[] = [];
   for (const [i, p] of toPlace.entries()) {
     const placement = placements[i];
     if (placement === undefined) continue;
-    let row: ListedMediaRow;
-    if (p.remote) {
-      row = toRow(p.remote, p.folderId, placement, deps.filters);
-    } else {
-      const r = p.row as MediaRow;
-      row = {
-        source: 'drive',
-        remoteId: r.remoteId,
-        folderId: r.folderId,
-        relPath: placement.relPath,
-        pathKey: placement.pathKey,
-        originalName: r.originalName,
-        baseName: placement.baseName,
-        dupNumber: placement.dupNumber,
-        size: r.size,
-        md5: r.md5,
-        mimeType: r.mimeType,
-        takenTime: r.takenTime,
-        createdTime: r.createdTime,
-        modifiedTime: r.modifiedTime,
-        state: r.state === 'skipped' ? 'skipped' : 'pending',
-      };
-    }
+    const row: ListedMediaRow = p.remote
+      ? toRow(p.remote, p.folderId, placement, deps.filters)
+      : replaced(p.row as MediaRow, placement);
     row.listingHash = listingHash(row);
     rows.push(row);
   }
+  return rows;
+}
 
-  await deps.folders.upsertMany(
-    [...after.values()].filter((f) => {
-      const b = before.get(f.folderId);
-      return (
-        b === undefined || b.relPath !== f.relPath || b.name !== f.name || b.parentId !== f.parentId
-      );
-    }),
-    seenAt,
-  );
-  await deps.media.upsertListed(rows, seenAt);
-  for (const [reason, ids] of gone)
-    result.gone += await deps.media.markGone('drive', ids, seenAt, reason);
-  await deps.folders.deleteMany([...lostFolders]);
-  result.written = rows.length;
-  deps.progress.indexed += rows.length;
-  log.info(
-    {
-      ...result,
-      movedFolders: movedFolders.size,
-      lostFolders: lostFolders.size,
-      seconds: (Date.now() - started) / 1000,
-    },
-    'drive changes applied',
-  );
-  return result;
+/** A stored row at its new place (its folder moved): same item, same bytes. */
+function replaced(r: MediaRow, placement: Placement): ListedMediaRow {
+  return {
+    source: 'drive',
+    remoteId: r.remoteId,
+    folderId: r.folderId,
+    relPath: placement.relPath,
+    pathKey: placement.pathKey,
+    originalName: r.originalName,
+    baseName: placement.baseName,
+    dupNumber: placement.dupNumber,
+    size: r.size,
+    md5: r.md5,
+    mimeType: r.mimeType,
+    takenTime: r.takenTime,
+    createdTime: r.createdTime,
+    modifiedTime: r.modifiedTime,
+    state: r.state === 'skipped' ? 'skipped' : 'pending',
+  };
 }
