@@ -194,6 +194,52 @@ describe('incremental passes', () => {
   });
 });
 
+describe('folders moving in and out', () => {
+  it('a folder moved into the backup brings its photos; a trashed folder records its items gone', async () => {
+    const b = new LibraryBuilder();
+    const gp = b.folder('Google Photos');
+    const y16 = b.folder('2016', gp);
+    const kept = b.photo('K.jpg', y16);
+    const elsewhere = b.folder('Elsewhere');
+    const inner = b.folder('Inner', elsewhere);
+    const e1 = b.photo('E1.jpg', elsewhere);
+    const e2 = b.photo('E2.jpg', inner);
+    const lib = b.build();
+    const w = await world(lib);
+    try {
+      assert.equal((await w.sync(['--skip-picasa'])).code, 0);
+      moveFile(w.emu.library, elsewhere, gp);
+      const r = await w.sync(['--skip-picasa']);
+      assert.equal(r.code, 0, r.stderr + r.stdout.slice(-3000));
+      assert.equal(r.summary?.downloaded, 2);
+      assert.equal(
+        await fileMd5(w, 'drive/Google Photos/Elsewhere/E1.jpg'),
+        md5Of(w.emu.library, e1),
+      );
+      assert.equal(
+        await fileMd5(w, 'drive/Google Photos/Elsewhere/Inner/E2.jpg'),
+        md5Of(w.emu.library, e2),
+      );
+
+      trashFile(w.emu.library, elsewhere);
+      const t = await w.sync(['--skip-picasa']);
+      assert.equal(t.code, 0, t.stderr + t.stdout.slice(-3000));
+      assert.equal(t.summary?.goneNoticed, 2);
+      assert.deepEqual(
+        await query(w, "SELECT rel_path FROM media_items WHERE state = 'gone' ORDER BY rel_path"),
+        [
+          { rel_path: 'drive/Google Photos/Elsewhere/E1.jpg' },
+          { rel_path: 'drive/Google Photos/Elsewhere/Inner/E2.jpg' },
+        ],
+      );
+      assert.ok(existsSync(path.join(w.root, 'drive/Google Photos/Elsewhere/Inner/E2.jpg')));
+      assert.equal(await fileMd5(w, 'drive/Google Photos/2016/K.jpg'), md5Of(lib, kept));
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe('--flush-index', () => {
   it('rebuilds the index with the same paths and duplicate numbers, downloading nothing', async () => {
     const lib: Library = demoLibrary();
