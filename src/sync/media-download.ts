@@ -212,7 +212,9 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
     });
     progress.toDownload = byState.pending + byState.failed;
     for await (const rows of fromIndex(
-      media.iterateBrief(source, { states: ['pending', 'failed', 'done'] }),
+      media.iterateBrief(source, {
+        states: deps.checkDone ? ['pending', 'failed', 'done'] : ['pending', 'failed'],
+      }),
     )) {
       if (signal.aborted) break;
       const disk = await statAll(root, rows, 32);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -157,11 +157,17 @@ describe('incremental passes', () => {
       assert.ok(!existsSync(path.join(w.root, 'picasa/2016/06/X.gif')));
       assert.ok(existsSync(path.join(w.root, 'drive/Google Photos/2016/E.jpg')));
 
-      // Nothing changed: no listing, no album feed, nothing written.
+      // Nothing changed: no listing, no album feed, not even a stat of the files already done
+      // (a file removed locally is verify's to find, not a nightly pass's).
+      await rm(path.join(w.root, 'drive/Google Photos/2016/A.jpg'));
       const quiet = w.emu.requests.length;
       const still = await w.sync();
       assert.equal(still.code, 0);
       assert.equal(still.summary?.downloaded, 0);
+      assert.equal(still.summary?.present, 0);
+      const verify = await runCli(['verify', w.root], w.env);
+      assert.equal(verify.code, 3, verify.stdout + verify.stderr);
+      assert.match(verify.stdout, /missing\s+drive\/Google Photos\/2016\/A\.jpg/);
       assert.deepEqual(
         w.emu.requests
           .slice(quiet)
