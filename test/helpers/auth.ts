@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { after } from 'node:test';
 import type { Emulator } from '../fakes/google/server.ts';
 import { cliPath, collect, type RunResult } from './cli.ts';
 
@@ -56,13 +57,26 @@ export function authEnv(emu: Emulator, extra: Record<string, string> = {}): Reco
   };
 }
 
+/**
+ * Every `auth` child still running. `auth` waits for its browser without a time limit, so a test
+ * that fails before answering it would keep this test process alive forever: the file's last
+ * hook kills what is left.
+ */
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 export function startAuth(args: string[], env: Record<string, string>): AuthRun {
   const child = spawn(cliPath, ['auth', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('close', () => children.delete(child));
   let out = '';
   const consentUrl = new Promise<URL>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      const m = /^ {2}(http:\/\/\S+\/o\/oauth2\/v2\/auth\?\S+)$/m.exec(out);
+      // The whole line: stdout may arrive cut in the middle of the address.
+      const m = /^ {2}(http:\/\/\S+\/o\/oauth2\/v2\/auth\?\S+)\n/m.exec(out);
       if (m) resolve(new URL(m[1] as string));
     });
     child.on('close', () =>
