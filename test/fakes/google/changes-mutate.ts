@@ -20,9 +20,11 @@ import {
   FOLDER_MIME,
   isGoogleType,
   makeId,
-  mimeOfName,
+  newMediaFile,
   prng,
   sizeOf,
+  withPhotoMetadata,
+  withVideoMetadata,
 } from './library.ts';
 import type { FakeFile, Library, MediaOpts } from './library.ts';
 
@@ -111,40 +113,18 @@ function mediaFile(
 ): FakeFile {
   const createdTime =
     opts.createdTime ?? (opts.takenTime ? exifToRfc3339(opts.takenTime) : changeTime(lib));
-  const f: FakeFile = {
-    id: opts.id ?? newId(lib),
-    name,
-    mimeType: opts.mimeType ?? mimeOfName(name, fallbackMime),
-    parents: opts.parents ?? [parent],
-    createdTime,
-    modifiedTime: createdTime,
-    originalFilename: name,
-  };
-  if (opts.trashed) f.trashed = true;
-  if (opts.content) f.content = opts.content;
-  else f.size = opts.size ?? 1024 + ((lib.files.size * 397) % 4096);
-  return f;
+  const at = { id: opts.id ?? newId(lib), createdTime, files: lib.files.size };
+  return newMediaFile(at, name, parent, opts, fallbackMime);
 }
 
 /** Adds a photo like `LibraryBuilder.photo` (EXIF `time` only when `takenTime` is given). */
 export function addPhoto(lib: Library, name: string, parent: string, opts: MediaOpts = {}): string {
-  const f = mediaFile(lib, name, parent, opts, 'image/jpeg');
-  f.imageMediaMetadata = {
-    width: 4032,
-    height: 3024,
-    rotation: 0,
-    cameraMake: 'Google',
-    cameraModel: 'Pixel 2',
-    ...(opts.takenTime ? { time: opts.takenTime } : {}),
-  };
-  return addFile(lib, f);
+  return addFile(lib, withPhotoMetadata(mediaFile(lib, name, parent, opts, 'image/jpeg'), opts));
 }
 
 /** Adds a video like `LibraryBuilder.video`. */
 export function addVideo(lib: Library, name: string, parent: string, opts: MediaOpts = {}): string {
-  const f = mediaFile(lib, name, parent, opts, 'video/mp4');
-  f.videoMediaMetadata = { width: 1920, height: 1080, durationMillis: '12345' };
-  return addFile(lib, f);
+  return addFile(lib, withVideoMetadata(mediaFile(lib, name, parent, opts, 'video/mp4')));
 }
 
 /** Changes metadata members of one file (e.g. `mimeType`); `id` cannot change. */

@@ -228,6 +228,51 @@ export function toExif(d: Date): string {
 }
 
 /**
+ * A photo or video file of `name` in `parent`, its id and creation time chosen by the caller
+ * (`files`: how many files the library holds, which picks a default size).
+ */
+export function newMediaFile(
+  at: { id: string; createdTime: string; files: number },
+  name: string,
+  parent: string,
+  opts: MediaOpts,
+  fallbackMime: string,
+): FakeFile {
+  const f: FakeFile = {
+    id: at.id,
+    name,
+    mimeType: opts.mimeType ?? mimeOfName(name, fallbackMime),
+    parents: opts.parents ?? [parent],
+    createdTime: at.createdTime,
+    modifiedTime: at.createdTime,
+    originalFilename: name,
+  };
+  if (opts.trashed) f.trashed = true;
+  if (opts.content) f.content = opts.content;
+  else f.size = opts.size ?? 1024 + ((at.files * 397) % 4096);
+  return f;
+}
+
+/** A photo's EXIF-like metadata (`time` only when `takenTime` is given). */
+export function withPhotoMetadata(f: FakeFile, opts: MediaOpts): FakeFile {
+  f.imageMediaMetadata = {
+    width: 4032,
+    height: 3024,
+    rotation: 0,
+    cameraMake: 'Google',
+    cameraModel: 'Pixel 2',
+    ...(opts.takenTime ? { time: opts.takenTime } : {}),
+  };
+  return f;
+}
+
+/** A video's metadata (Drive has no capture time for videos). */
+export function withVideoMetadata(f: FakeFile): FakeFile {
+  f.videoMediaMetadata = { width: 1920, height: 1080, durationMillis: '12345' };
+  return f;
+}
+
+/**
  * Builds a hand-made library. Ids are deterministic for the order of calls; timestamps default
  * to a clock that advances one hour per created item from 2016-01-01T00:00:00Z.
  */
@@ -275,40 +320,23 @@ export class LibraryBuilder {
     const createdTime =
       opts.createdTime ?? (opts.takenTime ? exifToRfc3339(opts.takenTime) : this.nextTime());
     const id = opts.id ?? makeId(this.rand);
-    const f: FakeFile = {
-      id,
+    return newMediaFile(
+      { id, createdTime, files: this.files.size },
       name,
-      mimeType: opts.mimeType ?? mimeOfName(name, fallbackMime),
-      parents: opts.parents ?? [parent],
-      createdTime,
-      modifiedTime: createdTime,
-      originalFilename: name,
-    };
-    if (opts.trashed) f.trashed = true;
-    if (opts.content) f.content = opts.content;
-    else f.size = opts.size ?? 1024 + ((this.files.size * 397) % 4096);
-    return f;
+      parent,
+      opts,
+      fallbackMime,
+    );
   }
 
   /** Adds a photo with EXIF-like metadata (`time` only when `takenTime` is given). */
   photo(name: string, parent: string, opts: MediaOpts = {}): string {
-    const f = this.media(name, parent, opts, 'image/jpeg');
-    f.imageMediaMetadata = {
-      width: 4032,
-      height: 3024,
-      rotation: 0,
-      cameraMake: 'Google',
-      cameraModel: 'Pixel 2',
-      ...(opts.takenTime ? { time: opts.takenTime } : {}),
-    };
-    return this.add(f);
+    return this.add(withPhotoMetadata(this.media(name, parent, opts, 'image/jpeg'), opts));
   }
 
   /** Adds a video (videoMediaMetadata; `takenTime` only sets the default createdTime). */
   video(name: string, parent: string, opts: MediaOpts = {}): string {
-    const f = this.media(name, parent, opts, 'video/mp4');
-    f.videoMediaMetadata = { width: 1920, height: 1080, durationMillis: '12345' };
-    return this.add(f);
+    return this.add(withVideoMetadata(this.media(name, parent, opts, 'video/mp4')));
   }
 
   /** Adds any file (Google Docs, PDFs ...); missing id/times are filled in. */
