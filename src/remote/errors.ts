@@ -29,7 +29,7 @@ export function authError(reason: string, cause: unknown): SyncError {
     {
       cause,
       hints: [
-        'authorize again and replace the token file or GPHOTOS_TOKEN (see README, "Authorization")',
+        'authorize again with `gphotos-sync auth` and replace the token file, GPHOTOS_TOKEN or the Secret Manager secret (see README, "Authorization")',
         'then run the same command again: the pass resumes where it stopped',
       ],
     },
