@@ -77,6 +77,8 @@ export interface PassResult extends DownloadCounts {
   truncatedAlbums: number;
   /** Items this pass found deleted or trashed upstream (recorded; their files stay). */
   goneNoticed: number;
+  /** Every item recorded as gone upstream so far (see `gphotos-sync deleted`). */
+  goneTotal: number;
   /** Local files of items gone upstream that --do-delete removed. */
   deletedLocal: number;
 }
@@ -137,6 +139,7 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
     deletedLocal: 0,
     moved: 0,
     goneNoticed: 0,
+    goneTotal: 0,
   };
   if (options.skipIndex) log.info('--skip-index: downloading what the index already lists');
   if (!options.skipDrive) await drivePhases(deps, result);
@@ -144,6 +147,7 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
   else if (!options.indexOnly) await deletionPhase(deps, result);
   const counts = await deps.media.countByState();
   result.skipped = counts.skipped;
+  result.goneTotal = counts.gone;
   return result;
 }
 

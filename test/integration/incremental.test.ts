@@ -99,6 +99,7 @@ describe('incremental passes', () => {
       assert.equal(r.summary?.downloaded, 2, JSON.stringify(r.summary)); // G and the edited D
       assert.equal(r.summary?.moved, 2); // B renamed, C moved
       assert.equal(r.summary?.goneNoticed, 3); // E trashed, F deleted, X left every album
+      assert.equal(r.summary?.goneTotal, 3);
       assert.deepEqual(mediaRequests(w, from, ids.b), []);
       assert.deepEqual(mediaRequests(w, from, ids.c), []);
 
@@ -138,6 +139,7 @@ describe('incremental passes', () => {
       const back = await w.sync();
       assert.equal(back.code, 0, back.stderr);
       assert.equal(back.summary?.downloaded, 0);
+      assert.equal(back.summary?.goneTotal, 2);
       assert.deepEqual(
         await query(
           w,

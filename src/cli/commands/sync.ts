@@ -135,6 +135,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     photosOnly: result?.photosOnly ?? 0,
     truncatedAlbums: result?.truncatedAlbums ?? 0,
     goneNoticed: result?.goneNoticed ?? 0,
+    goneTotal: result?.goneTotal ?? 0,
     deletedLocal: result?.deletedLocal ?? 0,
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,
