@@ -16,6 +16,8 @@ export interface AuthRun {
   consentUrl: Promise<URL>;
   /** Everything the CLI printed so far. */
   output(): string;
+  /** Resolves once the output matches `re` (stdout arrives in pieces); rejects if the CLI exits first. */
+  waitFor(re: RegExp): Promise<void>;
   done: Promise<RunResult>;
 }
 
@@ -85,7 +87,19 @@ export function startAuth(args: string[], env: Record<string, string>): AuthRun 
   });
   consentUrl.catch(() => undefined);
   const done = collect(child);
-  return { child, consentUrl, output: () => out, done };
+  const waitFor = (re: RegExp): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (!re.test(out)) return false;
+        child.stdout.off('data', check);
+        resolve();
+        return true;
+      };
+      if (check()) return;
+      child.stdout.on('data', check);
+      child.once('close', () => reject(new Error(`auth exited before printing ${re}:\n${out}`)));
+    });
+  return { child, consentUrl, output: () => out, waitFor, done };
 }
 
 /** GETs the consent page without following its redirect; returns the Location. */

@@ -122,7 +122,7 @@ describe('gphotos-sync auth', () => {
       authEnv(emu),
     );
     const location = await consent(await run.consentUrl);
-    assert.match(run.output(), /paste it here/);
+    await run.waitFor(/paste it here/);
     // The loopback page never loads on the other machine; the person copies its address.
     run.child.stdin?.write('not the address\n');
     run.child.stdin?.write(`${location.toString()}\n`);
