@@ -19,7 +19,7 @@
 import { currentToken, journalOf, parseChangeToken, readChanges } from './changes-journal.ts';
 import { CHANGE_LIST_SCHEMA, fieldsParam, project, START_PAGE_TOKEN_SCHEMA } from './fields.ts';
 import type { FieldTree } from './fields.ts';
-import { badParam, envelope, sendError, sendJson } from './http.ts';
+import { badParam, envelope, pageSizeParam, sendError, sendJson } from './http.ts';
 import { fileResource, makeEvalContext } from './resource.ts';
 import type { Route, RouteContext } from './router.ts';
 
@@ -76,20 +76,8 @@ function handleChanges(ctx: RouteContext): void {
   if (query.pageToken === undefined || query.pageToken === '') {
     return sendError(res, badParam('pageToken', 'Required parameter: pageToken', 'required'));
   }
-  let pageSize = 100;
-  if (query.pageSize !== undefined) {
-    const n = Number(query.pageSize);
-    if (!Number.isInteger(n) || n < 1) {
-      return sendError(
-        res,
-        badParam(
-          'pageSize',
-          `Invalid value '${query.pageSize}'. Values must be within the range: [1, 1000]`,
-        ),
-      );
-    }
-    pageSize = Math.min(n, 1000);
-  }
+  const pageSize = pageSizeParam(query.pageSize);
+  if (typeof pageSize !== 'number') return sendError(res, pageSize);
   for (const p of BOOLEAN_PARAMS) {
     const v = query[p];
     if (v !== undefined && v !== 'true' && v !== 'false') return sendError(res, badParam(p));

@@ -21,6 +21,22 @@ export function envelope(code: number, item: ErrorItem): ErrorEnvelope {
 }
 
 /** 400 `invalid` / `invalidParameter` for a query parameter. */
+/**
+ * Drive's `pageSize`: default 100, values above 1000 clamped to 1000, anything but a positive
+ * integer refused with Drive's 400.
+ */
+export function pageSizeParam(raw: string | undefined): number | ErrorEnvelope {
+  if (raw === undefined) return 100;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    return badParam(
+      'pageSize',
+      `Invalid value '${raw}'. Values must be within the range: [1, 1000]`,
+    );
+  }
+  return Math.min(n, 1000);
+}
+
 export function badParam(
   location: string,
   message = 'Invalid Value',

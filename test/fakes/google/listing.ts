@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fieldsParam, FILE_LIST_SCHEMA, project } from './fields.ts';
-import { badParam, sendError, sendJson } from './http.ts';
+import { badParam, pageSizeParam, sendError, sendJson } from './http.ts';
 import { FOLDER_MIME, sizeOf } from './library.ts';
 import type { FakeFile } from './library.ts';
 import { parseQuery, QueryError } from './query.ts';
@@ -111,20 +111,8 @@ export function handleList(ctx: RouteContext): void {
   const fields = fieldsParam(query.fields, FILE_LIST_SCHEMA);
   if ('error' in fields) return sendError(res, fields.error);
   const tree = fields.tree;
-  let pageSize = 100;
-  if (query.pageSize !== undefined) {
-    const n = Number(query.pageSize);
-    if (!Number.isInteger(n) || n < 1) {
-      return sendError(
-        res,
-        badParam(
-          'pageSize',
-          `Invalid value '${query.pageSize}'. Values must be within the range: [1, 1000]`,
-        ),
-      );
-    }
-    pageSize = Math.min(n, 1000);
-  }
+  const pageSize = pageSizeParam(query.pageSize);
+  if (typeof pageSize !== 'number') return sendError(res, pageSize);
   const spaces = (query.spaces ?? 'drive').split(',').map((s) => s.trim());
   if (!spaces.every((s) => s === 'drive' || s === 'appDataFolder')) {
     return sendError(res, badParam('spaces'));

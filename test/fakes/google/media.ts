@@ -96,14 +96,27 @@ export async function handleMedia(ctx: RouteContext): Promise<void> {
   const pieces: Iterable<Buffer> = f.content
     ? [f.content.subarray(start, end + 1)]
     : generatedRange(f.id, size, start, end);
-  // resetMidBody: deliver about half of the body, then destroy the socket.
-  // stallMidBody: the same half, then silence with the socket open.
-  const limit =
-    ctx.resetMidBody || ctx.stallMidBody ? Math.max(1, Math.floor(length / 2)) : Infinity;
+  await sendBody(ctx, pieces, length);
+}
+
+/**
+ * Streams a body of `length` bytes (headers already written), counting the bytes, waiting for
+ * drain, and acting out a mid-body fault of the request: `resetMidBody` delivers about half of
+ * the body, then destroys the socket; `stallMidBody` delivers the same half, then stays silent
+ * with the socket open.
+ */
+export async function sendBody(
+  ctx: RouteContext,
+  pieces: Iterable<Buffer>,
+  length: number,
+): Promise<void> {
+  const { res, state } = ctx;
+  const cut = ctx.resetMidBody || ctx.stallMidBody === true;
+  const limit = cut ? Math.max(1, Math.floor(length / 2)) : Infinity;
   let sent = 0;
   for (const piece of pieces) {
     if (res.destroyed) return;
-    if (sent + piece.length >= limit && (ctx.resetMidBody || ctx.stallMidBody)) {
+    if (cut && sent + piece.length >= limit) {
       const part = piece.subarray(0, limit - sent);
       state.counters.mediaBytes += part.length;
       res.write(part, () => {

@@ -6,8 +6,7 @@
  * one `Range: bytes=…` is answered 206 with Content-Range, an unsatisfiable one 416. A URL of a
  * member no longer in its album is 404.
  */
-import type { ServerResponse } from 'node:http';
-import { parseRange } from './media.ts';
+import { parseRange, sendBody } from './media.ts';
 import type { AlbumMember, FakeAlbum } from './picasa-model.ts';
 import { contentRange, resolveMember } from './picasa-model.ts';
 import { PICASA_ERRORS, sendText } from './picasa-http.ts';
@@ -64,18 +63,6 @@ function servedFor(lib: Library, p: Record<string, string>): Served | undefined 
   return servedImage(item, p.variant!);
 }
 
-function waitDrain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
 /** A header value carrying raw UTF-8 bytes (as fife sent non-ASCII file names). */
 function rawUtf8(s: string): string {
   return Buffer.from(s.replace(/["\\]/g, '_'), 'utf8').toString('latin1');
@@ -130,24 +117,5 @@ export async function handlePicasaMedia(ctx: RouteContext): Promise<void> {
     res.end();
     return;
   }
-  // resetMidBody: deliver about half of the body, then destroy the socket.
-  const limit = ctx.resetMidBody ? Math.max(1, Math.floor(length / 2)) : Infinity;
-  let sent = 0;
-  for (const piece of contentRange(served.key, served.content, size, start, end)) {
-    if (res.destroyed) return;
-    if (sent + piece.length >= limit) {
-      const part = piece.subarray(0, limit - sent);
-      state.counters.mediaBytes += part.length;
-      res.write(part, () => res.socket?.destroy());
-      return;
-    }
-    sent += piece.length;
-    state.counters.mediaBytes += piece.length;
-    if (sent === length) {
-      res.end(piece);
-      return;
-    }
-    if (!res.write(piece)) await waitDrain(res);
-  }
-  res.end();
+  await sendBody(ctx, contentRange(served.key, served.content, size, start, end), length);
 }
