@@ -1,7 +1,7 @@
 /**
  * Response helpers shared by the emulator's routes: Google's JSON error envelope and headers.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface ErrorItem {
   domain: string;
@@ -94,4 +94,16 @@ export function sendError(
   headers?: Record<string, string>,
 ): void {
   sendJson(res, env.error.code, env, headers ? { headers } : {});
+}
+
+/** The request body as UTF-8 text; more than `limit` bytes is an error. */
+export async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    if (n > limit) throw new Error('request body too large');
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }

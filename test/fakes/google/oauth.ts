@@ -13,7 +13,8 @@
  *   invalid_request; another client's refresh token 401 unauthorized_client.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './http.ts';
+import type { ServerResponse } from 'node:http';
 import type { Route, RouteContext } from './router.ts';
 
 export const DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive.readonly';
@@ -34,17 +35,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const buf = Buffer.from(JSON.stringify(body, null, 2), 'utf8');
   res.writeHead(status, { ...TOKEN_HEADERS, 'Content-Length': String(buf.length) });
   res.end(buf);
-}
-
-async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    n += chunk.length;
-    if (n > limit) throw new Error('request body too large');
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts).toString('utf8');
 }
 
 async function formOf(ctx: RouteContext): Promise<Record<string, string>> {

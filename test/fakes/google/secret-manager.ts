@@ -24,6 +24,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
+import { readBody } from './http.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32c } from '../../../src/secrets/crc32c.ts';
@@ -167,17 +168,6 @@ function sendGoogleError(
   const extra: Record<string, string> =
     code === 401 ? { 'WWW-Authenticate': 'Bearer realm="https://accounts.google.com/"' } : {};
   sendJson(res, code, { error: { code, message, status } }, extra);
-}
-
-async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    n += chunk.length;
-    if (n > limit) throw new Error('request body too large');
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts).toString('utf8');
 }
 
 interface Account {
