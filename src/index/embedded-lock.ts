@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, open, rename, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SyncError } from '../errors/errors.ts';
@@ -16,12 +16,21 @@ import { SyncError } from '../errors/errors.ts';
  * - same host: alive when `process.kill(pid, 0)` succeeds or fails with EPERM. A lock naming our
  *   own pid is ours if this process holds it (a second open in one process is refused too), else
  *   left by a previous incarnation of this container (pid 1 again after a restart) and stale.
- * - another host (a shared volume): its liveness cannot be probed, so the holder refreshes the
- *   file's mtime every `heartbeatMs`; a lock not refreshed for `foreignStaleMs` is stale.
+ * - another host (a shared volume; also the next pod of a Kubernetes Job, or the next `docker
+ *   run`, which get a new hostname): its liveness cannot be probed, so the holder refreshes the
+ *   file's mtime every `heartbeatMs` (10 s). A lock whose mtime is older than `foreignOldMs`
+ *   (10 min, a wide margin for clocks that differ between hosts) is stale at once. A younger one
+ *   is watched for up to `foreignStaleMs` (90 s) on our own clock, so clock skew does not
+ *   matter: a refresh (or any change) seen meanwhile means the holder is alive (locked, exit 6,
+ *   at once); none means the holder is gone (a pod killed for memory, a node lost) and the lock
+ *   is stale. 90 s is nine heartbeats, and one and a half of the 60 s that versions before
+ *   this one used, so a pass of an older image is never taken for dead.
  * - empty or unparsable (a holder between create and write, or a crash there): stale once its
  *   mtime is older than `unreadableStaleMs`.
  * A stale lock is taken over by writing a fresh lock to a temp name and renaming it over, then
  * re-reading it after a short pause to confirm that no other taker renamed over it meanwhile.
+ * Lock files are read through an open file handle: on NFS, opening revalidates the attributes
+ * (close-to-open), where a plain stat may return a cached mtime for up to a minute.
  */
 
 export interface LockInfo {
@@ -37,23 +46,35 @@ export interface EmbeddedLock {
 }
 
 export interface LockOptions {
-  log?: { warn(obj: object, msg?: string): void };
+  log?: { warn(obj: object, msg?: string): void; info?(obj: object, msg?: string): void };
   heartbeatMs?: number;
   foreignStaleMs?: number;
+  foreignOldMs?: number;
   unreadableStaleMs?: number;
+  /** How often a watched foreign lock is read again. */
+  pollMs?: number;
 }
 
 /** Lock files held by this process: a lock naming our pid is stale only if it is not in here. */
 const heldHere = new Set<string>();
 
-const defaults = { heartbeatMs: 60_000, foreignStaleMs: 10 * 60_000, unreadableStaleMs: 5_000 };
+const defaults = {
+  heartbeatMs: 10_000,
+  foreignStaleMs: 90_000,
+  foreignOldMs: 10 * 60_000,
+  unreadableStaleMs: 5_000,
+  pollMs: 1_000,
+};
+type Config = typeof defaults;
 const confirmPauseMs = 50;
+/** Create attempts: a holder that releases while we look lets us try again, a few times. */
+const attempts = 3;
 
 export async function acquireEmbeddedLock(
   dir: string,
   opts: LockOptions = {},
 ): Promise<EmbeddedLock> {
-  const cfg = { ...defaults, ...opts };
+  const cfg: Config = { ...defaults, ...withoutUndefined(opts) };
   const path = resolve(dir, 'index.lock');
   const mine: LockInfo = {
     pid: process.pid,
@@ -63,18 +84,73 @@ export async function acquireEmbeddedLock(
   const content = JSON.stringify(mine);
   if (heldHere.has(path)) throw lockedError(dir, parseLock((await readLock(path)).text) ?? mine);
 
-  if (!(await createExclusive(path, content))) {
-    const { text, mtimeMs } = await readLock(path);
-    const holder = parseLock(text);
-    const reason = staleReason(holder, Date.now() - mtimeMs, cfg);
-    if (reason === null) throw lockedError(dir, holder);
-    await takeOver(dir, path, content, text);
+  for (let i = 0; i < attempts; i++) {
+    if (await createExclusive(path, content)) return holdLock(path, content, cfg.heartbeatMs);
+    const seen = await readLock(path);
+    if (seen.text === '' && seen.mtimeMs === 0) continue; // released meanwhile
+    const holder = parseLock(seen.text);
+    const verdict = await judge(path, seen, holder, cfg, opts.log);
+    if (verdict === 'released') continue;
+    if (verdict === 'alive') throw lockedError(dir, holder);
+    await takeOver(dir, path, content, seen.text);
     opts.log?.warn(
-      { lockFile: path, previous: holder ?? text, reason },
+      { lockFile: path, previous: holder ?? seen.text, reason: verdict },
       'took over a stale embedded index lock',
     );
+    return holdLock(path, content, cfg.heartbeatMs);
   }
-  return holdLock(path, content, cfg.heartbeatMs);
+  throw lockedError(dir, parseLock((await readLock(path)).text));
+}
+
+function withoutUndefined(opts: LockOptions): Partial<Config> {
+  const out: Partial<Config> = {};
+  for (const k of Object.keys(defaults) as Array<keyof Config>) {
+    const v = opts[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+/** 'alive', 'released' (the file went away), or why the lock is stale. */
+async function judge(
+  path: string,
+  seen: LockRead,
+  holder: LockInfo | null,
+  cfg: Config,
+  log: LockOptions['log'],
+): Promise<string> {
+  const ageMs = Date.now() - seen.mtimeMs;
+  if (holder === null) return ageMs > cfg.unreadableStaleMs ? 'unreadable lock file' : 'alive';
+  if (holder.hostname === hostname()) {
+    if (holder.pid === process.pid) return 'left by an earlier process with our pid'; // heldHere
+    return pidAlive(holder.pid) ? 'alive' : `pid ${holder.pid} is not running`;
+  }
+  if (ageMs > cfg.foreignOldMs) {
+    return `not refreshed by ${holder.hostname} for ${Math.round(ageMs / 1000)} s`;
+  }
+  log?.info?.(
+    { lockFile: path, holder, waitS: cfg.foreignStaleMs / 1000 },
+    `the embedded index is locked by ${holder.hostname}: watching its heartbeat to tell whether that pass still runs`,
+  );
+  return watchForeign(path, seen, holder, cfg);
+}
+
+/** Reads the lock every pollMs for foreignStaleMs: any change means its holder lives. */
+async function watchForeign(
+  path: string,
+  seen: LockRead,
+  holder: LockInfo,
+  cfg: Config,
+): Promise<string> {
+  const start = Date.now();
+  while (Date.now() - start < cfg.foreignStaleMs) {
+    await new Promise((r) => setTimeout(r, cfg.pollMs));
+    const now = await readLock(path);
+    if (now.text === '' && now.mtimeMs === 0) return 'released';
+    if (now.text !== seen.text || now.mtimeMs !== seen.mtimeMs) return 'alive';
+  }
+  const s = Math.round((Date.now() - start) / 1000);
+  return `${holder.hostname} did not refresh it in ${s} s of watching (a live holder refreshes it every ${cfg.heartbeatMs / 1000} s)`;
 }
 
 /**
@@ -100,14 +176,24 @@ function tempName(path: string): string {
   return `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
 }
 
-async function readLock(path: string): Promise<{ text: string; mtimeMs: number }> {
+interface LockRead {
+  text: string;
+  mtimeMs: number;
+}
+
+/** The lock's text and mtime, through an open handle (fresh attributes on NFS, see above). */
+async function readLock(path: string): Promise<LockRead> {
+  let fh;
   try {
-    const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    return { text, mtimeMs: st.mtimeMs };
+    fh = await open(path, 'r');
+    const st = await fh.stat();
+    return { text: await fh.readFile('utf8'), mtimeMs: st.mtimeMs };
   } catch (err) {
     // Released between our create attempt and this read: treat it as an empty, very old lock.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', mtimeMs: 0 };
     throw err;
+  } finally {
+    await fh?.close();
   }
 }
 
@@ -125,18 +211,6 @@ export function parseLock(text: string): LockInfo | null {
     // fall through: unparsable
   }
   return null;
-}
-
-/** Null when the holder may be alive; otherwise why the lock is stale. */
-function staleReason(holder: LockInfo | null, ageMs: number, cfg: typeof defaults): string | null {
-  if (holder === null) return ageMs > cfg.unreadableStaleMs ? 'unreadable lock file' : null;
-  if (holder.hostname !== hostname()) {
-    return ageMs > cfg.foreignStaleMs
-      ? `not refreshed by ${holder.hostname} for ${Math.round(ageMs / 1000)} s`
-      : null;
-  }
-  if (holder.pid === process.pid) return 'left by an earlier process with our pid'; // see heldHere
-  return pidAlive(holder.pid) ? null : `pid ${holder.pid} is not running`;
 }
 
 function pidAlive(pid: number): boolean {

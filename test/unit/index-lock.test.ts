@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
@@ -106,17 +107,141 @@ test('a live holder on this host blocks; our own pid from an earlier run does no
   assert.equal(existsSync(lockFile), false);
 });
 
-test('a lock from another host blocks until its heartbeat is old', async (t) => {
+test('a lock from another host older than 10 minutes is taken over at once', async (t) => {
   const dir = await tempDir(t);
   const lockFile = join(dir, 'index.lock');
   await writeFile(lockFile, JSON.stringify({ pid: 42, hostname: 'nas-2', startedAt: 'then' }));
-  await assert.rejects(acquireEmbeddedLock(dir), lockedError('pid 42 on nas-2'));
   const old = new Date(Date.now() - 11 * 60_000);
   await utimes(lockFile, old, old);
-  const lock = await acquireEmbeddedLock(dir);
+  const warnings: object[] = [];
+  const started = Date.now();
+  const lock = await acquireEmbeddedLock(dir, { log: { warn: (o) => warnings.push(o) } });
+  assert.ok(Date.now() - started < 1000, 'no watching');
   assert.equal(parseLock(await readFile(lockFile, 'utf8'))?.pid, process.pid);
+  assert.match(JSON.stringify(warnings), /not refreshed by nas-2 for 6\d\d s/);
   await lock.release();
 });
+
+test('a young lock from another host that nobody refreshes is watched, then taken over', async (t) => {
+  const dir = await tempDir(t);
+  const lockFile = join(dir, 'index.lock');
+  await writeFile(lockFile, JSON.stringify({ pid: 42, hostname: 'nas-2', startedAt: 'then' }));
+  const warnings: object[] = [];
+  const infos: object[] = [];
+  const started = Date.now();
+  const lock = await acquireEmbeddedLock(dir, {
+    foreignStaleMs: 800,
+    pollMs: 50,
+    log: { warn: (o) => warnings.push(o), info: (o) => infos.push(o) },
+  });
+  const waited = Date.now() - started;
+  assert.ok(waited >= 800, `took over after ${waited} ms, before the watch ended`);
+  assert.equal(parseLock(await readFile(lockFile, 'utf8'))?.pid, process.pid);
+  assert.match(JSON.stringify(warnings), /nas-2 did not refresh it in \d+ s of watching/);
+  assert.equal(infos.length, 1, 'says that it watches, and for how long');
+  await lock.release();
+});
+
+test('a lock from another host whose holder refreshes it blocks as soon as a refresh is seen', async (t) => {
+  const dir = await tempDir(t);
+  const lockFile = join(dir, 'index.lock');
+  await writeFile(lockFile, JSON.stringify({ pid: 42, hostname: 'nas-2', startedAt: 'then' }));
+  // The holder's heartbeat, from another process: touch the file every 100 ms.
+  const toucher = spawn(process.execPath, [
+    '-e',
+    `const fs = require('fs'); setInterval(() => { const n = new Date(); fs.utimesSync(${JSON.stringify(lockFile)}, n, n); }, 100);`,
+  ]);
+  t.after(() => toucher.kill('SIGKILL'));
+  const started = Date.now();
+  await assert.rejects(
+    acquireEmbeddedLock(dir, { foreignStaleMs: 10_000, pollMs: 50 }),
+    lockedError('pid 42 on nas-2'),
+  );
+  assert.ok(Date.now() - started < 5000, 'refused without waiting for the whole window');
+  assert.equal(parseLock(await readFile(lockFile, 'utf8'))?.pid, 42, 'left alone');
+});
+
+/**
+ * A real holder on "another host", as the next pod of a Job or the next `docker run` sees the
+ * last one: a child process in its own UTS namespace (hostname pod-a; needs root, as CI has)
+ * takes the lock with a 100 ms heartbeat. While it runs we are refused; once it is killed with
+ * SIGKILL (as the OOM killer does, no exit handler runs) its lock is left behind, and we take
+ * it over after one watch window, not ten minutes.
+ */
+test(
+  'a holder on another host killed with SIGKILL: its lock is taken over after the watch',
+  { timeout: 60_000 },
+  async (t) => {
+    assert.equal(process.getuid?.(), 0, 'this test needs root for unshare --uts');
+    const dir = await tempDir(t);
+    const lockFile = join(dir, 'index.lock');
+    const script = `
+    const { acquireEmbeddedLock } = await import(${JSON.stringify(lockModule)});
+    await acquireEmbeddedLock(process.env.DIR, { heartbeatMs: 100 });
+    console.log('held');
+    setInterval(() => undefined, 1000);`;
+    const child = spawn(
+      'unshare',
+      [
+        '--uts',
+        'sh',
+        '-c',
+        'hostname pod-a && exec "$0" --input-type=module -e "$1"',
+        process.execPath,
+        script,
+      ],
+      { env: { ...process.env, DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    await once(child.stdout, 'data');
+    assert.equal(parseLock(await readFile(lockFile, 'utf8'))?.hostname, 'pod-a');
+    const opts = { foreignStaleMs: 1500, pollMs: 50 };
+    await assert.rejects(acquireEmbeddedLock(dir, opts), lockedError(`pid ${child.pid} on pod-a`));
+
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    assert.equal(existsSync(lockFile), true, 'SIGKILL leaves the lock behind');
+    const warnings: object[] = [];
+    const started = Date.now();
+    const lock = await acquireEmbeddedLock(dir, {
+      ...opts,
+      log: { warn: (o) => warnings.push(o) },
+    });
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1500 && waited < 10_000, `took over after ${waited} ms`);
+    assert.match(JSON.stringify(warnings), /pod-a did not refresh it/);
+    assert.equal(parseLock(await readFile(lockFile, 'utf8'))?.hostname, hostname());
+    await lock.release();
+  },
+);
+
+test(
+  'a holder on this host killed with SIGKILL: its lock is taken over at once',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await tempDir(t);
+    const script = `
+    const { acquireEmbeddedLock } = await import(${JSON.stringify(lockModule)});
+    await acquireEmbeddedLock(process.env.DIR);
+    console.log('held');
+    setInterval(() => undefined, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, DIR: dir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    await once(child.stdout, 'data');
+    await assert.rejects(acquireEmbeddedLock(dir), lockedError(`pid ${child.pid},`));
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const warnings: object[] = [];
+    const started = Date.now();
+    const lock = await acquireEmbeddedLock(dir, { log: { warn: (o) => warnings.push(o) } });
+    assert.ok(Date.now() - started < 1000);
+    assert.match(JSON.stringify(warnings), new RegExp(`pid ${child.pid} is not running`));
+    await lock.release();
+  },
+);
 
 test('the holder refreshes the mtime of its lock file', async (t) => {
   const dir = await tempDir(t);
