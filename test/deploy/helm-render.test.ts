@@ -11,13 +11,15 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { repoRoot } from '../helpers/cli.ts';
 import { chartDir, helm, helmCleanup, type Values } from './helm.ts';
 import {
   apiProblems,
   cronJobProblems,
+  IMAGE_IDS,
   parseManifests,
+  type PodIds,
   podProblems,
   podSpecOf,
   restrictedViolations,
@@ -63,8 +65,14 @@ function k8sCronJob(): K8sObject {
   return parseManifests(text)[0] as K8sObject;
 }
 
+/** The pods' user and groups that `values` (over values.yaml) ask for. */
+function idsOf(values: Values): PodIds {
+  const sc = (values.podSecurityContext ?? {}) as Partial<PodIds>;
+  return { ...IMAGE_IDS, ...sc };
+}
+
 /** Every object valid, labelled, and every pod and CronJob as the job needs them. */
-function checkAll(objs: K8sObject[]) {
+function checkAll(objs: K8sObject[], ids: PodIds = IMAGE_IDS) {
   assert.deepEqual(apiProblems(objs), []);
   for (const o of objs) {
     const l = o.metadata.labels ?? {};
@@ -82,9 +90,9 @@ function checkAll(objs: K8sObject[]) {
     const [verb, root] = spec.containers[0].args;
     assert.equal(verb, o.kind === 'CronJob' ? 'sync' : 'check', what);
     assert.match(root, /^\/data(\/[^/]+)?$/, what);
-    assert.deepEqual(podProblems(spec, [verb, root]), [], what);
-    // The same security settings as the plain manifests of k8s/.
-    assert.deepEqual(spec.securityContext, k8s.securityContext, what);
+    assert.deepEqual(podProblems(spec, [verb, root], ids), [], what);
+    // The same security settings as the plain manifests of k8s/, but the user and groups.
+    assert.deepEqual(spec.securityContext, { ...k8s.securityContext, ...ids }, what);
     assert.deepEqual(spec.containers[0].securityContext, k8s.containers[0].securityContext, what);
   }
   for (const o of of(objs, 'CronJob')) {
@@ -108,6 +116,7 @@ describe('helm chart', () => {
     'default-values.yaml',
     'multi-account-values.yaml',
     'existing-secret-values.yaml',
+    'nas-user-values.yaml',
   ]) {
     it(`lints clean with ci/${file}`, async () => {
       const r = await helm(['lint', chartDir, '--strict', '-f', ci(file)]);
@@ -116,7 +125,8 @@ describe('helm chart', () => {
     });
 
     it(`renders valid, Restricted objects with ci/${file}`, async () => {
-      checkAll(await renderOk([ci(file)]));
+      const values = parse(readFileSync(ci(file), 'utf8')) as Values;
+      checkAll(await renderOk([ci(file)]), idsOf(values));
     });
   }
 
@@ -141,7 +151,7 @@ describe('helm chart', () => {
     assert.deepEqual(spec.containers[0].args, ['sync', '/data/default']);
     assert.equal(env(spec, 'GPHOTOS_ACCOUNT')?.value, 'default');
     assert.equal(env(spec, 'DATABASE_URL'), undefined, 'embedded index');
-    assert.equal(spec.containers[0].image, `registry.example.com/gphotos-sync:0.1.0`);
+    assert.equal(spec.containers[0].image, 'ghcr.io/gphotos-sync/gphotos-sync:0.1.0');
     const token = spec.volumes.find((v: K8sObject) => v.name === 'token').secret;
     assert.equal(token.secretName, secret?.metadata.name);
     assert.deepEqual(token.items, [{ key: 'default.json', path: 'token.json' }]);
@@ -240,6 +250,88 @@ describe('helm chart', () => {
     assert.equal(env(spec, 'DATABASE_URL')?.valueFrom.secretKeyRef.name, 'gphotos-credentials');
   });
 
+  it('a NAS user: its UID/GID, extra env and volumes, scheduling values, in every pod', async () => {
+    const objs = await renderOk([ci('nas-user-values.yaml')]);
+    const pods = [...of(objs, 'CronJob'), ...of(objs, 'Pod')];
+    assert.equal(pods.length, 4, 'two CronJobs, two helm test pods');
+    for (const o of pods) {
+      const spec = podSpecOf(o);
+      const what = `${o.kind}/${o.metadata.name}`;
+      assert.deepEqual(
+        spec.securityContext,
+        {
+          runAsNonRoot: true,
+          runAsUser: 1026,
+          runAsGroup: 100,
+          fsGroup: 100,
+          fsGroupChangePolicy: 'Always',
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        what,
+      );
+      const c = spec.containers[0];
+      assert.equal(env(spec, 'NODE_EXTRA_CA_CERTS')?.value, '/etc/ssl/proxy/ca.pem', what);
+      assert.deepEqual(env(spec, 'GPHOTOS_PING_URL')?.valueFrom, {
+        secretKeyRef: { name: 'healthchecks', key: 'url' },
+      });
+      assert.deepEqual(
+        c.volumeMounts.map((m: K8sObject) => m.name),
+        ['data', 'token', 'tmp', 'proxy-ca'],
+      );
+      assert.equal(spec.volumes.at(-1).configMap.name, 'proxy-ca');
+      assert.equal(spec.priorityClassName, 'backup-low');
+      assert.deepEqual(spec.nodeSelector, { 'kubernetes.io/os': 'linux' });
+      assert.equal(spec.tolerations[0].value, 'batch');
+      // The user's node affinity is kept; the same-node rule of a shared RWO volume is added.
+      const arch = spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+      assert.deepEqual(arch.nodeSelectorTerms[0].matchExpressions[0].values, ['arm64']);
+      assert.deepEqual(spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution, [
+        {
+          labelSelector: {
+            matchLabels: {
+              'app.kubernetes.io/instance': 'rel',
+              'app.kubernetes.io/name': 'gphotos-sync',
+            },
+          },
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      ]);
+      // The pod matches its own term: the first one is placed anywhere, the others beside it.
+      const own =
+        o.kind === 'Pod' ? o.metadata.labels : o.spec.jobTemplate.spec.template.metadata.labels;
+      assert.equal(own['app.kubernetes.io/instance'], 'rel', what);
+      assert.equal(own['app.kubernetes.io/name'], 'gphotos-sync', what);
+    }
+  });
+
+  // [what, values over ci/default-values.yaml, whether pods must share a node]
+  const sameNode: Array<[string, Values, boolean]> = [
+    ['one account on ReadWriteOnce', {}, false],
+    [
+      'two accounts on ReadWriteMany',
+      {
+        accounts: [{ name: 'default' }, { name: 'b', tokenSecret: { name: 's' } }],
+        persistence: { accessModes: ['ReadWriteMany'] },
+      },
+      false,
+    ],
+    [
+      'two accounts on ReadWriteOnce',
+      { accounts: [{ name: 'default' }, { name: 'b', tokenSecret: { name: 's' } }] },
+      true,
+    ],
+  ];
+  for (const [what, values, want] of sameNode) {
+    it(`${want ? 'schedules' : 'does not tie'} the pods to one node with ${what}`, async () => {
+      const objs = await renderOk([ci('default-values.yaml')], values);
+      for (const o of [...of(objs, 'CronJob'), ...of(objs, 'Pod')]) {
+        const terms =
+          podSpecOf(o).affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+        assert.equal(terms?.[0]?.topologyKey === 'kubernetes.io/hostname', want, o.metadata.name);
+      }
+    });
+  }
+
   it('prints whole numbers of settings as such (helm reads them as floats)', async () => {
     const objs = await renderOk([ci('default-values.yaml')], {
       settings: { GPHOTOS_BACKOFF_MAX_MS: 1000000, GPHOTOS_X_RATIO: 0.5 },
@@ -291,6 +383,35 @@ describe('helm chart', () => {
       /no account named "nobody"/,
     ],
     ['existingSecret and tokens', { secret: { existingSecret: 'mine' } }, /existingSecret/],
+    [
+      'several accounts on a ReadWriteOncePod volume, naming the choices',
+      {
+        accounts: [{ name: 'default' }, { name: 'b', tokenSecret: { name: 's' } }],
+        persistence: { accessModes: ['ReadWriteOncePod'] },
+      },
+      /ReadWriteOncePod .* 2 accounts share it; choose ReadWriteOnce .* ReadWriteMany .* one release per account/,
+    ],
+    [
+      'a mount of no volume',
+      { extraVolumeMounts: [{ name: 'ca', mountPath: '/etc/ca' }] },
+      /extraVolumeMounts\[0\]: no volume named "ca"/,
+    ],
+    [
+      'a literal value for a secret-looking variable',
+      { extraEnv: [{ name: 'HC_API_KEY', value: 'k' }] },
+      /extraEnv\[0\] \(HC_API_KEY\).*valueFrom\.secretKeyRef/,
+    ],
+    ['root (the schema)', { podSecurityContext: { runAsUser: 0 } }, /runAsUser/],
+    [
+      'a hostPath volume (the schema)',
+      { extraVolumes: [{ name: 'h', hostPath: { path: '/' } }] },
+      /extraVolumes/,
+    ],
+    [
+      'an extra variable the chart sets (the schema)',
+      { extraEnv: [{ name: 'GPHOTOS_ACCOUNT', value: 'x' }] },
+      /extraEnv/,
+    ],
     [
       'a CronJob name over 52 characters',
       {

@@ -93,6 +93,37 @@ describe('values.schema.json', () => {
           limits: { memory: '4Gi', 'ephemeral-storage': '2Gi' },
         },
       },
+      { podSecurityContext: { runAsUser: 1026, runAsGroup: 100, fsGroup: 100 } },
+      { podSecurityContext: { runAsGroup: 0, fsGroup: 0, fsGroupChangePolicy: 'Always' } },
+      {
+        extraEnv: [
+          { name: 'TZ', value: 'Europe/Paris' },
+          { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        ],
+        extraVolumes: [
+          { name: 'a', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+          { name: 'b', secret: { secretName: 's', defaultMode: 288 } },
+          { name: 'c', persistentVolumeClaim: { claimName: 'c', readOnly: true } },
+          { name: 'd', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true } },
+        ],
+        extraVolumeMounts: [{ name: 'a', mountPath: '/cache' }],
+      },
+      {
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 50,
+                podAffinityTerm: {
+                  topologyKey: 'kubernetes.io/hostname',
+                  labelSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+                },
+              },
+            ],
+          },
+        },
+        priorityClassName: 'low',
+      },
     ];
     for (const o of ok) assert.equal(show(errorsOf(coalesce(defaults, o))), '', JSON.stringify(o));
   });
@@ -252,6 +283,90 @@ describe('values.schema.json', () => {
       'additionalProperties',
     ],
     ['a label value that is a number', { podLabels: { team: 3 } }, '/podLabels/team', 'type'],
+    [
+      'root as the user of the pods',
+      { podSecurityContext: { runAsUser: 0 } },
+      '/podSecurityContext/runAsUser',
+      'minimum',
+    ],
+    [
+      'a UID as a string',
+      { podSecurityContext: { runAsUser: '1026' } },
+      '/podSecurityContext/runAsUser',
+      'type',
+    ],
+    [
+      'a restricted setting among the podSecurityContext values',
+      { podSecurityContext: { privileged: true } },
+      '/podSecurityContext',
+      'additionalProperties',
+    ],
+    [
+      'an unknown fsGroupChangePolicy',
+      { podSecurityContext: { fsGroupChangePolicy: 'Never' } },
+      '/podSecurityContext/fsGroupChangePolicy',
+      'enum',
+    ],
+    [
+      'an extra variable the chart sets',
+      { extraEnv: [{ name: 'DATABASE_URL', value: 'postgres://x' }] },
+      '/extraEnv/0/name',
+      'not',
+    ],
+    [
+      'an extra variable with value and valueFrom',
+      { extraEnv: [{ name: 'A', value: 'x', valueFrom: { fieldRef: { fieldPath: 'x' } } }] },
+      '/extraEnv/0',
+      'not',
+    ],
+    [
+      'a hostPath volume',
+      { extraVolumes: [{ name: 'h', hostPath: { path: '/' } }] },
+      '/extraVolumes/0',
+      'additionalProperties',
+    ],
+    [
+      'a volume with two sources',
+      { extraVolumes: [{ name: 'v', emptyDir: {}, configMap: { name: 'c' } }] },
+      '/extraVolumes/0',
+      'oneOf',
+    ],
+    [
+      "a volume named as one of the chart's",
+      { extraVolumes: [{ name: 'data', emptyDir: {} }] },
+      '/extraVolumes/0/name',
+      'not',
+    ],
+    [
+      'a mount over /data',
+      { extraVolumeMounts: [{ name: 'v', mountPath: '/data/x' }] },
+      '/extraVolumeMounts/0/mountPath',
+      'not',
+    ],
+    [
+      'a relative mount path',
+      { extraVolumeMounts: [{ name: 'v', mountPath: 'etc' }] },
+      '/extraVolumeMounts/0/mountPath',
+      'pattern',
+    ],
+    [
+      'an affinity with a typo',
+      { affinity: { nodeAfinity: {} } },
+      '/affinity',
+      'additionalProperties',
+    ],
+    [
+      'a pod affinity term without topologyKey',
+      { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{}] } } },
+      '/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/0',
+      'required',
+    ],
+    [
+      'a priority class with capitals',
+      { priorityClassName: 'High' },
+      '/priorityClassName',
+      'pattern',
+    ],
     [
       'an unknown toleration field',
       { tolerations: [{ key: 'k', effects: 'NoSchedule' }] },

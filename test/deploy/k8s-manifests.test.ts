@@ -67,7 +67,7 @@ describe('k8s/ manifests', () => {
     assert.deepEqual(podProblems(spec, ['sync', '/data']), []);
   });
 
-  it('the CronJob runs one pass at a time, and fails at once on exit codes 2 and 4', () => {
+  it('the CronJob runs one pass at a time, and fails at once on exit codes 2, 4 and 5', () => {
     const cj = one('CronJob');
     assert.deepEqual(cronJobProblems(cj), []);
     assert.equal(cj.spec.jobTemplate.spec.backoffLimit, 2);
@@ -186,7 +186,7 @@ describe('the manifest checks catch what they are for', () => {
       ['concurrencyPolicy', (o) => (o.spec.concurrencyPolicy = 'Allow')],
       [
         'FailJob',
-        (o) => (o.spec.jobTemplate.spec.podFailurePolicy.rules[0].onExitCodes.values = [2]),
+        (o) => (o.spec.jobTemplate.spec.podFailurePolicy.rules[0].onExitCodes.values = [2, 4]),
       ],
       ['restartPolicy', (o) => (podSpecOf(o).restartPolicy = 'OnFailure')],
       ['backoffLimit', (o) => (o.spec.jobTemplate.spec.backoffLimit = 6)],

@@ -226,12 +226,27 @@ export function restrictedViolations(spec: K8sObject): string[] {
   return v;
 }
 
+/** The user and groups a pod runs with: the image's 1000:1000 unless a chart value says else. */
+export interface PodIds {
+  runAsUser: number;
+  runAsGroup: number;
+  fsGroup: number;
+  fsGroupChangePolicy: 'OnRootMismatch' | 'Always';
+}
+
+export const IMAGE_IDS: PodIds = {
+  runAsUser: 1000,
+  runAsGroup: 1000,
+  fsGroup: 1000,
+  fsGroupChangePolicy: 'OnRootMismatch',
+};
+
 /**
  * What this job needs beyond the Restricted standard: the image's entrypoint (no `command`),
- * UID/GID 1000 with the volume's group, a read-only root with /tmp on an emptyDir, the token
- * read-only, memory requests and limits, no API token, time to stop on SIGTERM.
+ * the expected UID/GID with the volume's group, a read-only root with /tmp on an emptyDir, the
+ * token read-only, memory requests and limits, no API token, time to stop on SIGTERM.
  */
-export function podProblems(spec: K8sObject, args: string[]): string[] {
+export function podProblems(spec: K8sObject, args: string[], ids: PodIds = IMAGE_IDS): string[] {
   const p: string[] = [];
   const pod = spec.securityContext ?? {};
   const want = (cond: boolean, what: string) => {
@@ -241,9 +256,15 @@ export function podProblems(spec: K8sObject, args: string[]): string[] {
   want(spec.automountServiceAccountToken === false, 'automountServiceAccountToken is false');
   want((spec.terminationGracePeriodSeconds ?? 30) >= 30, 'terminationGracePeriodSeconds >= 30');
   want(pod.runAsNonRoot === true, 'pod runAsNonRoot');
-  want(pod.runAsUser === 1000 && pod.runAsGroup === 1000, 'pod runs as 1000:1000');
-  want(pod.fsGroup === 1000, 'fsGroup 1000');
-  want(pod.fsGroupChangePolicy === 'OnRootMismatch', 'fsGroupChangePolicy OnRootMismatch');
+  want(
+    pod.runAsUser === ids.runAsUser && pod.runAsGroup === ids.runAsGroup,
+    `pod runs as ${ids.runAsUser}:${ids.runAsGroup}`,
+  );
+  want(pod.fsGroup === ids.fsGroup, `fsGroup ${ids.fsGroup}`);
+  want(
+    pod.fsGroupChangePolicy === ids.fsGroupChangePolicy,
+    `fsGroupChangePolicy ${ids.fsGroupChangePolicy}`,
+  );
   want(pod.seccompProfile?.type === 'RuntimeDefault', 'pod seccompProfile RuntimeDefault');
   const containers: K8sObject[] = spec.containers ?? [];
   want(containers.length === 1 && !spec.initContainers, 'one container');
@@ -313,15 +334,15 @@ export function cronJobProblems(o: K8sObject): string[] {
   want(Number.isInteger(job.backoffLimit) && job.backoffLimit <= 3, 'backoffLimit <= 3');
   want(Number.isInteger(job.activeDeadlineSeconds), 'activeDeadlineSeconds');
   want(Number.isInteger(job.ttlSecondsAfterFinished), 'ttlSecondsAfterFinished');
-  // Exit codes 2 and 4 cannot be fixed by a retry: the Job fails at once.
+  // Exit codes 2, 4 and 5 cannot be fixed by a retry: the Job fails at once.
   const rules: K8sObject[] = job.podFailurePolicy?.rules ?? [];
   const failJob = rules.find(
     (r) =>
       r.action === 'FailJob' &&
       r.onExitCodes?.operator === 'In' &&
-      JSON.stringify([...(r.onExitCodes.values ?? [])].sort()) === '[2,4]',
+      JSON.stringify([...(r.onExitCodes.values ?? [])].sort()) === '[2,4,5]',
   );
-  want(!!failJob, 'podFailurePolicy FailJob on exit codes [2, 4]');
+  want(!!failJob, 'podFailurePolicy FailJob on exit codes [2, 4, 5]');
   want(
     !failJob?.onExitCodes?.containerName || failJob.onExitCodes.containerName === 'gphotos-sync',
     'the FailJob rule names the gphotos-sync container',

@@ -130,12 +130,21 @@ nodeSelector:
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- with (include "gphotos-sync.affinity" $root | fromYaml) }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $values.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- $sc := $values.podSecurityContext }}
 securityContext:
+  # The user and groups come from podSecurityContext; the rest is fixed (Restricted).
   runAsNonRoot: true
-  runAsUser: 1000
-  runAsGroup: 1000
-  fsGroup: 1000
-  fsGroupChangePolicy: OnRootMismatch
+  runAsUser: {{ $sc.runAsUser | int64 }}
+  runAsGroup: {{ $sc.runAsGroup | int64 }}
+  fsGroup: {{ $sc.fsGroup | int64 }}
+  fsGroupChangePolicy: {{ $sc.fsGroupChangePolicy | default "OnRootMismatch" }}
   seccompProfile:
     type: RuntimeDefault
 containers:
@@ -172,6 +181,9 @@ containers:
       - name: {{ $k }}
         value: {{ include "gphotos-sync.envValue" $v }}
       {{- end }}
+      {{- with $values.extraEnv }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
     resources:
       {{- toYaml $values.resources | nindent 6 }}
     securityContext:
@@ -192,6 +204,9 @@ containers:
       {{- end }}
       - name: tmp
         mountPath: /tmp
+      {{- with $values.extraVolumeMounts }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
 volumes:
   - name: data
     persistentVolumeClaim:
@@ -213,4 +228,33 @@ volumes:
   - name: tmp
     emptyDir:
       sizeLimit: {{ $values.tmpSizeLimit | default "1Gi" }}
+  {{- with $values.extraVolumes }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end }}
+
+{{/*
+"true" when several accounts share a ReadWriteOnce volume: one node at a time can mount it, so
+their pods (passes and helm test pods) must run on one node.
+*/}}
+{{- define "gphotos-sync.sameNode" -}}
+{{- $modes := .Values.persistence.accessModes }}
+{{- if and (gt (len .Values.accounts) 1) (has "ReadWriteOnce" $modes) (not (has "ReadWriteMany" $modes)) }}true{{ end }}
+{{- end }}
+
+{{/*
+The pods' affinity as YAML: the affinity value, plus, when gphotos-sync.sameNode, a required
+podAffinity to the release's other pods on the same node. The scheduler places the first such
+pod anywhere (a term its own labels match), and the next ones beside it while it runs.
+*/}}
+{{- define "gphotos-sync.affinity" -}}
+{{- $aff := deepCopy (.Values.affinity | default dict) }}
+{{- if include "gphotos-sync.sameNode" . }}
+{{- $term := dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" (include "gphotos-sync.selectorLabels" . | fromYaml)) }}
+{{- $pod := get $aff "podAffinity" | default dict }}
+{{- $req := get $pod "requiredDuringSchedulingIgnoredDuringExecution" | default list }}
+{{- $_ := set $pod "requiredDuringSchedulingIgnoredDuringExecution" (append $req $term) }}
+{{- $_ := set $aff "podAffinity" $pod }}
+{{- end }}
+{{- if $aff }}{{ toYaml $aff }}{{ end }}
 {{- end }}
