@@ -2,18 +2,28 @@
 #
 # gphotos-sync: one backup pass per container run.
 #
-#   docker build -t gphotos-sync --build-arg REVISION="$(git rev-parse HEAD)" .
-#   docker run --rm -v /volume1/photos:/data \
+#   DOCKER_BUILDKIT=1 docker build -t gphotos-sync \
+#     --build-arg VERSION="$(node -p "require('./package.json').version")" \
+#     --build-arg REVISION="$(git rev-parse HEAD)" .
+#   docker run --rm --user "$(id -u):$(id -g)" --stop-timeout 60 -v /volume1/photos:/data \
 #     -e GPHOTOS_TOKEN_FILE=/run/secrets/gphotos-token \
 #     -v /volume1/docker/gphotos/token.json:/run/secrets/gphotos-token:ro gphotos-sync
 #
-# Both stages use the same Debian slim Node 24 image, pinned by tag. For builds that must be
-# byte-for-byte repeatable, pin it by digest as well (`docker buildx imagetools inspect
-# node:24-bookworm-slim` prints it): FROM node:24-bookworm-slim@sha256:<digest>.
+# Needs BuildKit (the default builder of Docker 23 and later; `docker buildx build` always uses
+# it): the cache mounts below are BuildKit's. Released images are built by
+# .github/workflows/release.yml for linux/amd64 and linux/arm64, labelled from git and
+# package.json.
+#
+# Every stage uses the same Debian slim Node 24 image, pinned by digest: a rebuild gets the same
+# base, byte for byte. The digest must be that of the multi-platform index (which names the amd64
+# and the arm64 image), not of one platform's image: the release workflow checks that first.
+# Dependabot (.github/dependabot.yml, ecosystem docker) proposes the new digest when the tag
+# moves; by hand: `docker buildx imagetools inspect node:24-bookworm-slim` prints it ("Digest:"),
+# and all three FROM lines take the same one (test/deploy/dockerfile.test.ts checks it).
 # test/deploy/dockerfile.test.ts checks the rules this file follows.
 
 # ---- build: dev dependencies + TypeScript -> dist/ -------------------------------------------
-FROM node:24-bookworm-slim AS build
+FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # `npm ci` would run `prepare` (the build) before the sources are here: install first, build next,
@@ -24,10 +34,22 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
 RUN npm run build
 
-# ---- runtime: production dependencies + dist/ only -------------------------------------------
-FROM node:24-bookworm-slim AS runtime
+# ---- deps: production dependencies only, installed where npm still is -----------------------
+FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would build, and needs TypeScript (a dev dependency); the build
+# stage already did it. No dependency needs its install script (the only one, protobufjs'
+# postinstall, just prints a version warning).
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-ARG VERSION=0.1.0
+# ---- runtime: production dependencies + dist/ only -------------------------------------------
+FROM node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d AS runtime
+
+# Filled by the release workflow from package.json and git (or by hand, see the top): no version
+# is written here.
+ARG VERSION=unknown
 ARG REVISION=unknown
 ARG CREATED=unknown
 ARG SOURCE=""
@@ -48,16 +70,18 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends tini \
     && rm -rf /var/lib/apt/lists/*
 
+# The job needs node alone: npm, npx, corepack and yarn (and their own dependencies, with their
+# advisories) leave the image. Package installs happened in the deps stage.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-v* \
+    && rm -f /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+        /usr/local/bin/yarn /usr/local/bin/yarnpkg
+
 ENV NODE_ENV=production \
     GPHOTOS_ROOT=/data
 
 WORKDIR /app
-COPY package.json package-lock.json ./
-# Production dependencies only. --ignore-scripts: `prepare` would build, and needs TypeScript (a
-# dev dependency); the build stage already did it. No dependency needs its install script (the
-# only one, protobufjs' postinstall, just prints a version warning).
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# package.json, package-lock.json and the production node_modules/ of the deps stage.
+COPY --from=deps /app ./
 COPY --from=build /app/dist ./dist
 
 # `gphotos-sync` on PATH for `docker exec` / `kubectl exec`; /data owned by the runtime user so a

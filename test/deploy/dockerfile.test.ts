@@ -3,9 +3,10 @@
  * binary; neither Debian's archive nor npm carries it), so this test parses the Dockerfile with
  * dockerfile-ast, runs dockerfile-utils' validator (the VS Code Dockerfile linter: syntax,
  * instruction arguments, JSON forms) and checks the rules the image must follow: multi-stage,
- * pinned Node 24 slim bases, production dependencies only, tini as PID 1, an exec-form
- * entrypoint with the bin's node flags, a numeric non-root user, OCI labels, no secrets and no
- * test files in the build context.
+ * one Node 24 slim base pinned by digest, production dependencies only, no npm, corepack or
+ * yarn at run time, tini as PID 1, an exec-form entrypoint with the bin's node flags, a numeric
+ * non-root user, OCI labels with no version written by hand, no secrets and no test files in
+ * the build context.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,6 +38,7 @@ for (const i of instructions) {
   stages.at(-1)?.push(i);
 }
 const build = stages[0] ?? [];
+const deps = stages[1] ?? [];
 const runtime = stages.at(-1) ?? [];
 const kw = (list: Instruction[], keyword: string) => list.filter((i) => i.getKeyword() === keyword);
 const argsOf = (i: Instruction) => i.getArguments().map((a) => a.getValue());
@@ -88,21 +90,21 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('has a build stage and a runtime stage, both on a pinned Node 24 slim image', () => {
+  it('has build, deps and runtime stages, all on one Node 24 slim image pinned by digest', () => {
     const froms = dockerfile.getFROMs();
-    assert.equal(froms.length, 2);
     assert.deepEqual(
       froms.map((f) => f.getBuildStage()),
-      ['build', 'runtime'],
+      ['build', 'deps', 'runtime'],
     );
     for (const f of froms) {
       assert.equal(f.getImageName(), 'node');
       const tag = f.getImageTag() ?? '';
       assert.match(tag, /^24(\.\d+){0,2}-(bookworm|trixie)-slim$/, `pinned tag, not ${tag}`);
-      assert.notEqual(tag, 'latest');
-      const digest = f.getImageDigest();
-      if (digest) assert.match(digest, /^sha256:[a-f0-9]{64}$/);
+      // The tag says what it is (and lets Dependabot find newer digests), the digest pins it.
+      assert.match(f.getImageDigest() ?? '', /^sha256:[a-f0-9]{64}$/, 'pinned by digest');
     }
+    const images = new Set(froms.map((f) => `${f.getImageTag()}@${f.getImageDigest()}`));
+    assert.equal(images.size, 1, `one base image: ${[...images].join(', ')}`);
   });
 
   it('builds with dev dependencies in the build stage only', () => {
@@ -114,8 +116,8 @@ describe('Dockerfile', () => {
     assert.ok(runs.includes('npm run build'), runs.join('\n'));
   });
 
-  it('installs production dependencies only in the runtime stage, without scripts', () => {
-    const runs = kw(runtime, 'RUN').map(shellOf);
+  it('installs production dependencies only in the deps stage, without scripts', () => {
+    const runs = kw(deps, 'RUN').map(shellOf);
     const ci = runs.filter((r) => /\bnpm ci\b/.test(r));
     assert.equal(ci.length, 1, runs.join('\n'));
     assert.match(ci[0] ?? '', /\bnpm ci\b(?=.*--omit=dev)(?=.*--ignore-scripts)/);
@@ -124,17 +126,16 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('copies into the runtime stage only the manifests and, from the build stage, dist/', () => {
+  it('copies into the runtime stage only /app of the deps stage and dist/ of the build stage', () => {
     const copies = kw(runtime, 'COPY').map((c) => ({ flags: flagsOf(c), args: argsOf(c) }));
-    const fromBuild = copies.filter((c) => c.flags.some(([n, v]) => n === 'from' && v === 'build'));
-    assert.deepEqual(
-      fromBuild.map((c) => c.args),
-      [['/app/dist', './dist']],
-    );
-    const fromContext = copies
-      .filter((c) => c.flags.length === 0)
-      .flatMap((c) => c.args.slice(0, -1));
-    assert.deepEqual(fromContext.sort(), ['package-lock.json', 'package.json']);
+    assert.deepEqual(copies, [
+      { flags: [['from', 'deps']], args: ['/app', './'] },
+      { flags: [['from', 'build']], args: ['/app/dist', './dist'] },
+    ]);
+    const depsCopies = kw(deps, 'COPY').map((c) => ({ flags: flagsOf(c), args: argsOf(c) }));
+    assert.deepEqual(depsCopies, [
+      { flags: [], args: ['package.json', 'package-lock.json', './'] },
+    ]);
     assert.equal(kw(instructions, 'ADD').length, 0, 'COPY, never ADD (no URLs, no tar magic)');
   });
 
@@ -152,6 +153,28 @@ describe('Dockerfile', () => {
       apt.some((r) => /install -y --no-install-recommends tini\b/.test(r)),
       'tini',
     );
+  });
+
+  it('removes npm, npx, corepack and yarn from the runtime stage, and runs none of them', () => {
+    const runs = kw(runtime, 'RUN').map(shellOf);
+    const removed = runs.join(' ');
+    for (const p of [
+      '/usr/local/lib/node_modules/npm',
+      '/usr/local/lib/node_modules/corepack',
+      '/opt/yarn-v*',
+      '/usr/local/bin/npm',
+      '/usr/local/bin/npx',
+      '/usr/local/bin/corepack',
+      '/usr/local/bin/yarn',
+      '/usr/local/bin/yarnpkg',
+    ]) {
+      assert.ok(
+        runs.some((r) => /^rm -rf? /.test(r) || r.includes('&& rm -f ')) && removed.includes(p),
+        `${p} is removed`,
+      );
+    }
+    for (const r of runs)
+      assert.doesNotMatch(r, /\b(npm|npx|corepack|yarn) (ci|install|i|run|exec)\b/);
   });
 
   it('runs as UID 1000 (numeric, not root) from before the entrypoint on', () => {
@@ -203,7 +226,7 @@ describe('Dockerfile', () => {
     assert.match(text, /# No HEALTHCHECK: this is a batch job/);
   });
 
-  it('carries the OCI labels, its version and license those of package.json', () => {
+  it('carries the OCI labels, its license that of package.json, no version by hand', () => {
     const labels = new Map<string, string>();
     for (const l of kw(runtime, 'LABEL')) {
       if (!('getProperties' in l) || typeof l.getProperties !== 'function') continue;
@@ -224,10 +247,13 @@ describe('Dockerfile', () => {
     }
     assert.equal(labels.get('org.opencontainers.image.licenses'), pkg.license);
     assert.equal(labels.get('org.opencontainers.image.version'), '${VERSION}');
+    // The version comes from package.json through --build-arg (the release workflow): none is
+    // written here, where it would go stale.
     const version = kw(runtime, 'ARG')
       .map(argsOf)
-      .find((a) => a[0]?.startsWith('VERSION='));
-    assert.deepEqual(version, [`VERSION=${pkg.version}`]);
+      .find((a) => a[0]?.startsWith('VERSION'));
+    assert.deepEqual(version, ['VERSION=unknown']);
+    assert.ok(!text.includes(pkg.version.replace(/^/, 'VERSION=')), 'no hand-written version');
   });
 
   it('holds no secret: no ARG or ENV that looks like one', () => {

@@ -1,7 +1,8 @@
 /**
- * The runtime stage of the Dockerfile, rebuilt without Docker: the files it copies (package.json,
- * package-lock.json, dist/ from the build) in a scratch folder standing for /app, the same
- * `npm ci` command line, then the image's entrypoint and default command with /app and /data
+ * The runtime stage of the Dockerfile, rebuilt without Docker: what the deps stage copies
+ * (package.json, package-lock.json) and its `npm ci` command line, in a scratch folder standing
+ * for /app (the runtime stage copies that /app whole), dist/ from the build, then the image's
+ * entrypoint and default command with /app and /data
  * mapped to temp folders. Proves that the production dependencies alone run the job: `--help`,
  * and one pass against the emulator (server Postgres when TEST_DATABASE_URL is set, else the
  * embedded index). dist/ must be built first (`npm test` does it).
@@ -24,20 +25,30 @@ const dockerfile = DockerfileParser.parse(readFileSync(path.join(repoRoot, 'Dock
 const all = dockerfile.getInstructions();
 const froms = all.filter((i) => i.getKeyword() === 'FROM');
 const runtime = all.slice(all.indexOf(froms.at(-1) as Instruction));
+/** The stage that installs the production dependencies, whose /app the runtime stage copies. */
+const stageOf = (name: string) => {
+  const from = froms.find((f) => f.getArgumentsContent()?.endsWith(` AS ${name}`));
+  assert.ok(from, `a stage named ${name}`);
+  const start = all.indexOf(from);
+  const next = froms.find((f) => all.indexOf(f) > start);
+  return all.slice(start, next ? all.indexOf(next) : undefined);
+};
+const deps = stageOf('deps');
 const of = (keyword: string) => runtime.filter((i) => i.getKeyword() === keyword);
+const depsOf = (keyword: string) => deps.filter((i) => i.getKeyword() === keyword);
 const json = (i: Instruction | undefined) =>
   JSON.parse(i?.getArgumentsContent() ?? '[]') as string[];
 const hasFlags = (i: Instruction) =>
   'getFlags' in i && typeof i.getFlags === 'function' && (i.getFlags() as unknown[]).length > 0;
 
-/** The `npm ci ...` of the runtime stage, as argv after `npm`. */
+/** The `npm ci ...` of the deps stage, as argv after `npm`. */
 function npmCiArgs(): string[] {
-  const runs = of('RUN').map((r) => (r.getArgumentsContent() ?? '').replace(/\\\r?\n/g, ' '));
+  const runs = depsOf('RUN').map((r) => (r.getArgumentsContent() ?? '').replace(/\\\r?\n/g, ' '));
   const cmd = runs
     .flatMap((r) => r.split('&&'))
     .map((s) => s.trim())
     .filter((s) => s.startsWith('npm ci'));
-  assert.equal(cmd.length, 1, `one npm ci in the runtime stage: ${runs.join(' | ')}`);
+  assert.equal(cmd.length, 1, `one npm ci in the deps stage: ${runs.join(' | ')}`);
   return (cmd[0] as string).split(/\s+/).slice(1);
 }
 
@@ -105,8 +116,13 @@ describe('production install: the runtime stage without Docker', () => {
       data = path.join(scratch, 'data');
       binDir = path.join(scratch, 'bin');
       await Promise.all([mkdir(app), mkdir(data), mkdir(binDir)]);
-      // COPY <manifests> ./ (the context), as the Dockerfile lists them.
-      for (const c of of('COPY').filter((i) => !hasFlags(i))) {
+      // The deps stage: COPY <manifests> ./ (the context), as the Dockerfile lists them; the
+      // runtime stage copies its /app as a whole.
+      assert.ok(
+        of('COPY').some((c) => c.getTextContent() === 'COPY --from=deps /app ./'),
+        'the runtime stage copies the deps stage /app',
+      );
+      for (const c of depsOf('COPY').filter((i) => !hasFlags(i))) {
         const args = c.getArguments().map((a) => a.getValue());
         assert.equal(args.at(-1), './');
         for (const src of args.slice(0, -1)) {
