@@ -82,8 +82,8 @@ describe('k8s/ manifests', () => {
       assert.ok(m, `quantity ${q}`);
       return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
     };
-    // The README's figure: ~300 MB peak RSS at 100,000 items on the embedded index.
-    assert.ok(mib(r.requests.memory) >= 300 * 1.5, r.requests.memory);
+    // The README's figure: ~410 MB peak RSS at 100,000 items on the embedded index (bench).
+    assert.ok(mib(r.requests.memory) >= 410 * 1.2, r.requests.memory);
     assert.ok(mib(r.limits.memory) >= mib(r.requests.memory), r.limits.memory);
   });
 
