@@ -91,7 +91,8 @@ describe('gphotos-sync auth', () => {
     );
     assert.ok(
       r.stdout.includes(
-        `docker run --rm -v /volume1/photos:/data -v ${tokenFile}:/run/secrets/gphotos-token:ro -e GPHOTOS_TOKEN_FILE=/run/secrets/gphotos-token gphotos-sync`,
+        // The same user as the sync container (it reads the token), and the published image.
+        `docker run --rm --user "$(id -u):$(id -g)" --stop-timeout 90 -v /volume1/photos:/data -v ${tokenFile}:/run/secrets/gphotos-token:ro -e GPHOTOS_TOKEN_FILE=/run/secrets/gphotos-token ghcr.io/gphotos-sync/gphotos-sync`,
       ),
       r.stdout,
     );

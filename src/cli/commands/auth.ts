@@ -211,8 +211,8 @@ async function saveToSecretManager(
       `  Kubernetes:  GPHOTOS_TOKEN_SECRET: "${latest}" in the ConfigMap, with Workload Identity`,
     );
     say(
-      `  Docker:      docker run --rm -v /volume1/photos:/data -v /path/to/key.json:/run/secrets/gcp-key.json:ro ` +
-        `-e GOOGLE_APPLICATION_CREDENTIALS=/run/secrets/gcp-key.json -e GPHOTOS_TOKEN_SECRET=${latest} gphotos-sync`,
+      `  Docker:      docker run --rm ${DOCKER_RUN} -v /volume1/photos:/data -v /path/to/key.json:/run/secrets/gcp-key.json:ro ` +
+        `-e GOOGLE_APPLICATION_CREDENTIALS=/run/secrets/gcp-key.json -e GPHOTOS_TOKEN_SECRET=${latest} ${IMAGE}`,
     );
     say(`  Here:        GPHOTOS_TOKEN_SECRET=${latest} npx gphotos-sync sync /backup/photos`);
   } finally {
@@ -229,11 +229,18 @@ function printFileUse(file: string, say: (text?: string) => void): void {
     `  Kubernetes:  kubectl -n gphotos create secret generic gphotos-sync-token --from-file=token.json=${q}`,
   );
   say(
-    `  Docker:      docker run --rm -v /volume1/photos:/data -v ${q}:/run/secrets/gphotos-token:ro ` +
-      '-e GPHOTOS_TOKEN_FILE=/run/secrets/gphotos-token gphotos-sync',
+    `  Docker:      docker run --rm ${DOCKER_RUN} -v /volume1/photos:/data -v ${q}:/run/secrets/gphotos-token:ro ` +
+      `-e GPHOTOS_TOKEN_FILE=/run/secrets/gphotos-token ${IMAGE}`,
   );
   say(`  Here:        GPHOTOS_TOKEN_FILE=${q} npx gphotos-sync sync /backup/photos`);
 }
+
+/**
+ * The README's `docker run` flags: the owner of the backup folder (the token file must be readable
+ * by the same user) and time to finish the pass on `docker stop`; and the published image.
+ */
+const DOCKER_RUN = '--user "$(id -u):$(id -g)" --stop-timeout 90';
+const IMAGE = 'ghcr.io/gphotos-sync/gphotos-sync';
 
 function shellQuote(text: string): string {
   return /^[A-Za-z0-9_./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
