@@ -114,7 +114,7 @@ async function foldersOfTree(deps: PassDeps): Promise<Set<string>> {
     dirs.add(dir.split('/')[0] ?? dir);
   };
   for (const f of await deps.folders.all()) addWithAncestors(f.relPath);
-  for (const source of ['drive', 'picasa'] as const) {
+  for (const source of ['drive', 'picasa', 'takeout'] as const) {
     for await (const rows of deps.media.iterateBrief(source)) {
       for (const r of rows) addWithAncestors(r.relPath.slice(0, r.relPath.lastIndexOf('/')));
     }
