@@ -63,7 +63,10 @@ function long(tag: number, n: number): IfdEntry {
 
 /** Values longer than 4 bytes go after the table, word-aligned. */
 function outOfLine(entries: IfdEntry[]): number {
-  return entries.reduce((n, e) => n + (e.value.length > 4 ? e.value.length + (e.value.length & 1) : 0), 0);
+  return entries.reduce(
+    (n, e) => n + (e.value.length > 4 ? e.value.length + (e.value.length & 1) : 0),
+    0,
+  );
 }
 
 function ifdSize(entries: IfdEntry[]): number {
@@ -92,7 +95,9 @@ function encodeIfd(entries: IfdEntry[], at: number): Buffer {
 }
 
 /** A TIFF block carrying DateTimeOriginal and CreateDate = `takenTime` (UTC wall clock). */
-export function exifTiff(takenTime: Date, camera = { make: 'Google', model: 'Pixel 7' }): Buffer {
+const DEFAULT_CAMERA = { make: 'Google', model: 'Pixel 7' };
+
+export function exifTiff(takenTime: Date, camera = DEFAULT_CAMERA): Buffer {
   const date = exifDateText(takenTime);
   const exifIfd = [ascii(0x9003, date), ascii(0x9004, date)];
   const ifd0Base = [ascii(0x010f, camera.make), ascii(0x0110, camera.model)];
@@ -122,13 +127,36 @@ const JPEG_BODY = Buffer.concat([
 ]);
 
 function jpeg(spec: MediaSpec): Buffer {
-  const parts = [Buffer.from([0xff, 0xd8])];
-  if (spec.takenTime) {
-    const exif = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exifTiff(spec.takenTime, spec.camera)]);
-    parts.push(segment(0xe1, exif));
-  }
+  const parts: Buffer[] = [Buffer.from([0xff, 0xd8])];
+  if (spec.takenTime) parts.push(segment(0xe1, exifPayload(spec.takenTime, spec.camera)));
   parts.push(segment(0xfe, Buffer.from(spec.tag, 'utf8')), JPEG_BODY);
   return Buffer.concat(parts);
+}
+
+/** A date no item has, whose two places in a cached payload are overwritten per item. */
+const PLACEHOLDER = new Date(Date.UTC(1901, 0, 1));
+
+/** Per camera: an `Exif\0\0` + TIFF payload and where its two date texts start. */
+const exifTemplates = new Map<string, { payload: Buffer; dates: number[] }>();
+
+/** `Exif\0\0` and the TIFF block, from a per-camera template (one copy and two writes). */
+function exifPayload(takenTime: Date, camera = DEFAULT_CAMERA): Buffer {
+  const key = `${camera.make}\0${camera.model}`;
+  let template = exifTemplates.get(key);
+  if (!template) {
+    const payload = Buffer.concat([
+      Buffer.from('Exif\0\0', 'latin1'),
+      exifTiff(PLACEHOLDER, camera),
+    ]);
+    const text = exifDateText(PLACEHOLDER);
+    const first = payload.indexOf(text, 0, 'latin1');
+    template = { payload, dates: [first, payload.indexOf(text, first + 1, 'latin1')] };
+    exifTemplates.set(key, template);
+  }
+  const out = Buffer.from(template.payload);
+  const text = exifDateText(takenTime);
+  for (const at of template.dates) out.write(text, at, 'latin1');
+  return out;
 }
 
 // --- ISO BMFF boxes (HEIC, MP4, MOV) ---
@@ -158,11 +186,23 @@ function u32(...values: number[]): Buffer {
 }
 
 function ftyp(major: string, minor: number, compatible: string[]): Buffer {
-  return box('ftyp', Buffer.from(major, 'latin1'), u32(minor), Buffer.from(compatible.join(''), 'latin1'));
+  return box(
+    'ftyp',
+    Buffer.from(major, 'latin1'),
+    u32(minor),
+    Buffer.from(compatible.join(''), 'latin1'),
+  );
 }
 
 const HEIC_FTYP = ftyp('heic', 0, ['mif1', 'heic']);
-const HDLR_PICT = fullBox('hdlr', 0, u32(0), Buffer.from('pict', 'latin1'), u32(0, 0, 0), Buffer.from([0]));
+const HDLR_PICT = fullBox(
+  'hdlr',
+  0,
+  u32(0),
+  Buffer.from('pict', 'latin1'),
+  u32(0, 0, 0),
+  Buffer.from([0]),
+);
 
 /**
  * A HEIF file whose only item is its Exif block (no image item: "HEIC-like"), laid out as
@@ -171,7 +211,7 @@ const HDLR_PICT = fullBox('hdlr', 0, u32(0), Buffer.from('pict', 'latin1'), u32(
 function heic(spec: MediaSpec): Buffer {
   const free = box('free', Buffer.from(spec.tag, 'utf8'));
   if (!spec.takenTime) return Buffer.concat([HEIC_FTYP, fullBox('meta', 0, HDLR_PICT), free]);
-  const exif = Buffer.concat([u32(6), Buffer.from('Exif\0\0', 'latin1'), exifTiff(spec.takenTime, spec.camera)]);
+  const exif = Buffer.concat([u32(6), exifPayload(spec.takenTime, spec.camera)]);
   const infe = fullBox('infe', 2, u16(1, 0), Buffer.from('Exif\0', 'latin1'));
   const iinf = fullBox('iinf', 0, u16(1), infe);
   const iloc = (offset: number): Buffer =>
@@ -193,7 +233,9 @@ function mvhd(takenTime: Date | null): Buffer {
 
 function movie(spec: MediaSpec): Buffer {
   const type =
-    spec.format === 'mov' ? ftyp('qt  ', 0, ['qt  ']) : ftyp('isom', 0x200, ['isom', 'iso2', 'mp41']);
+    spec.format === 'mov'
+      ? ftyp('qt  ', 0, ['qt  '])
+      : ftyp('isom', 0x200, ['isom', 'iso2', 'mp41']);
   const free = box('free', Buffer.from(spec.tag, 'utf8'));
   return Buffer.concat([type, box('moov', mvhd(spec.takenTime)), free, box('mdat')]);
 }

@@ -127,7 +127,12 @@ const LOCALIZED: Record<Language, Localized> = {
     untitled: 'Unbenannt',
     trash: 'Papierkorb',
   },
-  it: { product: 'Google Foto', albumJson: 'metadati.json', untitled: 'Untitled', trash: 'Cestino' },
+  it: {
+    product: 'Google Foto',
+    albumJson: 'metadati.json',
+    untitled: 'Untitled',
+    trash: 'Cestino',
+  },
 };
 
 export function productFolder(language: Language): string {
@@ -163,7 +168,10 @@ export function albumFolderName(title: string): string {
 
 /** `YYYYMMDDTHHMMSSZ` of an instant, UTC. */
 export function compactUtc(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**
