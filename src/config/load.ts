@@ -15,7 +15,7 @@ import { UsageError } from '../errors/errors.ts';
 import { Secret } from '../secrets/secret.ts';
 import { readClientSecretFile } from '../secrets/client-secret.ts';
 import type { OAuthClientFile } from '../secrets/client-secret.ts';
-import { openTokenStore, secretVersionName } from '../secrets/store.ts';
+import { noTokenStore, openTokenStore, secretVersionName } from '../secrets/store.ts';
 import type { TokenStore } from '../secrets/store.ts';
 import { parseArgs, flagOf } from './argv.ts';
 import { findCommand } from './commands.ts';
@@ -45,6 +45,10 @@ export interface Settings {
   skipPicasa: boolean;
   skipAlbums: boolean;
   album: string | null;
+  /** `--takeout` paths, resolved; null when none. */
+  takeout: string[] | null;
+  takeoutComplete: boolean;
+  takeoutSettle: number;
   linkMode: 'symlink' | 'hardlink' | 'copy';
   startDate: string | null;
   endDate: string | null;
@@ -125,7 +129,9 @@ export async function loadInvocation(
   const hints = [`Run \`gphotos-sync ${command.name} --help\` for every setting.`];
 
   if (command.name === 'sync') {
-    const tokenStore = await tokenStoreOf(resolved, problems, hints);
+    const tokenStore = takeoutOnly(resolved.settings)
+      ? noTokenStore()
+      : await tokenStoreOf(resolved, problems, hints);
     if (problems.length > 0 || tokenStore === undefined) throw new UsageError(problems, hints);
     return { command: 'sync', settings: resolved.settings, tokenStore };
   }
@@ -364,10 +370,16 @@ async function resolveSettings(
         'cannot both be true: one builds only the index, the other skips it',
     );
   }
-  if (uses('skipDrive') && uses('skipPicasa') && settings.skipDrive && settings.skipPicasa) {
+  if (
+    uses('skipDrive') &&
+    uses('skipPicasa') &&
+    settings.skipDrive &&
+    settings.skipPicasa &&
+    (settings.takeout === null || settings.takeout.length === 0)
+  ) {
     problems.push(
       `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
-        'cannot both be true: there would be nothing to back up',
+        'cannot both be true without --takeout: there would be nothing to back up',
     );
   }
   if (uses('album') && uses('skipPicasa') && settings.album !== null && settings.skipPicasa) {
@@ -528,4 +540,10 @@ async function checkRoot(root: string): Promise<string | undefined> {
   } catch {
     return `does not exist and neither does its parent ${parent}; create it first`;
   }
+}
+
+/** A pass that reads only Takeout exports talks to no Google service and needs no token. */
+function takeoutOnly(s: Settings): boolean {
+  const hasToken = s.token !== null || s.tokenFile !== null || s.tokenSecret !== null;
+  return s.skipDrive && s.skipPicasa && (s.takeout?.length ?? 0) > 0 && !hasToken;
 }

@@ -19,6 +19,8 @@ export interface SettingSpec extends FormatOptions {
   placeholder?: string;
   /** Never echoed in messages, help or docs defaults. */
   sensitive?: boolean;
+  /** The flag may be given several times; the values form a list (format `path-list`). */
+  repeatable?: boolean;
   nullable?: boolean;
 }
 
@@ -174,6 +176,33 @@ export const schema = {
     env: 'GPHOTOS_ALBUM',
     arg: 'album',
     placeholder: 'TITLE',
+  },
+  takeout: {
+    doc: 'Google Takeout exports of Google Photos to back up into photos/ and albums/: an archive part (.zip, .tgz), a folder of parts (a drop folder), or an extracted Takeout/ folder. Repeat the flag for several; in the environment or a config file, a list separated by ":" (or newlines). Parts are read in place, never extracted.',
+    format: 'path-list',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_TAKEOUT',
+    arg: 'takeout',
+    placeholder: 'PATH',
+    repeatable: true,
+  },
+  takeoutComplete: {
+    doc: 'Each Takeout export holds the whole library (not an incremental one): an item an export no longer holds is recorded gone (see `deleted`; removed only with --do-delete). Off by default: an archive does not say whether it is complete, so nothing is inferred.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_TAKEOUT_COMPLETE',
+    arg: 'takeout-complete',
+  },
+  takeoutSettle: {
+    doc: 'Seconds a Takeout part must be unchanged before it is read (a part still being downloaded or copied waits for a later pass).',
+    format: 'int-range',
+    min: 0,
+    max: 86400,
+    default: 60,
+    env: 'GPHOTOS_TAKEOUT_SETTLE',
+    arg: 'takeout-settle',
+    placeholder: 'SECONDS',
   },
   linkMode: {
     doc: 'How albums/ entries point at files: symlink (relative symbolic links), hardlink (falls back to copy across file systems), or copy (for SMB shares, exFAT and NTFS without links).',

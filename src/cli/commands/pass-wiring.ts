@@ -9,12 +9,14 @@ import { DeletionsRepo } from '../../index/deletions-repo.ts';
 import { FolderRepo } from '../../index/folder-repo.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
 import { StateRepo } from '../../index/state-repo.ts';
+import { TakeoutRepo } from '../../index/takeout-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Progress } from '../../logging/progress.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
+import { Secret } from '../../secrets/secret.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
 
@@ -42,6 +44,11 @@ export function passOptions(settings: Settings, over: Partial<PassOptions> = {})
     stallMs: STALL_MS,
     doDelete: settings.doDelete,
     maxDelete: settings.maxDelete,
+    takeout: {
+      paths: settings.takeout ?? [],
+      complete: settings.takeoutComplete,
+      settleMs: settings.takeoutSettle * 1000,
+    },
     ...over,
   };
 }
@@ -76,7 +83,11 @@ export interface WiringInput {
  */
 export async function wirePass(w: WiringInput): Promise<PassDeps> {
   const { settings, db, log, pacer } = w;
-  const creds = await w.tokenStore.read(w.signal);
+  // A Takeout-only pass calls no Google service: its clients get no credentials and are never used.
+  const creds =
+    w.tokenStore.kind === 'none'
+      ? { clientId: '', clientSecret: new Secret(''), refreshToken: new Secret('') }
+      : await w.tokenStore.read(w.signal);
   const auth = createOAuthClient({
     clientId: creds.clientId,
     clientSecret: creds.clientSecret.reveal(),
@@ -99,6 +110,7 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     folders: new FolderRepo(db.knex, settings.account),
     state: new StateRepo(db.knex, settings.account),
     deletions: new DeletionsRepo(db.knex, settings.account),
+    takeout: new TakeoutRepo(db.knex, settings.account),
     log,
     progress: w.progress,
     signal: w.signal,

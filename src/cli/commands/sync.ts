@@ -107,6 +107,11 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     if (result.failed > 0) {
       exitCode = ExitCode.partial;
       error = `${result.failed} item(s) failed; they are retried on the next pass`;
+    } else if (result.takeoutBadEntries > 0 || result.takeoutBadParts > 0) {
+      exitCode = ExitCode.partial;
+      error =
+        `${result.takeoutBadEntries} Takeout entr(ies) and ${result.takeoutBadParts} part(s) could not be read ` +
+        '(named in the log); everything else was filed. A damaged part is read again once it is replaced';
     }
   } catch (err) {
     exitCode = exitCodeOf(err);
@@ -137,6 +142,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     goneNoticed: result?.goneNoticed ?? 0,
     goneTotal: result?.goneTotal ?? 0,
     deletedLocal: result?.deletedLocal ?? 0,
+    ...takeoutSummary(result),
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,
     retries: pacer.stats.retries,
@@ -158,4 +164,24 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
   await monitor.finish(summary);
   summaryLine(log, summary);
   return exitCode;
+}
+
+/** The Takeout figures of the summary; none when the pass read no Takeout export. */
+function takeoutSummary(result: PassResult | undefined): Record<string, unknown> {
+  if (result === undefined) return {};
+  const t = result;
+  if (t.takeoutExports + t.takeoutWaiting + t.takeoutParts + t.takeoutBadParts === 0) return {};
+  return {
+    takeoutExports: t.takeoutExports,
+    takeoutWaiting: t.takeoutWaiting,
+    takeoutParts: t.takeoutParts,
+    takeoutAdded: t.takeoutAdded,
+    takeoutChanged: t.takeoutChanged,
+    takeoutInDrive: t.takeoutInDrive,
+    takeoutTrashed: t.takeoutTrashed,
+    takeoutBadEntries: t.takeoutBadEntries,
+    takeoutBadParts: t.takeoutBadParts,
+    takeoutBytes: t.takeoutBytes,
+    takeoutDated: t.takeoutDated,
+  };
 }

@@ -20,7 +20,8 @@ export interface ByteSource {
   read(start: number, end: number | undefined, signal: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
-export type ArchiveFormat = 'zip' | 'tgz';
+/** `dir`: an already extracted `Takeout/` folder, read file by file. */
+export type ArchiveFormat = 'zip' | 'tgz' | 'dir';
 
 /** One entry of an archive part, as its central directory (zip) or its header (tar) says. */
 export interface ArchiveEntry {
