@@ -9,7 +9,8 @@
  */
 import type { ArchiveFormat, PartName } from './types.ts';
 
-const PART = /^(takeout-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-\d+)?)-(\d{3,})\.(zip|tgz|tar\.gz)$/i;
+const PART =
+  /^(takeout-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-\d+)?)-(\d{3,})\.(zip|tgz|tar\.gz)$/i;
 
 /**
  * Parses a part's file name (no folder). Null for anything else, including downloads still in

@@ -34,7 +34,13 @@ const MEDIA_KEYS = [
 ];
 
 /** `googlePhotosOrigin` members, in the order they are looked for. */
-const ORIGINS = ['mobileUpload', 'fromPartnerSharing', 'fromSharedAlbum', 'webUpload', 'composition'];
+const ORIGINS = [
+  'mobileUpload',
+  'fromPartnerSharing',
+  'fromSharedAlbum',
+  'webUpload',
+  'composition',
+];
 
 /**
  * Parses one JSON entry of the Photos tree.
