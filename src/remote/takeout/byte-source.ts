@@ -34,7 +34,7 @@ async function* readFile(
   signal.throwIfAborted();
   const handle = await fs.open(filePath, 'r');
   try {
-    for (let pos = start; pos < end; ) {
+    for (let pos = start; pos < end;) {
       signal.throwIfAborted();
       const want = Math.min(FILE_CHUNK_BYTES, end - pos);
       const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(want), 0, want, pos);
@@ -48,4 +48,39 @@ async function* readFile(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * `source.read` with every wait also ended by the signal, so a source that is slow to notice an
+ * abort cannot hang a reader: on abort the iteration rejects at once with the signal's reason
+ * and the source's stream is returned in the background (the file source then closes its handle
+ * as soon as its current positional read ends).
+ */
+export async function* readAbortably(
+  source: ByteSource,
+  start: number,
+  end: number | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array> {
+  const stream = source.read(start, end, signal)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await untilAborted(stream.next(), signal);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    const closing = stream.return?.();
+    if (signal.aborted) closing?.catch(() => undefined);
+    else await closing;
+  }
+}
+
+function untilAborted<T>(step: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
+import { readAbortably } from './byte-source.ts';
 import { checkEntryName, isWanted } from './entry-name.ts';
 import type {
   ArchiveEntry,
@@ -50,12 +51,16 @@ export class TgzReader implements PartReader {
       for (let index = 0; ; index++) {
         const next = await guard(tarStream.entries.next());
         if (next.done === true) break;
-        const chunks: Chunks = next.value[Symbol.asyncIterator]();
+        const chunks = next.value[Symbol.asyncIterator]() as Chunks;
         const entry = toEntry(next.value.header, index);
         const verdict = judge(entry, next.value.header.type, options, this.source.name);
-        const body = verdict === 'body' ? tarBody(chunks, entry, guard) : undefined;
-        yield body ? { entry, body } : verdict === 'bare' ? { entry } : { entry, problem: verdict };
-        await body?.return();
+        if (verdict === 'body') {
+          const body = tarBody(chunks, entry, this.source.name, guard);
+          yield { entry, body };
+          await body.return(undefined);
+        } else {
+          yield verdict === 'bare' ? { entry } : { entry, problem: verdict };
+        }
         while ((await guard(chunks.next())).done !== true);
       }
     } finally {
@@ -66,7 +71,7 @@ export class TgzReader implements PartReader {
 
 /** source -> gunzip -> extract, errors passed down the chain, abort destroying it all. */
 function openTarStream(source: ByteSource, signal: AbortSignal) {
-  const input = Readable.from(source.read(0, undefined, signal), { highWaterMark: 1 });
+  const input = Readable.from(readAbortably(source, 0, undefined, signal), { highWaterMark: 1 });
   const gunzip = createGunzip();
   const extract = tar.extract();
   input.on('error', (error) => gunzip.destroy(error));
@@ -85,7 +90,7 @@ function openTarStream(source: ByteSource, signal: AbortSignal) {
   };
 }
 
-function toEntry(header: tar.Headers, index: number): ArchiveEntry {
+function toEntry(header: tar.Header, index: number): ArchiveEntry {
   return {
     path: header.name,
     index,
@@ -99,7 +104,7 @@ function toEntry(header: tar.Headers, index: number): ArchiveEntry {
 /** What to hand out for an entry: its bytes, nothing (passed over, a directory), or a problem. */
 function judge(
   entry: ArchiveEntry,
-  type: tar.Headers['type'],
+  type: tar.Header['type'] | undefined,
   options: ReadOptions,
   part: string,
 ): 'body' | 'bare' | EntryProblem {
@@ -118,14 +123,23 @@ function judge(
 }
 
 /** The entry's bytes; its length must be the header's. Stopping early leaves `chunks` open. */
-async function* tarBody(chunks: Chunks, entry: ArchiveEntry, guard: Guard): AsyncGenerator<Buffer> {
+async function* tarBody(
+  chunks: Chunks,
+  entry: ArchiveEntry,
+  part: string,
+  guard: Guard,
+): AsyncGenerator<Buffer> {
   let length = 0;
-  for (let next = await guard(chunks.next()); next.done !== true; next = await guard(chunks.next())) {
+  for (
+    let next = await guard(chunks.next());
+    next.done !== true;
+    next = await guard(chunks.next())
+  ) {
     length += next.value.length;
     yield next.value;
   }
   if (length !== entry.size) {
-    const message = `${entry.path} holds ${length} bytes where the tar declares ${entry.size}`;
+    const message = `${part}: ${entry.path} holds ${length} bytes where the tar declares ${entry.size}`;
     throw new EntryError(entry.path, { kind: 'size', message });
   }
 }

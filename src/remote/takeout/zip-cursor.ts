@@ -4,6 +4,7 @@
  * starts a new read at the target. So a whole part costs one read plus one per large gap of
  * unwanted entries, whatever the number of entries.
  */
+import { readAbortably } from './byte-source.ts';
 import type { ByteSource } from './types.ts';
 import { PartError } from './types.ts';
 import { asBuffer } from './zip-records.ts';
@@ -17,7 +18,7 @@ export class ByteCursor {
   readonly #source: ByteSource;
   readonly #end: number;
   readonly #signal: AbortSignal;
-  #stream: AsyncIterator<Uint8Array> | null = null;
+  #stream: AsyncGenerator<Uint8Array> | null = null;
   /** Bytes read from the stream and not consumed yet; they start at #position. */
   #pending: Buffer = EMPTY;
   #position = 0;
@@ -38,7 +39,7 @@ export class ByteCursor {
     const ahead = offset - this.#position;
     if (this.#stream === null || ahead < 0 || ahead > MAX_SKIP) {
       await this.close();
-      this.#stream = this.#source.read(offset, this.#end, this.#signal)[Symbol.asyncIterator]();
+      this.#stream = readAbortably(this.#source, offset, this.#end, this.#signal);
       this.#position = offset;
       return;
     }
@@ -54,10 +55,12 @@ export class ByteCursor {
 
   /**
    * The next `length` bytes as they arrive, without copying. The position moves before each
-   * chunk is handed out, so a consumer that stops early leaves the cursor consistent.
+   * chunk is handed out, so a consumer that stops early leaves the cursor consistent. An abort
+   * stops it before the next chunk, even one already read.
    */
   async *take(length: number): AsyncGenerator<Buffer> {
-    for (let left = length; left > 0; ) {
+    for (let left = length; left > 0;) {
+      this.#signal.throwIfAborted();
       if (this.#pending.length === 0) await this.#pull();
       const chunk = this.#pending.subarray(0, Math.min(left, this.#pending.length));
       this.#pending = this.#pending.subarray(chunk.length);
@@ -72,11 +75,10 @@ export class ByteCursor {
     const stream = this.#stream;
     this.#stream = null;
     this.#pending = EMPTY;
-    await stream?.return?.();
+    await stream?.return(undefined);
   }
 
   async #pull(): Promise<void> {
-    this.#signal.throwIfAborted();
     const next = this.#stream === null ? null : await this.#stream.next();
     if (next === null || next.done === true) {
       const name = this.#source.name;

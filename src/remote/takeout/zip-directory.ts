@@ -4,6 +4,7 @@
  * Entries come back in file order (by local header offset), which is the order `entries()`
  * streams them in; `index` is the position in that order.
  */
+import { readAbortably } from './byte-source.ts';
 import type { ArchiveEntry, ByteSource } from './types.ts';
 import { PartError } from './types.ts';
 import {
@@ -41,7 +42,10 @@ export interface ZipDirectory {
  * Rejects with a PartError when the part is not a whole zip; I/O errors and aborts of the
  * source pass through as they are.
  */
-export async function readDirectory(source: ByteSource, signal: AbortSignal): Promise<ZipDirectory> {
+export async function readDirectory(
+  source: ByteSource,
+  signal: AbortSignal,
+): Promise<ZipDirectory> {
   try {
     const facts = await findDirectory(source, signal);
     const records = await readCentral(source, facts, signal);
@@ -95,9 +99,9 @@ async function readCentral(
   signal: AbortSignal,
 ): Promise<CentralRecord[]> {
   const records: CentralRecord[] = [];
-  let carry = Buffer.alloc(0);
+  let carry: Buffer = Buffer.alloc(0);
   const end = facts.cdOffset + facts.cdSize;
-  for await (const chunk of source.read(facts.cdOffset, end, signal)) {
+  for await (const chunk of readAbortably(source, facts.cdOffset, end, signal)) {
     const buf = carry.length === 0 ? asBuffer(chunk) : Buffer.concat([carry, chunk]);
     let at = 0;
     for (let r = parseCentral(buf, at); r !== null; r = parseCentral(buf, at)) {
@@ -142,6 +146,6 @@ async function readRange(
   signal: AbortSignal,
 ): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of source.read(start, end, signal)) chunks.push(chunk);
+  for await (const chunk of readAbortably(source, start, end, signal)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }

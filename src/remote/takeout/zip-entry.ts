@@ -34,7 +34,11 @@ export interface ZipPart {
 export type Opened = { read: EntryRead; end: number | null };
 
 /** `readFrom`: the first offset not yet used by an earlier entry's data (overlap guard). */
-export async function openZipEntry(item: ZipItem, part: ZipPart, readFrom: number): Promise<Opened> {
+export async function openZipEntry(
+  item: ZipItem,
+  part: ZipPart,
+  readFrom: number,
+): Promise<Opened> {
   const { entry } = item;
   const name = checkEntryName(entry.path);
   if (!name.ok) return refuse(item, name.problem.kind, name.problem.message, part);
@@ -73,7 +77,10 @@ function directoryProblem(item: ZipItem): [EntryProblemKind, string] | null {
   const packed = item.compressedSize;
   if (item.flags & FLAG_ENCRYPTED) return ['encrypted', 'is encrypted'];
   if (item.method !== METHOD_STORE && item.method !== METHOD_DEFLATE) {
-    return ['unsupported', `uses compression method ${item.method} (only store and deflate are read)`];
+    return [
+      'unsupported',
+      `uses compression method ${item.method} (only store and deflate are read)`,
+    ];
   }
   if (item.method === METHOD_STORE && packed !== size) {
     return ['size', `is stored in ${packed} bytes but declares ${size}`];

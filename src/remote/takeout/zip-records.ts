@@ -140,7 +140,7 @@ function resolveZip64(extra: Buffer, name: string, fields: WideFields): WideFiel
 
 /** The data of the first extra field with this id, or null. */
 function findExtra(extra: Buffer, id: number): Buffer | null {
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const size = extra.readUInt16LE(at + 2);
     if (extra.readUInt16LE(at) === id) return extra.subarray(at + 4, at + 4 + size);
     at += 4 + size;

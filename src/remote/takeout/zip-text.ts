@@ -43,8 +43,5 @@ export function dosTimeToDate(time: number, date: number): Date | null {
   const year = 1980 + (date >> 9);
   const month = ((date >> 5) & 0x0f) - 1;
   const day = date & 0x1f;
-  return new Date(
-    Date.UTC(year, month, day, time >> 11, (time >> 5) & 0x3f, (time & 0x1f) * 2),
-  );
+  return new Date(Date.UTC(year, month, day, time >> 11, (time >> 5) & 0x3f, (time & 0x1f) * 2));
 }
-
