@@ -41,6 +41,8 @@ export interface ItemDraft {
   kind: ItemKind;
   /** For edited copies and companions: the content of the item whose date they take. */
   partner: string | null;
+  /** For edited copies and companions: their partner's sidecar (they have none of their own). */
+  partnerFacts: SidecarFacts | null;
   /** A staged copy of its bytes (`part-entry` of the export), or null when none was read. */
   staged: { part: number; entry: number } | null;
   /** The day or year of a dated folder that holds it (the last fallback for its date). */
@@ -147,16 +149,19 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
       continue;
     }
     if (m.sidecar !== null) claimed.add(m.sidecar);
-    const facts = m.sidecar === null ? null : (sidecars.get(m.sidecar) ?? null);
-    if (facts?.trashed === true) {
+    const sidecar = m.sidecar === null ? null : (sidecars.get(m.sidecar) ?? null);
+    if (sidecar?.trashed === true) {
       cat.trashed++;
       continue;
     }
     if (m.rule === null) cat.unmatched.push(e.path);
+    const kind: ItemKind = m.rule === 'edited' ? 'edited' : m.rule === 'companion' ? 'companion' : 'original';
     mergeItem(cat, e, content, {
-      facts,
+      // An edited copy or companion is not what its partner's sidecar describes (title, URL).
+      facts: kind === 'original' ? sidecar : null,
+      partnerFacts: kind === 'original' ? null : sidecar,
       rule: m.rule,
-      kind: m.rule === 'edited' ? 'edited' : m.rule === 'companion' ? 'companion' : 'original',
+      kind,
       partner: m.partner === null ? null : (contentOf.get(m.partner) ?? null),
       inYear: tp.folderKind === 'year' || tp.folderKind === 'date',
       folderDate: dateFromFolder(tp),
@@ -180,6 +185,7 @@ function dedupeByPath(media: EntryRecord[]): EntryRecord[] {
 
 interface CopyFacts {
   facts: SidecarFacts | null;
+  partnerFacts: SidecarFacts | null;
   rule: MatchRule | null;
   kind: ItemKind;
   partner: string | null;
@@ -205,6 +211,7 @@ function mergeItem(cat: Catalogue, e: EntryRecord, content: string, c: CopyFacts
       rule: c.rule,
       kind: c.kind,
       partner: c.partner,
+      partnerFacts: c.partnerFacts,
       staged,
       folderDate: c.folderDate,
     });
@@ -220,6 +227,7 @@ function mergeItem(cat: Catalogue, e: EntryRecord, content: string, c: CopyFacts
     prev.kind = c.kind;
     prev.partner = c.partner;
   }
+  prev.partnerFacts ??= c.partnerFacts;
 }
 
 /** Media entries read into staging carry `staged: true` in their facts. */

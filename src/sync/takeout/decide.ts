@@ -31,7 +31,8 @@ export async function dateItem(
   exif: () => Promise<Date | null>,
 ): Promise<Dated> {
   if (item.facts?.takenTime) return { taken: item.facts.takenTime, source: 'sidecar' };
-  if (partner?.facts?.takenTime) return { taken: partner.facts.takenTime, source: 'partner' };
+  const partnerTaken = partner?.facts?.takenTime ?? item.partnerFacts?.takenTime;
+  if (partnerTaken) return { taken: partnerTaken, source: 'partner' };
   const fromExif = await exif();
   if (fromExif) return { taken: fromExif, source: 'exif' };
   const fromName = dateFromName(item.facts?.title ?? item.archiveName);
@@ -50,6 +51,11 @@ export function identityOf(item: ItemDraft, dated: Dated, partner: ItemDraft | u
   if (item.facts?.url) return `url:${item.facts.url}`;
   if (item.facts === null && partner !== undefined && partnerDated !== undefined) {
     return `${identityOf(partner, partnerDated, undefined, undefined)}#${item.archiveName}`;
+  }
+  const pf = item.partnerFacts;
+  if (item.facts === null && pf !== null) {
+    const of = pf.url ? `url:${pf.url}` : `t:${pf.title}|${pf.takenTime?.toISOString() ?? ''}`;
+    return `${of}#${item.archiveName}`;
   }
   const title = item.facts?.title ?? item.archiveName;
   return `t:${title}|${dated.taken?.toISOString() ?? ''}|${item.size}`;

@@ -67,9 +67,20 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
   await deps.repo.finishExport(deps.exportId, placed.added);
   await dropStaging(deps.root, deps.exportId);
   const result = summarize(cat, resolved, placed, albums, gone);
-  for (const p of cat.unmatched.slice(0, 1000)) log.info({ entry: p }, 'no sidecar matched; dated by other means');
+  logFallbacks(log, resolved);
   log.info({ exportId: deps.exportId, ...result }, 'Takeout export filed');
   return result;
+}
+
+/** Names every item filed this pass whose date did not come from a sidecar (its own or its partner's). */
+function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
+  for (const r of resolved) {
+    if (r.action.kind === 'unchanged' || r.dated.source === 'sidecar' || r.dated.source === 'partner') continue;
+    log.info(
+      { item: r.draft.facts?.title ?? r.draft.archiveName, dateSource: r.dated.source, taken: r.dated.taken },
+      'Takeout item dated without a sidecar date',
+    );
+  }
 }
 
 async function loadKnown(deps: FileExportDeps): Promise<Known> {
@@ -90,6 +101,7 @@ async function loadKnown(deps: FileExportDeps): Promise<Known> {
 /** Dates (partners first: edited copies and companions take their dates) and decides each item. */
 async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): Promise<Resolved[]> {
   const datedOf = new Map<string, Dated>();
+  const used = new Set<string>();
   const order = [...cat.items.values()].sort((a, b) => Number(a.partner !== null) - Number(b.partner !== null));
   const out: Resolved[] = [];
   for (const draft of order) {
@@ -98,13 +110,26 @@ async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): P
     const dated = await dateItem(draft, partner, () => exifOf(deps, draft));
     datedOf.set(draft.content, dated);
     const partnerDated = partner === undefined ? undefined : datedOf.get(partner.content);
-    const identity = identityOf(draft, dated, partner, partnerDated);
+    const identity = uniqueIdentity(identityOf(draft, dated, partner, partnerDated), draft, used);
     const action = decide(draft, identity, known);
     const itemId =
       action.kind === 'unchanged' || action.kind === 'changed' ? action.ref.itemId : itemIdOf(identity);
     out.push({ draft, dated, identity, itemId, action });
   }
   return out;
+}
+
+/**
+ * Two items of one export with one identity are two files one sidecar describes (a "forgotten
+ * duplicate": `IMG_P.jpg` and `IMG_P(1).jpg` share `IMG_P.jpg.json`): the second is told apart by
+ * its archive name, then by its bytes.
+ */
+function uniqueIdentity(identity: string, draft: ItemDraft, used: Set<string>): string {
+  let id = identity;
+  if (used.has(id)) id = `${identity}#${draft.archiveName}`;
+  if (used.has(id)) id = `${identity}#${draft.md5}`;
+  used.add(id);
+  return id;
 }
 
 /** The EXIF date of an item's staged copy; null when it has none staged (filed before). */

@@ -4,8 +4,8 @@
  *
  * An export is read only when it looks whole and settled:
  * - its parts are numbered 1..N without a gap;
- * - with several parts, the last one is smaller than the others (Takeout fills every part to the
- *   size the user chose and the rest goes last), or the parts have not changed for a day;
+ * - its last part is smaller than a full part (Takeout fills every part to the size the user
+ *   chose, 1 to 50 GB, and the rest goes last), or the parts have not changed for a day;
  * - no part changed in the last `settleMs` (Google Drive, a browser or rsync may still be writing
  *   it) nor between the first look and the moment it is opened.
  * An export that waits is noted (`check` and the summary say so) and read by a later pass.
@@ -73,8 +73,17 @@ export function emptyTakeoutCounts(): TakeoutCounts {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-/** A last part at least this share of the largest is "full": more parts may follow. */
-const FULL_SHARE = 0.95;
+/** The part sizes Takeout offers (1, 2, 4, 10, 50 GB), in bytes. */
+const PART_SIZES = [1, 2, 4, 10, 50].map((g) => g * 1e9);
+
+/**
+ * Whether a part is as large as a full one: Takeout fills every part to the size the user chose
+ * (small.lst: 1 GB parts of about 1.07 GB) and puts the rest in the last, so a last part of a
+ * size Takeout offers (-5 % .. +10 %, either GB or GiB) may be followed by more.
+ */
+function looksFull(size: number): boolean {
+  return PART_SIZES.some((s) => size >= 0.95 * s && size <= 1.1 * s * (1024 ** 3 / 1e9));
+}
 
 export async function runTakeoutPhase(deps: TakeoutPhaseDeps): Promise<TakeoutCounts> {
   const counts = emptyTakeoutCounts();
@@ -178,10 +187,9 @@ export function whyWaiting(parts: readonly FoundPart[], stored: ExportRow | unde
   const fresh = parts.find((p) => now - p.mtime.getTime() < settleMs);
   if (fresh) return `${fresh.fileName} changed less than ${Math.round(settleMs / 1000)} s ago (still being written?)`;
   const last = parts[parts.length - 1] as FoundPart;
-  const largest = Math.max(...parts.slice(0, -1).map((p) => p.size));
   const seenFor = stored ? now - stored.firstSeenAt.getTime() : 0;
-  if (parts.length > 1 && last.size >= FULL_SHARE * largest && !(seenFor > DAY_MS)) {
-    return `the last part (${last.fileName}) is as large as the others, so more parts may follow; it is read once a smaller last part arrives or the parts have not changed for a day`;
+  if (looksFull(last.size) && !(seenFor > DAY_MS)) {
+    return `the last part (${last.fileName}) is as large as a full Takeout part, so more parts may follow; it is read once a smaller last part arrives or the parts have not changed for a day`;
   }
   return null;
 }

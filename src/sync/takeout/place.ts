@@ -23,9 +23,13 @@ export interface Placed {
   mediaOf: Map<string, { source: 'drive' | 'takeout'; remoteId: string }>;
 }
 
-/** The name an item is filed under: its title, with the archive's extension when it has none. */
+/**
+ * The name an item is filed under: its sidecar's title (the original name, never cut), with the
+ * archive's extension when the title has none; without a sidecar, its archive name less the
+ * `(n)` Takeout adds to tell two files of one folder apart (the tree numbers its own duplicates).
+ */
 export function fileNameOf(r: Resolved): string {
-  const title = r.draft.facts?.title ?? r.draft.archiveName;
+  const title = r.draft.facts?.title ?? r.draft.archiveName.replace(/\(\d+\)(?=\.[^.]*$)/, '');
   if (/\.[A-Za-z0-9]{2,5}$/.test(title)) return title;
   const ext = /\.[A-Za-z0-9]{2,5}$/.exec(r.draft.archiveName)?.[0] ?? '';
   return title + ext;
