@@ -23,6 +23,8 @@ import type {
 import { EntryError, PartError } from './types.ts';
 
 type Chunks = AsyncIterator<Buffer>;
+/** Gunzip output chunk: 16 times zlib's default, for 16 times fewer thread pool round trips. */
+const GUNZIP_CHUNK = 256 * 1024;
 
 export class TgzReader implements PartReader {
   readonly format = 'tgz' as const;
@@ -72,7 +74,7 @@ export class TgzReader implements PartReader {
 /** source -> gunzip -> extract, errors passed down the chain, abort destroying it all. */
 function openTarStream(source: ByteSource, signal: AbortSignal) {
   const input = Readable.from(readAbortably(source, 0, undefined, signal), { highWaterMark: 1 });
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   const extract = tar.extract();
   input.on('error', (error) => gunzip.destroy(error));
   gunzip.on('error', (error) => extract.destroy(error));
