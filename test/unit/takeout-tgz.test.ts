@@ -210,13 +210,10 @@ test('a cut tgz: PartError saying so; every entry handed out before was whole', 
   assert.ok(error instanceof PartError, String(error));
   assert.match(error.message, /cut\.tgz is truncated or corrupt/);
   assert.ok(done.length >= 2 && done.length < inputs.length, `${done.length} entries`);
-  for (const [i, [p, data]] of done.entries()) {
-    assert.equal(p, inputs[i]!.path);
-    assert.deepEqual(data, inputs[i]!.data ?? Buffer.alloc(0));
-  }
+  assertWhole(done, inputs);
 });
 
-test('a bad gzip trailer (CRC, length): every entry read, then a PartError', async () => {
+test('a bad gzip trailer (CRC, length): PartError at the end; what came before was whole', async () => {
   for (const [label, fromEnd] of [
     ['crc', 8],
     ['length', 2],
@@ -227,14 +224,23 @@ test('a bad gzip trailer (CRC, length): every entry read, then a PartError', asy
     await flipByte(file, size - fromEnd);
     const { done, error } = await readUntilBroken(await fileByteSource(file));
     assert.ok(error instanceof PartError, `${label}: ${String(error)}`);
-    assert.match(error.message, /is truncated or corrupt/);
-    assert.deepEqual(
-      done.map(([p, data]) => [p, data.toString('hex')]),
-      inputs.map((e) => [e.path, (e.data ?? Buffer.alloc(0)).toString('hex')]),
-      'the trailer comes after the last entry: every entry was whole',
-    );
+    assert.match(error.message, /is truncated or corrupt: incorrect (data|length) check/);
+    // zlib may drop its last output chunk when the trailer fails: the last entry may not finish.
+    assert.ok(done.length >= inputs.length - 1, `${label}: ${done.length} entries`);
+    assertWhole(done, inputs);
   }
 });
+
+/** Each entry read before the part broke is the written entry, byte for byte. */
+function assertWhole(
+  done: Array<[string, Buffer]>,
+  inputs: Array<{ path: string; data?: Buffer }>,
+) {
+  for (const [i, [p, data]] of done.entries()) {
+    assert.equal(p, inputs[i]!.path);
+    assert.ok(data.equals(inputs[i]!.data ?? Buffer.alloc(0)), `${p} differs`);
+  }
+}
 
 test('not a gzip at all: PartError', async () => {
   const file = path.join(dir, 'random.tgz');

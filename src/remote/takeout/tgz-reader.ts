@@ -3,8 +3,8 @@
  * handles ustar, pax and GNU long names). Entries come in stream order; unwanted ones are
  * drained, as a tar can only be read through. A tar declares no checksum of its bytes, so a body
  * checks its length only; the gzip trailer (CRC-32 and length of the whole stream) is checked by
- * zlib at the end of the part. A cut stream or a bad trailer throws a PartError from the
- * iteration; every entry yielded before it was whole.
+ * zlib at the end of the part. A cut stream or a bad trailer throws a PartError, from the body
+ * being read or from the iteration; every body that ended before it was whole.
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
