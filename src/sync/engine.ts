@@ -370,6 +370,7 @@ async function takeoutPhase(deps: PassDeps, result: PassResult): Promise<boolean
   });
   Object.assign(result, { ...counts, takeoutDated: counts.takeoutDated });
   result.indexed += counts.takeoutAdded + counts.takeoutChanged;
+  result.goneNoticed += counts.takeoutGone;
   result.bytes += counts.takeoutBytes;
   return true;
 }

@@ -179,6 +179,7 @@ function takeoutSummary(result: PassResult | undefined): Record<string, unknown>
     takeoutChanged: t.takeoutChanged,
     takeoutInDrive: t.takeoutInDrive,
     takeoutTrashed: t.takeoutTrashed,
+    takeoutGone: t.takeoutGone,
     takeoutBadEntries: t.takeoutBadEntries,
     takeoutBadParts: t.takeoutBadParts,
     takeoutBytes: t.takeoutBytes,

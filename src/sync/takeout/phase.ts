@@ -52,6 +52,8 @@ export interface TakeoutCounts {
   takeoutChanged: number;
   takeoutInDrive: number;
   takeoutTrashed: number;
+  /** Items a complete export no longer holds, recorded gone this pass. */
+  takeoutGone: number;
   takeoutBytes: number;
   takeoutDated: Record<DateSource, number>;
 }
@@ -67,6 +69,7 @@ export function emptyTakeoutCounts(): TakeoutCounts {
     takeoutChanged: 0,
     takeoutInDrive: 0,
     takeoutTrashed: 0,
+    takeoutGone: 0,
     takeoutBytes: 0,
     takeoutDated: Object.fromEntries(dateSources.map((s) => [s, 0])) as Record<DateSource, number>,
   };
@@ -136,6 +139,7 @@ async function runExport(
   counts.takeoutChanged += filed.changed;
   counts.takeoutInDrive += filed.inDrive;
   counts.takeoutTrashed += filed.trashed;
+  counts.takeoutGone += filed.gone;
   counts.takeoutBytes += filed.bytes;
   for (const s of dateSources) counts.takeoutDated[s] += filed.dated[s];
 }
