@@ -322,9 +322,16 @@ export class TakeoutRepo {
     const rows = (await this.knex('takeout_items')
       .where({ account: this.account })
       .whereNot({ last_export: exportId })
-      .select('item_id', 'identity', 'size', 'crc32', 'md5', 'archive_name', 'media_source', 'media_remote_id')) as Array<
-      Record<string, unknown>
-    >;
+      .select(
+        'item_id',
+        'identity',
+        'size',
+        'crc32',
+        'md5',
+        'archive_name',
+        'media_source',
+        'media_remote_id',
+      )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       itemId: String(r.item_id),
       identity: String(r.identity),

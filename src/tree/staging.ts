@@ -17,7 +17,9 @@ const STAGING_TOP = '.gphotos/takeout';
 /** The staging folder of an export, relative to ROOT. Export ids are plain part-name stems. */
 export function stagingDir(exportId: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(exportId)) {
-    throw new RangeError(`Expected an export id of [A-Za-z0-9._-], got ${JSON.stringify(exportId)}`);
+    throw new RangeError(
+      `Expected an export id of [A-Za-z0-9._-], got ${JSON.stringify(exportId)}`,
+    );
   }
   return `${STAGING_TOP}/${exportId}`;
 }
@@ -42,7 +44,11 @@ export async function stageEntry(
 }
 
 /** The entry numbers of a part already staged (a killed pass wrote them): entry -> path. */
-export async function stagedEntries(root: string, exportId: string, part: number): Promise<Set<number>> {
+export async function stagedEntries(
+  root: string,
+  exportId: string,
+  part: number,
+): Promise<Set<number>> {
   const dir = resolveInside(root, stagingDir(exportId));
   const out = new Set<number>();
   let names: string[];
@@ -62,7 +68,10 @@ export async function stagedEntries(root: string, exportId: string, part: number
 }
 
 /** Size and md5 of a staged file (a resumed pass recording what a killed one wrote). */
-export async function describeStaged(root: string, rel: string): Promise<{ bytes: number; md5: string }> {
+export async function describeStaged(
+  root: string,
+  rel: string,
+): Promise<{ bytes: number; md5: string }> {
   const p = resolveInside(root, rel);
   const st = await fs.stat(p).catch((err: unknown) => {
     throw classifyFsError(err, 'read', p);
@@ -76,7 +85,12 @@ export async function describeStaged(root: string, rel: string): Promise<{ bytes
  * Resolves false, changing nothing, when the staged file is gone (filed by a killed pass).
  * The caller fsyncs the folders it filed into (syncDirs), once per batch.
  */
-export async function fileStaged(root: string, fromRel: string, toRel: string, mtime: Date | null): Promise<boolean> {
+export async function fileStaged(
+  root: string,
+  fromRel: string,
+  toRel: string,
+  mtime: Date | null,
+): Promise<boolean> {
   const from = resolveInside(root, fromRel);
   const to = resolveInside(root, toRel);
   try {

@@ -43,9 +43,16 @@ export async function takeoutWorld(): Promise<TakeoutWorld> {
     drop,
     env,
     sync: (args = [], extra = {}) =>
-      runCli(['sync', root, '--skip-drive', '--skip-picasa', '--takeout', drop, ...args], { ...env, ...extra }),
+      runCli(['sync', root, '--skip-drive', '--skip-picasa', '--takeout', drop, ...args], {
+        ...env,
+        ...extra,
+      }),
     run: (args) => runCli(args, env),
-    write: (exp) => writeExport(drop, exp, { writeZip: (f, e) => writeZip(f, e), writeTgz: (f, e) => writeTgz(f, e) }),
+    write: (exp) =>
+      writeExport(drop, exp, {
+        writeZip: (f, e) => writeZip(f, e),
+        writeTgz: (f, e) => writeTgz(f, e),
+      }),
     close: async () => {
       await db?.drop();
       await rm(base, { recursive: true, force: true });
@@ -81,8 +88,16 @@ export async function readTop(root: string, top: string): Promise<Map<string, Tr
         continue;
       }
       const st = await stat(full);
-      const sha256 = createHash('sha256').update(await readFile(full)).digest('hex');
-      out.set(r, { rel: r, sha256, size: st.size, mtimeMs: st.mtimeMs, link: l.isSymbolicLink() ? await readlink(full) : null });
+      const sha256 = createHash('sha256')
+        .update(await readFile(full))
+        .digest('hex');
+      out.set(r, {
+        rel: r,
+        sha256,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        link: l.isSymbolicLink() ? await readlink(full) : null,
+      });
     }
   };
   await walk(top);

@@ -9,7 +9,12 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { makeExport } from '../fakes/takeout/export.ts';
-import { itemBytes, makeLibrary, type Library, type LibraryItem } from '../fakes/takeout/library.ts';
+import {
+  itemBytes,
+  makeLibrary,
+  type Library,
+  type LibraryItem,
+} from '../fakes/takeout/library.ts';
 import { readTop, takeoutWorld } from '../helpers/takeout.ts';
 
 const T0 = new Date('2025-03-01T10:00:00Z');
@@ -27,7 +32,15 @@ async function pathOfBytes(root: string, bytes: Buffer): Promise<string | undefi
 function plainOriginal(lib: Library): LibraryItem {
   const followers = new Set(lib.items.filter((i) => i.partnerId !== null).map((i) => i.partnerId));
   const item = lib.items.find(
-    (i) => i.kind === 'original' && i.sidecar !== null && i.embeddedDate && i.format === 'jpeg' && i.albums.length === 0 && !i.trashed && i.inYearFolder && !followers.has(i.id),
+    (i) =>
+      i.kind === 'original' &&
+      i.sidecar !== null &&
+      i.embeddedDate &&
+      i.format === 'jpeg' &&
+      i.albums.length === 0 &&
+      !i.trashed &&
+      i.inYearFolder &&
+      !followers.has(i.id),
   );
   assert.ok(item, 'the library has a plain original');
   return item;
@@ -54,8 +67,16 @@ describe('Takeout: later exports', () => {
       const s = r.summary as Record<string, unknown>;
       assert.equal(s.takeoutChanged, 1);
       assert.equal(s.takeoutAdded, 0);
-      assert.equal(sha(await readFile(path.join(w.root, where))), sha(after), 'same path, new bytes');
-      assert.equal(await pathOfBytes(w.root, before), undefined, 'the old bytes are not kept twice');
+      assert.equal(
+        sha(await readFile(path.join(w.root, where))),
+        sha(after),
+        'same path, new bytes',
+      );
+      assert.equal(
+        await pathOfBytes(w.root, before),
+        undefined,
+        'the old bytes are not kept twice',
+      );
     } finally {
       await w.close();
     }
@@ -72,12 +93,20 @@ describe('Takeout: later exports', () => {
       const droppedPath = await pathOfBytes(w.root, itemBytes(lib, dropped));
       assert.ok(droppedPath);
 
-      await w.write(makeExport(lib, { requestedAt: later(60), partCount: 1, format: 'zip', include: keep }));
+      await w.write(
+        makeExport(lib, { requestedAt: later(60), partCount: 1, format: 'zip', include: keep }),
+      );
       const incremental = await w.sync();
       assert.equal(incremental.code, 0, incremental.stderr);
-      assert.equal((incremental.summary as Record<string, unknown>).goneNoticed, 0, 'an incremental export infers nothing');
+      assert.equal(
+        (incremental.summary as Record<string, unknown>).goneNoticed,
+        0,
+        'an incremental export infers nothing',
+      );
 
-      await w.write(makeExport(lib, { requestedAt: later(120), partCount: 1, format: 'zip', include: keep }));
+      await w.write(
+        makeExport(lib, { requestedAt: later(120), partCount: 1, format: 'zip', include: keep }),
+      );
       const complete = await w.sync(['--takeout-complete']);
       assert.equal(complete.code, 0, complete.stderr);
       assert.equal((complete.summary as Record<string, unknown>).goneNoticed, 1);
@@ -86,7 +115,10 @@ describe('Takeout: later exports', () => {
       const listed = await w.run(['deleted', w.root, '--json']);
       assert.equal(listed.code, 0, listed.stderr);
       const rows = JSON.parse(listed.stdout) as Array<{ path: string; reason: string }>;
-      assert.deepEqual(rows.map((x) => x.path), [droppedPath]);
+      assert.deepEqual(
+        rows.map((x) => x.path),
+        [droppedPath],
+      );
       assert.match(rows[0]?.reason ?? '', /not in the complete Takeout export/);
 
       const removed = await w.sync(['--takeout-complete', '--do-delete']);

@@ -8,8 +8,19 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeExport } from '../fakes/takeout/export.ts';
-import { expectedTree, makeLibrary, type ExpectedTree, type Library } from '../fakes/takeout/library.ts';
-import { readTop, takeoutWorld, utcMonth, type TakeoutWorld, type TreeEntry } from '../helpers/takeout.ts';
+import {
+  expectedTree,
+  makeLibrary,
+  type ExpectedTree,
+  type Library,
+} from '../fakes/takeout/library.ts';
+import {
+  readTop,
+  takeoutWorld,
+  utcMonth,
+  type TakeoutWorld,
+  type TreeEntry,
+} from '../helpers/takeout.ts';
 import { sanitizeName } from '../../src/tree/sanitize.ts';
 
 const REQUESTED = new Date('2025-07-25T03:52:35Z');
@@ -34,13 +45,25 @@ async function assertPhotos(root: string, expected: ExpectedTree): Promise<Map<s
     const f = files[0] as TreeEntry;
     const base = path.posix.basename(f.rel);
     const want = stem(sanitizeName(item.title));
-    assert.ok(stem(base) === want || stem(stripDup(base)) === want, `${f.rel} is named by ${item.title}`);
+    assert.ok(
+      stem(base) === want || stem(stripDup(base)) === want,
+      `${f.rel} is named by ${item.title}`,
+    );
     if (item.dateFrom === 'folder') {
-      assert.ok(f.rel.startsWith(`photos/${item.takenTime.getUTCFullYear()}/`), `${f.rel}: its year folder dates it`);
+      assert.ok(
+        f.rel.startsWith(`photos/${item.takenTime.getUTCFullYear()}/`),
+        `${f.rel}: its year folder dates it`,
+      );
       continue;
     }
-    assert.ok(f.rel.startsWith(`photos/${utcMonth(item.takenTime)}/`), `${f.rel} (${item.dateFrom}) in ${utcMonth(item.takenTime)}`);
-    assert.ok(Math.abs(f.mtimeMs - item.takenTime.getTime()) < 1000, `${f.rel}: mtime is its taken time`);
+    assert.ok(
+      f.rel.startsWith(`photos/${utcMonth(item.takenTime)}/`),
+      `${f.rel} (${item.dateFrom}) in ${utcMonth(item.takenTime)}`,
+    );
+    assert.ok(
+      Math.abs(f.mtimeMs - item.takenTime.getTime()) < 1000,
+      `${f.rel}: mtime is its taken time`,
+    );
   }
   return photos;
 }
@@ -56,14 +79,26 @@ async function assertAlbums(root: string, expected: ExpectedTree): Promise<void>
   assert.equal(folders.size, expected.albums.length, 'one folder per album');
   for (const album of expected.albums) {
     const want = [...new Set(album.memberSha256)].sort();
-    const match = [...folders].find(([, es]) => JSON.stringify([...new Set(es.map((e) => e.sha256))].sort()) === JSON.stringify(want));
+    const match = [...folders].find(
+      ([, es]) =>
+        JSON.stringify([...new Set(es.map((e) => e.sha256))].sort()) === JSON.stringify(want),
+    );
     assert.ok(match, `album ${JSON.stringify(album.title)} has a folder with exactly its members`);
     const [folder, es] = match;
     const d = album.date;
     const mmdd = `${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
-    assert.ok(folder.startsWith(`albums/${d.getUTCFullYear()}/${mmdd} `), `${folder} dated ${d.toISOString()}`);
-    if (album.title !== '') assert.ok(folder.endsWith(` ${sanitizeName(album.title)}`) || folder.includes(sanitizeName(album.title)), `${folder} titled ${album.title}`);
-    for (const e of es) assert.ok(e.link !== null && !e.link.startsWith('/'), `${e.rel} is a relative link`);
+    assert.ok(
+      folder.startsWith(`albums/${d.getUTCFullYear()}/${mmdd} `),
+      `${folder} dated ${d.toISOString()}`,
+    );
+    if (album.title !== '')
+      assert.ok(
+        folder.endsWith(` ${sanitizeName(album.title)}`) ||
+          folder.includes(sanitizeName(album.title)),
+        `${folder} titled ${album.title}`,
+      );
+    for (const e of es)
+      assert.ok(e.link !== null && !e.link.startsWith('/'), `${e.rel} is a relative link`);
   }
 }
 
@@ -78,7 +113,14 @@ describe('Takeout: a multi-part zip export with every quirk', () => {
   before(async () => {
     w = await takeoutWorld();
     lib = makeLibrary({ items: 40, albums: 3, seed: 7 });
-    await w.write(makeExport(lib, { requestedAt: REQUESTED, partCount: 3, format: 'zip', samePathInTwoParts: true }));
+    await w.write(
+      makeExport(lib, {
+        requestedAt: REQUESTED,
+        partCount: 3,
+        format: 'zip',
+        samePathInTwoParts: true,
+      }),
+    );
     first = await w.sync();
   });
   after(() => w.close());
@@ -105,15 +147,25 @@ describe('Takeout: a multi-part zip export with every quirk', () => {
     assert.equal(dated.name, want('name'));
     assert.equal(dated.folder, want('folder'));
     assert.equal(dated.none, 0);
-    const fallbacks = first.lines.filter((l) => l.msg === 'Takeout item dated without a sidecar date');
+    const fallbacks = first.lines.filter(
+      (l) => l.msg === 'Takeout item dated without a sidecar date',
+    );
     assert.equal(fallbacks.length, want('embedded') + want('name') + want('folder'));
   });
 
   it('keeps what the sidecars say in the index, queryable', async () => {
     const expected = expectedTree(lib);
-    const r = await w.run(['query', w.root, "SELECT count(*) FILTER (WHERE favorited) AS fav, count(*) FILTER (WHERE archived) AS arch, count(*) FILTER (WHERE file_path LIKE 'photos/%') AS filed FROM takeout_library", '--json']);
+    const r = await w.run([
+      'query',
+      w.root,
+      "SELECT count(*) FILTER (WHERE favorited) AS fav, count(*) FILTER (WHERE archived) AS arch, count(*) FILTER (WHERE file_path LIKE 'photos/%') AS filed FROM takeout_library",
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    const row = (JSON.parse(r.stdout) as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+    const row = (JSON.parse(r.stdout) as Array<Record<string, unknown>>)[0] as Record<
+      string,
+      unknown
+    >;
     assert.equal(Number(row.filed), expected.items.length);
     assert.equal(Number(row.fav), expected.items.filter((i) => i.favorited).length);
     assert.equal(Number(row.arch), expected.items.filter((i) => i.archived).length);
@@ -157,7 +209,9 @@ describe('Takeout: a later export adds only what is new', () => {
     try {
       const lib = makeLibrary({ items: 30, albums: 2, seed: 23 });
       const early = (i: { id: number }): boolean => i.id % 2 === 0;
-      await w.write(makeExport(lib, { requestedAt: REQUESTED, partCount: 1, format: 'zip', include: early }));
+      await w.write(
+        makeExport(lib, { requestedAt: REQUESTED, partCount: 1, format: 'zip', include: early }),
+      );
       const r1 = await w.sync();
       assert.equal(r1.code, 0, r1.stderr + r1.stdout.slice(-2000));
       const firstCount = expectedTree(lib, { include: early }).items.length;

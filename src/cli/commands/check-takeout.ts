@@ -6,8 +6,12 @@ import { findParts, type FoundPart } from '../../remote/takeout/local-parts.ts';
 import { whyWaiting } from '../../sync/takeout/phase.ts';
 import type { CheckLine } from './check.ts';
 
-export async function checkTakeout(paths: readonly string[] | null, settleMs: number): Promise<CheckLine> {
-  if (paths === null || paths.length === 0) return { name: 'takeout', status: 'skip', detail: 'no --takeout' };
+export async function checkTakeout(
+  paths: readonly string[] | null,
+  settleMs: number,
+): Promise<CheckLine> {
+  if (paths === null || paths.length === 0)
+    return { name: 'takeout', status: 'skip', detail: 'no --takeout' };
   const found = await findParts(paths);
   if (found.problems.length > 0) {
     return { name: 'takeout', status: 'FAIL', detail: found.problems.join('; '), exitCode: 2 };

@@ -52,7 +52,10 @@ export class DirReader implements PartReader {
           },
         };
       } else {
-        yield { entry: f.entry, body: createReadStream(f.abs, { highWaterMark: 1 << 20, signal: options.signal }) };
+        yield {
+          entry: f.entry,
+          body: createReadStream(f.abs, { highWaterMark: 1 << 20, signal: options.signal }),
+        };
       }
     }
   }
@@ -75,7 +78,14 @@ export class DirReader implements PartReader {
         out.push({
           abs: child,
           kind: d.isFile() ? 'file' : 'other',
-          entry: { path: rel, index: out.length, size: st.size, crc32: null, mtime: st.mtime, isDirectory: false },
+          entry: {
+            path: rel,
+            index: out.length,
+            size: st.size,
+            crc32: null,
+            mtime: st.mtime,
+            isDirectory: false,
+          },
         });
       }
     };

@@ -54,7 +54,9 @@ async function partsAt(abs: string, problems: string[]): Promise<FoundPart[]> {
   if (st.isFile()) {
     const part = archivePart(abs, st);
     if (part === null) {
-      problems.push(`--takeout ${abs}: not a Takeout archive (expected a .zip, .tgz or .tar.gz part)`);
+      problems.push(
+        `--takeout ${abs}: not a Takeout archive (expected a .zip, .tgz or .tar.gz part)`,
+      );
     }
     return part === null ? [] : [part];
   }
@@ -81,12 +83,28 @@ function archivePart(file: string, st: { size: number; mtime: Date }): FoundPart
   const fileName = path.basename(file);
   const parsed = parsePartName(fileName);
   if (parsed !== null) {
-    return { location: file, fileName, format: parsed.format, exportId: parsed.exportId, number: parsed.number, size: st.size, mtime: st.mtime };
+    return {
+      location: file,
+      fileName,
+      format: parsed.format,
+      exportId: parsed.exportId,
+      number: parsed.number,
+      size: st.size,
+      mtime: st.mtime,
+    };
   }
   const m = ARCHIVE.exec(fileName);
   if (!m) return null;
   const format: ArchiveFormat = (m[1] ?? '').toLowerCase() === 'zip' ? 'zip' : 'tgz';
-  return { location: file, fileName, format, exportId: `archive-${idOf(file)}`, number: 1, size: st.size, mtime: st.mtime };
+  return {
+    location: file,
+    fileName,
+    format,
+    exportId: `archive-${idOf(file)}`,
+    number: 1,
+    size: st.size,
+    mtime: st.mtime,
+  };
 }
 
 /** `abs` itself when it is a `Takeout` folder, `abs/Takeout` when that exists, else null. */

@@ -155,7 +155,8 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
       continue;
     }
     if (m.rule === null) cat.unmatched.push(e.path);
-    const kind: ItemKind = m.rule === 'edited' ? 'edited' : m.rule === 'companion' ? 'companion' : 'original';
+    const kind: ItemKind =
+      m.rule === 'edited' ? 'edited' : m.rule === 'companion' ? 'companion' : 'original';
     mergeItem(cat, e, content, {
       // An edited copy or companion is not what its partner's sidecar describes (title, URL).
       facts: kind === 'original' ? sidecar : null,
@@ -170,7 +171,12 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
   }
   if (tp.folderKind === 'album') {
     const sidecarOnly = [...sidecars].filter(([n]) => !claimed.has(n)).map(([, facts]) => facts);
-    cat.albums.push({ folder: tp.folder, facts: albumFacts, members: [...new Set(members)], sidecarOnly });
+    cat.albums.push({
+      folder: tp.folder,
+      facts: albumFacts,
+      members: [...new Set(members)],
+      sidecarOnly,
+    });
   }
 }
 
@@ -236,7 +242,8 @@ function stagedOf(e: EntryRecord): { part: number; entry: number } | null {
   return f?.staged === true ? { part: e.partNumber, entry: e.entryIndex } : null;
 }
 
-const toDateOrNull = (v: unknown): Date | null => (typeof v === 'string' || v instanceof Date ? new Date(v) : null);
+const toDateOrNull = (v: unknown): Date | null =>
+  typeof v === 'string' || v instanceof Date ? new Date(v) : null;
 
 /** A TakeoutJson as the index stores it (JSON: its times are strings) with its times as Dates. */
 export function reviveJson(stored: unknown): TakeoutJson {
@@ -245,9 +252,15 @@ export function reviveJson(stored: unknown): TakeoutJson {
     const f = j.facts;
     return {
       kind: 'media',
-      facts: { ...f, takenTime: toDateOrNull(f.takenTime), createdTime: toDateOrNull(f.createdTime), modifiedTime: toDateOrNull(f.modifiedTime) },
+      facts: {
+        ...f,
+        takenTime: toDateOrNull(f.takenTime),
+        createdTime: toDateOrNull(f.createdTime),
+        modifiedTime: toDateOrNull(f.modifiedTime),
+      },
     };
   }
-  if (j.kind === 'album') return { kind: 'album', facts: { ...j.facts, date: toDateOrNull(j.facts.date) } };
+  if (j.kind === 'album')
+    return { kind: 'album', facts: { ...j.facts, date: toDateOrNull(j.facts.date) } };
   return j;
 }

@@ -14,7 +14,15 @@ import type { ItemDraft } from './catalogue.ts';
  *   or `YYYY-MM-DD` folder; `created`: the sidecar's upload time; `none`: nothing (photos/undated).
  */
 export type DateSource = 'sidecar' | 'partner' | 'exif' | 'name' | 'folder' | 'created' | 'none';
-export const dateSources: readonly DateSource[] = ['sidecar', 'partner', 'exif', 'name', 'folder', 'created', 'none'];
+export const dateSources: readonly DateSource[] = [
+  'sidecar',
+  'partner',
+  'exif',
+  'name',
+  'folder',
+  'created',
+  'none',
+];
 
 export interface Dated {
   taken: Date | null;
@@ -47,7 +55,12 @@ export async function dateItem(
  * title, taken time and size. An edited copy or companion without a sidecar is its partner's
  * identity plus its own name.
  */
-export function identityOf(item: ItemDraft, dated: Dated, partner: ItemDraft | undefined, partnerDated: Dated | undefined): string {
+export function identityOf(
+  item: ItemDraft,
+  dated: Dated,
+  partner: ItemDraft | undefined,
+  partnerDated: Dated | undefined,
+): string {
   if (item.facts?.url) return `url:${item.facts.url}`;
   if (item.facts === null && partner !== undefined && partnerDated !== undefined) {
     return `${identityOf(partner, partnerDated, undefined, undefined)}#${item.archiveName}`;

@@ -16,7 +16,16 @@ import { readExifDate } from '../../tree/exif-date.ts';
 import { resolveInside } from '../../tree/layout.ts';
 import { dropStaging, stagedRel } from '../../tree/staging.ts';
 import { buildCatalogue, type Catalogue, type ItemDraft } from './catalogue.ts';
-import { dateItem, decide, identityOf, itemIdOf, type Action, type Dated, type DateSource, type Known } from './decide.ts';
+import {
+  dateItem,
+  decide,
+  identityOf,
+  itemIdOf,
+  type Action,
+  type Dated,
+  type DateSource,
+  type Known,
+} from './decide.ts';
 import { fileItems, type Placed } from './place.ts';
 import { recordAlbums } from './takeout-albums.ts';
 
@@ -75,9 +84,18 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
 /** Names every item filed this pass whose date did not come from a sidecar (its own or its partner's). */
 function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
   for (const r of resolved) {
-    if (r.action.kind === 'unchanged' || r.dated.source === 'sidecar' || r.dated.source === 'partner') continue;
+    if (
+      r.action.kind === 'unchanged' ||
+      r.dated.source === 'sidecar' ||
+      r.dated.source === 'partner'
+    )
+      continue;
     log.info(
-      { item: r.draft.facts?.title ?? r.draft.archiveName, dateSource: r.dated.source, taken: r.dated.taken },
+      {
+        item: r.draft.facts?.title ?? r.draft.archiveName,
+        dateSource: r.dated.source,
+        taken: r.dated.taken,
+      },
       'Takeout item dated without a sidecar date',
     );
   }
@@ -92,7 +110,8 @@ async function loadKnown(deps: FileExportDeps): Promise<Known> {
   }
   for await (const rows of deps.media.iterateBrief('drive')) {
     for (const r of rows) {
-      if (r.state !== 'gone' && r.size !== null) known.drive.set(`${r.originalName}|${r.size}`, r.remoteId);
+      if (r.state !== 'gone' && r.size !== null)
+        known.drive.set(`${r.originalName}|${r.size}`, r.remoteId);
     }
   }
   return known;
@@ -102,7 +121,9 @@ async function loadKnown(deps: FileExportDeps): Promise<Known> {
 async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): Promise<Resolved[]> {
   const datedOf = new Map<string, Dated>();
   const used = new Set<string>();
-  const order = [...cat.items.values()].sort((a, b) => Number(a.partner !== null) - Number(b.partner !== null));
+  const order = [...cat.items.values()].sort(
+    (a, b) => Number(a.partner !== null) - Number(b.partner !== null),
+  );
   const out: Resolved[] = [];
   for (const draft of order) {
     deps.signal.throwIfAborted();
@@ -113,7 +134,9 @@ async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): P
     const identity = uniqueIdentity(identityOf(draft, dated, partner, partnerDated), draft, used);
     const action = decide(draft, identity, known);
     const itemId =
-      action.kind === 'unchanged' || action.kind === 'changed' ? action.ref.itemId : itemIdOf(identity);
+      action.kind === 'unchanged' || action.kind === 'changed'
+        ? action.ref.itemId
+        : itemIdOf(identity);
     out.push({ draft, dated, identity, itemId, action });
   }
   return out;
@@ -140,7 +163,11 @@ function exifOf(deps: FileExportDeps, draft: ItemDraft): Promise<Date | null> {
 }
 
 /** Writes the takeout_items rows of every item seen in this export. */
-async function recordItems(deps: FileExportDeps, resolved: readonly Resolved[], placed: Placed): Promise<void> {
+async function recordItems(
+  deps: FileExportDeps,
+  resolved: readonly Resolved[],
+  placed: Placed,
+): Promise<void> {
   const rows: TakeoutItemRow[] = [];
   for (const r of resolved) {
     const media = placed.mediaOf.get(r.itemId);
@@ -150,7 +177,11 @@ async function recordItems(deps: FileExportDeps, resolved: readonly Resolved[], 
   await deps.repo.upsertItems(rows);
 }
 
-function itemRow(r: Resolved, media: { source: 'drive' | 'takeout'; remoteId: string }, exportId: string): TakeoutItemRow {
+function itemRow(
+  r: Resolved,
+  media: { source: 'drive' | 'takeout'; remoteId: string },
+  exportId: string,
+): TakeoutItemRow {
   const f = r.draft.facts;
   return {
     itemId: r.itemId,
@@ -186,7 +217,9 @@ function itemRow(r: Resolved, media: { source: 'drive' | 'takeout'; remoteId: st
 
 /** Items of earlier exports that this complete export does not hold: recorded gone. */
 async function recordGone(deps: FileExportDeps): Promise<number> {
-  const missing = (await deps.repo.itemsNotIn(deps.exportId)).filter((i) => i.mediaSource === 'takeout');
+  const missing = (await deps.repo.itemsNotIn(deps.exportId)).filter(
+    (i) => i.mediaSource === 'takeout',
+  );
   if (missing.length === 0) return 0;
   return await deps.media.markGone(
     'takeout',
@@ -204,7 +237,10 @@ function summarize(
   gone: number,
 ): FileExportResult {
   const dated = Object.fromEntries(
-    (['sidecar', 'partner', 'exif', 'name', 'folder', 'created', 'none'] as const).map((s) => [s, 0]),
+    (['sidecar', 'partner', 'exif', 'name', 'folder', 'created', 'none'] as const).map((s) => [
+      s,
+      0,
+    ]),
   ) as Record<DateSource, number>;
   for (const r of resolved) if (r.action.kind !== 'unchanged') dated[r.dated.source]++;
   return {

@@ -93,7 +93,9 @@ export async function runTakeoutPhase(deps: TakeoutPhaseDeps): Promise<TakeoutCo
   const found = await findParts(deps.paths);
   if (found.problems.length > 0) {
     throw new SyncError('usage', found.problems.join('; '), {
-      hints: ['--takeout names a Takeout part (.zip, .tgz), a folder of parts, or an extracted Takeout/ folder'],
+      hints: [
+        '--takeout names a Takeout part (.zip, .tgz), a folder of parts, or an extracted Takeout/ folder',
+      ],
     });
   }
   const byExport = new Map<string, FoundPart[]>();
@@ -121,7 +123,8 @@ async function runExport(
   await deps.repo.noteExport({ ...seen, state: 'waiting' });
   const rows = [];
   for (const p of parts) rows.push(await deps.repo.notePart(p));
-  if (stored?.state === 'read' && rows.every((r) => r.state === 'read' || r.state === 'bad')) return;
+  if (stored?.state === 'read' && rows.every((r) => r.state === 'read' || r.state === 'bad'))
+    return;
   await deps.repo.noteExport({ ...seen, state: waiting ? 'waiting' : 'reading' });
   if (waiting) {
     counts.takeoutWaiting++;
@@ -153,15 +156,26 @@ async function readOnePart(
 ): Promise<void> {
   const before = row.badEntries;
   const changed = await changedSince(row);
-  if (changed) throw new SyncError('fatal', `${row.fileName} changed while the pass was about to read it (${changed}); it is read by a later pass`);
+  if (changed)
+    throw new SyncError(
+      'fatal',
+      `${row.fileName} changed while the pass was about to read it (${changed}); it is read by a later pass`,
+    );
   log.info({ part: row.fileName, from: row.nextEntry }, 'reading Takeout part');
   const reader = await readerOf(row);
-  const read = await readPart({ root: deps.root, repo: deps.repo, log, signal: deps.signal, exportId: row.exportId, known }, row, reader);
+  const read = await readPart(
+    { root: deps.root, repo: deps.repo, log, signal: deps.signal, exportId: row.exportId, known },
+    row,
+    reader,
+  );
   counts.takeoutParts++;
   counts.takeoutBadEntries += read.bad - before;
   if (read.broken !== null) {
     counts.takeoutBadParts++;
-    log.error({ part: row.fileName, problem: read.broken }, 'Takeout part is damaged; its entries read so far are kept');
+    log.error(
+      { part: row.fileName, problem: read.broken },
+      'Takeout part is damaged; its entries read so far are kept',
+    );
     await deps.repo.finishPart(row.exportId, row.number, 'bad', read.broken);
   } else {
     await deps.repo.finishPart(row.exportId, row.number, 'read', null);
@@ -183,13 +197,20 @@ async function changedSince(row: PartRow): Promise<string | null> {
 }
 
 /** Why an export is not read yet, or null when it can be (see the module's contract). */
-export function whyWaiting(parts: readonly FoundPart[], stored: ExportRow | undefined, settleMs: number, now: number): string | null {
+export function whyWaiting(
+  parts: readonly FoundPart[],
+  stored: ExportRow | undefined,
+  settleMs: number,
+  now: number,
+): string | null {
   const numbers = parts.map((p) => p.number);
   const missing = [];
   for (let n = 1; n <= Math.max(...numbers); n++) if (!numbers.includes(n)) missing.push(n);
-  if (missing.length > 0) return `part(s) ${missing.join(', ')} of ${Math.max(...numbers)} are missing`;
+  if (missing.length > 0)
+    return `part(s) ${missing.join(', ')} of ${Math.max(...numbers)} are missing`;
   const fresh = parts.find((p) => now - p.mtime.getTime() < settleMs);
-  if (fresh) return `${fresh.fileName} changed less than ${Math.round(settleMs / 1000)} s ago (still being written?)`;
+  if (fresh)
+    return `${fresh.fileName} changed less than ${Math.round(settleMs / 1000)} s ago (still being written?)`;
   const last = parts[parts.length - 1] as FoundPart;
   const seenFor = stored ? now - stored.firstSeenAt.getTime() : 0;
   if (looksFull(last.size) && !(seenFor > DAY_MS)) {
@@ -199,14 +220,18 @@ export function whyWaiting(parts: readonly FoundPart[], stored: ExportRow | unde
 }
 
 /** What the reader may skip: bytes of items filed before and of entries recorded already. */
-async function knownContent(deps: TakeoutPhaseDeps, exportId: string): Promise<Map<string, string>> {
+async function knownContent(
+  deps: TakeoutPhaseDeps,
+  exportId: string,
+): Promise<Map<string, string>> {
   const known = new Map<string, string>();
   for (const c of await deps.repo.contents()) {
     if (c.crc32 !== null) known.set(contentKey(c.size, c.crc32, c.archiveName), c.md5);
   }
   for (const e of await deps.repo.mediaContentOf(exportId)) {
     const name = e.path.slice(e.path.lastIndexOf('/') + 1);
-    if (e.crc32 !== null && e.size !== null && e.md5 !== null) known.set(contentKey(e.size, e.crc32, name), e.md5);
+    if (e.crc32 !== null && e.size !== null && e.md5 !== null)
+      known.set(contentKey(e.size, e.crc32, name), e.md5);
   }
   return known;
 }

@@ -35,13 +35,17 @@ export function fileNameOf(r: Resolved): string {
   return title + ext;
 }
 
-export async function fileItems(deps: FileExportDeps, resolved: readonly Resolved[]): Promise<Placed> {
+export async function fileItems(
+  deps: FileExportDeps,
+  resolved: readonly Resolved[],
+): Promise<Placed> {
   const placed: Placed = { added: 0, changed: 0, bytes: 0, mediaOf: new Map() };
   const toFile: Resolved[] = [];
   for (const r of resolved) {
     const a = r.action;
     if (a.kind === 'drive') placed.mediaOf.set(r.itemId, { source: 'drive', remoteId: a.driveId });
-    else if (a.kind === 'unchanged') placed.mediaOf.set(r.itemId, { source: a.ref.mediaSource, remoteId: a.ref.mediaRemoteId });
+    else if (a.kind === 'unchanged')
+      placed.mediaOf.set(r.itemId, { source: a.ref.mediaSource, remoteId: a.ref.mediaRemoteId });
     else toFile.push(r);
   }
   const rows = await placeRows(deps, toFile);
@@ -61,7 +65,12 @@ export async function fileItems(deps: FileExportDeps, resolved: readonly Resolve
   }
   await syncDirs(deps.root, dirs);
   await deps.media.markMany(
-    done.map((id) => ({ source: 'takeout', remoteId: id, state: 'done', downloadedAt: new Date() })),
+    done.map((id) => ({
+      source: 'takeout',
+      remoteId: id,
+      state: 'done',
+      downloadedAt: new Date(),
+    })),
   );
   return placed;
 }
@@ -76,20 +85,30 @@ async function fileOne(deps: FileExportDeps, r: Resolved, row: ListedMediaRow): 
   // Filed by a pass killed before it recorded it: the file is in place already.
   const here = await statLocal(deps.root, row.relPath);
   if (here.exists && here.size === r.draft.size) return true;
-  deps.log.warn({ item: fileNameOf(r), path: row.relPath }, 'Takeout item has no readable copy in this export; not filed');
+  deps.log.warn(
+    { item: fileNameOf(r), path: row.relPath },
+    'Takeout item has no readable copy in this export; not filed',
+  );
   return false;
 }
 
 /** Assigns photos/ paths to the items to file, beside what those folders already hold. */
-async function placeRows(deps: FileExportDeps, toFile: readonly Resolved[]): Promise<Map<string, ListedMediaRow>> {
+async function placeRows(
+  deps: FileExportDeps,
+  toFile: readonly Resolved[],
+): Promise<Map<string, ListedMediaRow>> {
   const dirOf = (r: Resolved, existing: MediaRow | undefined): string =>
-    existing ? existing.relPath.slice(0, existing.relPath.lastIndexOf('/')) : datedDir(PHOTOS_DIR, r.dated.taken);
+    existing
+      ? existing.relPath.slice(0, existing.relPath.lastIndexOf('/'))
+      : datedDir(PHOTOS_DIR, r.dated.taken);
   // A takeout item's media row has the item's id: a changed item keeps its path, a pass killed
   // while filing finds the paths it had assigned.
   const ids = toFile.map((r) => r.itemId);
   const mine = new Map((await deps.media.byIds('takeout', ids)).map((m) => [m.remoteId, m]));
   const dirs = [...new Set(toFile.map((r) => dirOf(r, mine.get(r.itemId))))];
-  const neighbours = (await deps.media.inDirs('takeout', dirs.map(pathKey))).filter((m) => !mine.has(m.remoteId));
+  const neighbours = (await deps.media.inDirs('takeout', dirs.map(pathKey))).filter(
+    (m) => !mine.has(m.remoteId),
+  );
   const inputs: LayoutInput[] = [
     ...neighbours.map((m) => ({
       id: m.remoteId,

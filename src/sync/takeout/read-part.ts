@@ -18,7 +18,12 @@ import type { Logger } from 'pino';
 import type { EntryRecord, PartRow, TakeoutRepo } from '../../index/takeout-repo.ts';
 import { classifyPath } from '../../remote/takeout/paths.ts';
 import { parseTakeoutJson } from '../../remote/takeout/sidecar.ts';
-import { EntryError, PartError, type ArchiveEntry, type PartReader } from '../../remote/takeout/types.ts';
+import {
+  EntryError,
+  PartError,
+  type ArchiveEntry,
+  type PartReader,
+} from '../../remote/takeout/types.ts';
 import { describeStaged, stagedEntries, stagedRel, stageEntry } from '../../tree/staging.ts';
 
 /** JSON entries larger than this are not sidecars (a sidecar is a few KB). */
@@ -55,9 +60,19 @@ export function contentKey(size: number, crc32: number, name: string): string {
 const isJsonName = (p: string): boolean => p.toLowerCase().endsWith('.json');
 const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
-export async function readPart(deps: ReadPartDeps, part: PartRow, reader: PartReader): Promise<PartCounts> {
+export async function readPart(
+  deps: ReadPartDeps,
+  part: PartRow,
+  reader: PartReader,
+): Promise<PartCounts> {
   const { root, exportId, log } = deps;
-  const counts: PartCounts = { media: 0, json: 0, bad: part.badEntries, bytesWritten: part.bytesWritten, broken: null };
+  const counts: PartCounts = {
+    media: 0,
+    json: 0,
+    bad: part.badEntries,
+    bytesWritten: part.bytesWritten,
+    broken: null,
+  };
   const staged = await stagedEntries(root, exportId, part.number);
   const batch = new Batch(deps, part, counts);
   const knownMd5 = (e: ArchiveEntry): string | undefined =>
@@ -69,14 +84,19 @@ export async function readPart(deps: ReadPartDeps, part: PartRow, reader: PartRe
     return !staged.has(e.index) && knownMd5(e) === undefined;
   };
   try {
-    for await (const r of reader.entries({ fromIndex: part.nextEntry, want, signal: deps.signal })) {
+    for await (const r of reader.entries({
+      fromIndex: part.nextEntry,
+      want,
+      signal: deps.signal,
+    })) {
       if (r.entry.index < part.nextEntry) continue;
       const rec = r.problem
         ? badRecord(part, r.entry, r.problem.message)
         : r.body
           ? await readEntry(deps, part, r.entry, r.body)
           : await skippedRecord(deps, part, r.entry, staged, knownMd5(r.entry));
-      if (rec?.kind === 'bad') log.warn({ entry: rec.path, problem: rec.problem }, 'Takeout entry skipped');
+      if (rec?.kind === 'bad')
+        log.warn({ entry: rec.path, problem: rec.problem }, 'Takeout entry skipped');
       await batch.add(r.entry.index, rec);
     }
   } catch (err) {
@@ -103,7 +123,11 @@ async function readEntry(
       for await (const c of body) chunks.push(c);
       const parsed = parseTakeoutJson(Buffer.concat(chunks).toString('utf8'));
       if (parsed.kind === 'invalid') {
-        return badRecord(part, e, `${e.path} is not valid JSON (${parsed.error}): its item is dated by other means`);
+        return badRecord(
+          part,
+          e,
+          `${e.path} is not valid JSON (${parsed.error}): its item is dated by other means`,
+        );
       }
       return { ...base(part, e), kind: 'json', facts: parsed };
     }
@@ -129,7 +153,10 @@ async function skippedRecord(
   if (tp === null || isJsonName(e.path)) return null;
   if (tp.folderKind === 'trash') return { ...base(part, e), kind: 'media' };
   if (staged.has(e.index)) {
-    const { bytes, md5 } = await describeStaged(deps.root, stagedRel(deps.exportId, part.number, e.index));
+    const { bytes, md5 } = await describeStaged(
+      deps.root,
+      stagedRel(deps.exportId, part.number, e.index),
+    );
     return { ...base(part, e), kind: 'media', size: bytes, md5, facts: { staged: true, bytes } };
   }
   return { ...base(part, e), kind: 'media', md5: knownMd5 ?? null };
@@ -177,9 +204,11 @@ class Batch {
       else if (rec.kind === 'json') this.#counts.json++;
       else if (rec.md5 !== null) this.#counts.media++;
       const f = rec.facts as { bytes?: number } | null;
-      if (rec.kind === 'media' && typeof f?.bytes === 'number') this.#counts.bytesWritten += f.bytes;
+      if (rec.kind === 'media' && typeof f?.bytes === 'number')
+        this.#counts.bytesWritten += f.bytes;
     }
-    if (this.#records.length >= BATCH_ENTRIES || Date.now() - this.#since >= BATCH_MS) await this.flush();
+    if (this.#records.length >= BATCH_ENTRIES || Date.now() - this.#since >= BATCH_MS)
+      await this.flush();
   }
 
   async flush(): Promise<void> {

@@ -50,8 +50,13 @@ export async function recordAlbums(
   for (const [id, members] of membersOf) await replaceMembers(deps, id, members);
   if (deps.complete) {
     const ids = new Set(membersOf.keys());
-    const vanished = (await deps.albums.all()).filter((a) => a.source === 'takeout' && !ids.has(a.albumId) && a.goneAt === null);
-    await deps.albums.markGone(vanished.map((a) => a.albumId), seenAt);
+    const vanished = (await deps.albums.all()).filter(
+      (a) => a.source === 'takeout' && !ids.has(a.albumId) && a.goneAt === null,
+    );
+    await deps.albums.markGone(
+      vanished.map((a) => a.albumId),
+      seenAt,
+    );
   }
   return listed.length;
 }
@@ -67,12 +72,23 @@ async function describedBy(deps: FileExportDeps, resolved: readonly Resolved[]):
   ];
   for (const c of await deps.repo.contents()) {
     const m = /^t:(.*)\|([^|]*)\|\d+$/.exec(c.identity);
-    const member: Member = { r: null, itemId: c.itemId, media: { source: c.mediaSource, remoteId: c.mediaRemoteId }, name: c.archiveName, size: c.size, taken: null };
+    const member: Member = {
+      r: null,
+      itemId: c.itemId,
+      media: { source: c.mediaSource, remoteId: c.mediaRemoteId },
+      name: c.archiveName,
+      size: c.size,
+      taken: null,
+    };
     if (c.identity.startsWith('url:')) byKey.set(c.identity, member);
     else if (m) byKey.set(`t:${m[1]}|${m[2]}`, member);
   }
   for (const r of resolved) {
-    for (const k of keysOf(r.draft.facts?.title ?? r.draft.archiveName, r.dated.taken, r.draft.facts?.url ?? null)) {
+    for (const k of keysOf(
+      r.draft.facts?.title ?? r.draft.archiveName,
+      r.dated.taken,
+      r.draft.facts?.url ?? null,
+    )) {
       byKey.set(k, memberOf(r, undefined));
     }
   }
@@ -87,7 +103,14 @@ async function describedBy(deps: FileExportDeps, resolved: readonly Resolved[]):
 
 function memberOf(r: Resolved, placed: Placed | undefined): Member {
   const media = placed?.mediaOf.get(r.itemId) ?? { source: 'takeout' as const, remoteId: r.itemId };
-  return { r, itemId: r.itemId, media, name: fileNameOf(r), size: r.draft.size, taken: r.dated.taken };
+  return {
+    r,
+    itemId: r.itemId,
+    media,
+    name: fileNameOf(r),
+    size: r.draft.size,
+    taken: r.dated.taken,
+  };
 }
 
 function albumMembers(
@@ -110,7 +133,12 @@ function albumMembers(
   return [...out.values()];
 }
 
-function listedAlbum(a: AlbumDraft, id: string, members: readonly Member[], seenAt: Date): ListedAlbum {
+function listedAlbum(
+  a: AlbumDraft,
+  id: string,
+  members: readonly Member[],
+  seenAt: Date,
+): ListedAlbum {
   const earliest = members
     .map((m) => m.taken?.getTime())
     .filter((t): t is number => t !== undefined)
@@ -128,7 +156,11 @@ function listedAlbum(a: AlbumDraft, id: string, members: readonly Member[], seen
   };
 }
 
-async function replaceMembers(deps: FileExportDeps, albumId: string, members: readonly Member[]): Promise<void> {
+async function replaceMembers(
+  deps: FileExportDeps,
+  albumId: string,
+  members: readonly Member[],
+): Promise<void> {
   const rows: AlbumItemRow[] = members.map((m, position) => ({
     albumId,
     photoId: m.itemId,
@@ -149,5 +181,9 @@ async function replaceMembers(deps: FileExportDeps, albumId: string, members: re
       if (!have.has(old.photoId)) rows.push({ ...old, position: rows.length });
     }
   }
-  await deps.albums.replaceItems(albumId, rows, { count: rows.length, complete: true, changed: true });
+  await deps.albums.replaceItems(albumId, rows, {
+    count: rows.length,
+    complete: true,
+    changed: true,
+  });
 }
