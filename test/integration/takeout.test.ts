@@ -233,3 +233,30 @@ describe('Takeout: a later export adds only what is new', () => {
     }
   });
 });
+
+describe('Takeout: localized exports and the newer part names', () => {
+  for (const language of ['fr', 'de', 'it'] as const) {
+    it(`a ${language} export (localized product, album JSON and trash folders, takeout-…Z-1-NNN parts) gives the same trees`, async () => {
+      const w = await takeoutWorld();
+      try {
+        const lib = makeLibrary({ items: 16, albums: 2, seed: 5 });
+        await w.write(
+          makeExport(lib, {
+            requestedAt: REQUESTED,
+            partCount: 2,
+            format: 'zip',
+            language,
+            newPartNaming: true,
+          }),
+        );
+        const r = await w.sync();
+        assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+        await assertPhotos(w.root, expectedTree(lib));
+        await assertAlbums(w.root, expectedTree(lib));
+        assert.equal((r.summary as Record<string, unknown>).takeoutTrashed, trashedCount(lib));
+      } finally {
+        await w.close();
+      }
+    });
+  }
+});
