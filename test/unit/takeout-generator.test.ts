@@ -7,8 +7,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
 import exifr from 'exifr';
+import * as archiveWriter from '../fakes/takeout/archive-writer.ts';
 import { entriesOf, makeExport, writeExport } from '../fakes/takeout/export.ts';
 import type { ExportEntry, ExportOptions, TakeoutExport } from '../fakes/takeout/export.ts';
 import { expectedTree, itemBytes, makeLibrary, QUIRKS } from '../fakes/takeout/library.ts';
@@ -877,6 +882,58 @@ test('writeExport hands each part to the writer of its format, entries made one 
     calls.map(([format, file, n]) => [format, file.split('/').at(-1), n]),
     threeParts.parts.map((p) => [p.format, p.fileName, p.paths.length]),
   );
+});
+
+/** Entry names of a zip, walking its central directory from the end record (no zip64 here). */
+function zipNames(zip: Buffer): string[] {
+  const end = zip.lastIndexOf('PK\u0005\u0006');
+  const names: string[] = [];
+  let at = zip.readUInt32LE(end + 16);
+  for (let k = zip.readUInt16LE(end + 10); k > 0; k--) {
+    const [name, extra, comment] = [28, 30, 32].map((o) => zip.readUInt16LE(at + o)) as [
+      number,
+      number,
+      number,
+    ];
+    names.push(zip.toString('utf8', at + 46, at + 46 + name));
+    at += 46 + name + extra + comment;
+  }
+  return names;
+}
+
+/** Entry names of a tgz, from its 512-byte tar headers (ustar name, or a pax `path` record). */
+function tgzNames(tgz: Buffer): string[] {
+  const tar = gunzipSync(tgz);
+  const names: string[] = [];
+  let pax: string | null = null;
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+    const size = parseInt(tar.toString('latin1', at + 124, at + 136).trim() || '0', 8);
+    const type = String.fromCharCode(tar[at + 156]!);
+    const body = tar.toString('utf8', at + 512, at + 512 + size);
+    const prefix = tar.toString('utf8', at + 345, at + 500).replace(/\0.*$/s, '');
+    const name = tar.toString('utf8', at, at + 100).replace(/\0.*$/s, '');
+    if (type === 'x') pax = /\d+ path=(.*)\n/.exec(body)?.[1] ?? null;
+    else {
+      names.push(pax ?? (prefix ? `${prefix}/${name}` : name));
+      pax = null;
+    }
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return names;
+}
+
+test('writeExport with archive-writer.ts: zip and tgz parts hold every planned entry', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'takeout-generator-'));
+  try {
+    const files = await writeExport(dir, threeParts, archiveWriter);
+    for (const [i, part] of threeParts.parts.entries()) {
+      const bytes = await readFile(files[i]!);
+      const names = part.format === 'zip' ? zipNames(bytes) : tgzNames(bytes);
+      assert.deepEqual(names, part.paths, part.fileName);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('scale: 100,000 items planned and every entry made in under 10 s of CPU, Buffers not kept', (t) => {

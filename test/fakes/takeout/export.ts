@@ -25,7 +25,10 @@ import {
 import type { Language } from './naming.ts';
 
 export interface ExportOptions {
-  /** When the export was requested (UTC): the part names and every entry's mtime follow from it. */
+  /**
+   * When the export was requested (UTC): the part names and every entry's mtime follow from it.
+   * Should come after the library's last upload (the quirk catalogue's is in April 2025).
+   */
   requestedAt: Date;
   /** Number of parts, entries split evenly by count. Default 1 unless `partBytes` is given. */
   partCount?: number;
