@@ -103,142 +103,144 @@ function sidecar(item: LibraryItem): Record<string, unknown> {
   return copies.get(item.id)!.sidecars[0]!.json!;
 }
 
+/** Titles with their media and sidecar names: (n) and the 46/47 cuts, from real listings. */
+const REAL_NAMES: Array<
+  [title: string, scheme: 'json' | 'supplemental', n: number, media: string, json: string]
+> = [
+  [
+    '01D1C847-D498-4814-9F10-6B81D768077B-1050-0000012BFC8FF17F_tmp.jpg',
+    'json',
+    0,
+    '01D1C847-D498-4814-9F10-6B81D768077B-1050-00000.jpg',
+    '01D1C847-D498-4814-9F10-6B81D768077B-1050-0000.json',
+  ],
+  [
+    'PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.jpg',
+    'json',
+    0,
+    'PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg',
+    'PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json',
+  ],
+  [
+    '05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg',
+    'json',
+    0,
+    '05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg',
+    '05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jp.json',
+  ],
+  [
+    'PXL_20230814_201154491.LONG_EXPOSURE-01.COVER.jpg',
+    'json',
+    0,
+    'PXL_20230814_201154491.LONG_EXPOSURE-01.COVER.jpg',
+    'PXL_20230814_201154491.LONG_EXPOSURE-01.COVER..json',
+  ],
+  [
+    '😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁☹️😣😖😫😩🥺😢😭😤😠😡🤬🤯😳🥵🥶.jpg',
+    'json',
+    0,
+    '😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛.jpg',
+    '😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋.json',
+  ],
+  [
+    'Urlaub in Knaufspesch in der Schneifel (38).JPG',
+    'json',
+    0,
+    'Urlaub in Knaufspesch in der Schneifel (38).JPG',
+    'Urlaub in Knaufspesch in der Schneifel (38).JP.json',
+  ],
+  [
+    'Screenshot_2017-07-05-10-05-26.png',
+    'supplemental',
+    0,
+    'Screenshot_2017-07-05-10-05-26.png',
+    'Screenshot_2017-07-05-10-05-26.png.supplementa.json',
+  ],
+  [
+    'Screenshot_20241227_105539_Edge.jpg',
+    'supplemental',
+    0,
+    'Screenshot_20241227_105539_Edge.jpg',
+    'Screenshot_20241227_105539_Edge.jpg.supplement.json',
+  ],
+  [
+    'Screenshot_20220207_102421_com.snapchat.android.jpg',
+    'supplemental',
+    0,
+    'Screenshot_20220207_102421_com.snapchat.android.jpg',
+    'Screenshot_20220207_102421_com.snapchat.androi.json',
+  ],
+  [
+    'D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg',
+    'supplemental',
+    0,
+    'D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg',
+    'D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg.supp.json',
+  ],
+  [
+    'IMG-20230325-WA0122~2.jpg',
+    'supplemental',
+    0,
+    'IMG-20230325-WA0122~2.jpg',
+    'IMG-20230325-WA0122~2.jpg.supplemental-metadat.json',
+  ],
+  ['IMG_3479.JPG', 'json', 2, 'IMG_3479(2).JPG', 'IMG_3479.JPG(2).json'],
+  ['Scan35.jpg', 'supplemental', 1, 'Scan35(1).jpg', 'Scan35.jpg.supplemental-metadata(1).json'],
+  [
+    'CLIP0001.AVI',
+    'supplemental',
+    10,
+    'CLIP0001(10).AVI',
+    'CLIP0001.AVI.supplemental-metadata(10).json',
+  ],
+  [
+    'Screenshot_20231027_123303_Facebook.jpg',
+    'supplemental',
+    1,
+    'Screenshot_20231027_123303_Facebook(1).jpg',
+    'Screenshot_20231027_123303_Facebook.jpg.supple(1).json',
+  ],
+  [
+    'Backyard_ceremony_wedding_photography_xxxxxxx_magnoliastudios-19.jpg',
+    'json',
+    494,
+    'Backyard_ceremony_wedding_photography_xxxxxxx_m(494).jpg',
+    'Backyard_ceremony_wedding_photography_xxxxxxx_(494).json',
+  ],
+  [
+    '13039_327707840323_537645323_9470255_27214_n.jpg',
+    'json',
+    1,
+    '13039_327707840323_537645323_9470255_27214_n(1).jpg',
+    '13039_327707840323_537645323_9470255_27214_n.j(1).json',
+  ],
+  [
+    'IMG_0769.HEIC',
+    'supplemental',
+    1,
+    'IMG_0769(1).HEIC',
+    'IMG_0769.HEIC.supplemental-metadata(1).json',
+  ],
+  [
+    'Peanut Butter Balls',
+    'supplemental',
+    0,
+    'Peanut Butter Balls.jpg',
+    'Peanut Butter Balls.supplemental-metadata.json',
+  ],
+  ['27/06/12 - 2', 'json', 0, '27_06_12 - 2.jpg', '27_06_12 - 2.json'],
+];
+
 test('naming: cut and numbered names equal the real ones in the listings', () => {
-  const cases: Array<
-    [title: string, scheme: 'json' | 'supplemental', n: number, media: string, json: string]
-  > = [
-    [
-      '01D1C847-D498-4814-9F10-6B81D768077B-1050-0000012BFC8FF17F_tmp.jpg',
-      'json',
-      0,
-      '01D1C847-D498-4814-9F10-6B81D768077B-1050-00000.jpg',
-      '01D1C847-D498-4814-9F10-6B81D768077B-1050-0000.json',
-    ],
-    [
-      'PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.jpg',
-      'json',
-      0,
-      'PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg',
-      'PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json',
-    ],
-    [
-      '05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg',
-      'json',
-      0,
-      '05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg',
-      '05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jp.json',
-    ],
-    [
-      'PXL_20230814_201154491.LONG_EXPOSURE-01.COVER.jpg',
-      'json',
-      0,
-      'PXL_20230814_201154491.LONG_EXPOSURE-01.COVER.jpg',
-      'PXL_20230814_201154491.LONG_EXPOSURE-01.COVER..json',
-    ],
-    [
-      '😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁☹️😣😖😫😩🥺😢😭😤😠😡🤬🤯😳🥵🥶.jpg',
-      'json',
-      0,
-      '😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛.jpg',
-      '😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋.json',
-    ],
-    [
-      'Urlaub in Knaufspesch in der Schneifel (38).JPG',
-      'json',
-      0,
-      'Urlaub in Knaufspesch in der Schneifel (38).JPG',
-      'Urlaub in Knaufspesch in der Schneifel (38).JP.json',
-    ],
-    [
-      'Screenshot_2017-07-05-10-05-26.png',
-      'supplemental',
-      0,
-      'Screenshot_2017-07-05-10-05-26.png',
-      'Screenshot_2017-07-05-10-05-26.png.supplementa.json',
-    ],
-    [
-      'Screenshot_20241227_105539_Edge.jpg',
-      'supplemental',
-      0,
-      'Screenshot_20241227_105539_Edge.jpg',
-      'Screenshot_20241227_105539_Edge.jpg.supplement.json',
-    ],
-    [
-      'Screenshot_20220207_102421_com.snapchat.android.jpg',
-      'supplemental',
-      0,
-      'Screenshot_20220207_102421_com.snapchat.android.jpg',
-      'Screenshot_20220207_102421_com.snapchat.androi.json',
-    ],
-    [
-      'D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg',
-      'supplemental',
-      0,
-      'D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg',
-      'D7157814-D2D5-4A62-AFCE-9CF465CB7D66.jpeg.supp.json',
-    ],
-    [
-      'IMG-20230325-WA0122~2.jpg',
-      'supplemental',
-      0,
-      'IMG-20230325-WA0122~2.jpg',
-      'IMG-20230325-WA0122~2.jpg.supplemental-metadat.json',
-    ],
-    ['IMG_3479.JPG', 'json', 2, 'IMG_3479(2).JPG', 'IMG_3479.JPG(2).json'],
-    ['Scan35.jpg', 'supplemental', 1, 'Scan35(1).jpg', 'Scan35.jpg.supplemental-metadata(1).json'],
-    [
-      'CLIP0001.AVI',
-      'supplemental',
-      10,
-      'CLIP0001(10).AVI',
-      'CLIP0001.AVI.supplemental-metadata(10).json',
-    ],
-    [
-      'Screenshot_20231027_123303_Facebook.jpg',
-      'supplemental',
-      1,
-      'Screenshot_20231027_123303_Facebook(1).jpg',
-      'Screenshot_20231027_123303_Facebook.jpg.supple(1).json',
-    ],
-    [
-      'Backyard_ceremony_wedding_photography_xxxxxxx_magnoliastudios-19.jpg',
-      'json',
-      494,
-      'Backyard_ceremony_wedding_photography_xxxxxxx_m(494).jpg',
-      'Backyard_ceremony_wedding_photography_xxxxxxx_(494).json',
-    ],
-    [
-      '13039_327707840323_537645323_9470255_27214_n.jpg',
-      'json',
-      1,
-      '13039_327707840323_537645323_9470255_27214_n(1).jpg',
-      '13039_327707840323_537645323_9470255_27214_n.j(1).json',
-    ],
-    [
-      'IMG_0769.HEIC',
-      'supplemental',
-      1,
-      'IMG_0769(1).HEIC',
-      'IMG_0769.HEIC.supplemental-metadata(1).json',
-    ],
-    [
-      'Peanut Butter Balls',
-      'supplemental',
-      0,
-      'Peanut Butter Balls.jpg',
-      'Peanut Butter Balls.supplemental-metadata.json',
-    ],
-    ['27/06/12 - 2', 'json', 0, '27_06_12 - 2.jpg', '27_06_12 - 2.json'],
-  ];
-  for (const [title, scheme, n, media, json] of cases) {
+  for (const [title, scheme, n, media, json] of REAL_NAMES) {
     assert.equal(mediaFileName(title, n, '.jpg'), media, title);
     assert.equal(sidecarFileName(title, scheme, n), json, title);
   }
   // The sidecars, and the media names that differ from their titles, are verbatim in a listing
   // (but the made-up CLIP0001 pair, checking a two-digit (n) on a short name).
-  const real = cases
-    .filter(([title]) => title !== 'CLIP0001.AVI')
-    .flatMap(([title, , , media, json]) => (media === title ? [json] : [media, json]));
+  const real = REAL_NAMES.filter(([title]) => title !== 'CLIP0001.AVI').flatMap(
+    ([title, , , media, json]) => (media === title ? [json] : [media, json]),
+  );
   for (const name of real) assert.ok(LISTINGS.includes(name), `${name} is in a listing`);
 });
 
