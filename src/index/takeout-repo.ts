@@ -269,28 +269,7 @@ export class TakeoutRepo {
 
   /** Every filed item's identity and content (cheap: a few columns). */
   async contents(): Promise<ItemContent[]> {
-    const rows = (await this.knex('takeout_items')
-      .where({ account: this.account })
-      .select(
-        'item_id',
-        'identity',
-        'size',
-        'crc32',
-        'md5',
-        'archive_name',
-        'media_source',
-        'media_remote_id',
-      )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      itemId: String(r.item_id),
-      identity: String(r.identity),
-      size: toNumber(r.size) ?? 0,
-      crc32: toNumber(r.crc32),
-      md5: String(r.md5),
-      archiveName: String(r.archive_name),
-      mediaSource: r.media_source as 'drive' | 'takeout',
-      mediaRemoteId: String(r.media_remote_id),
-    }));
+    return await this.contentWhere(() => undefined);
   }
 
   /** Inserts or replaces items (every column from the row). */
@@ -317,21 +296,24 @@ export class TakeoutRepo {
     }
   }
 
-  /** Items no export since `exportId`'s predecessor holds: what a complete export lost. */
+  /** Items the export `exportId` did not hold (their `last_export` is another one). */
   async itemsNotIn(exportId: string): Promise<ItemContent[]> {
-    const rows = (await this.knex('takeout_items')
-      .where({ account: this.account })
-      .whereNot({ last_export: exportId })
-      .select(
-        'item_id',
-        'identity',
-        'size',
-        'crc32',
-        'md5',
-        'archive_name',
-        'media_source',
-        'media_remote_id',
-      )) as Array<Record<string, unknown>>;
+    return await this.contentWhere((q) => void q.whereNot({ last_export: exportId }));
+  }
+
+  private async contentWhere(filter: (q: Knex.QueryBuilder) => void): Promise<ItemContent[]> {
+    const q = this.knex('takeout_items').where({ account: this.account });
+    filter(q);
+    const rows = (await q.select(
+      'item_id',
+      'identity',
+      'size',
+      'crc32',
+      'md5',
+      'archive_name',
+      'media_source',
+      'media_remote_id',
+    )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       itemId: String(r.item_id),
       identity: String(r.identity),

@@ -9,6 +9,7 @@
  * `Library.quirks` lists the items and albums that show each case.
  */
 import { createHash } from 'node:crypto';
+import { prng } from '../google/library.ts';
 import { mediaBytes } from './media-bytes.ts';
 import type { MediaFormat } from './media-bytes.ts';
 import { EDIT_SUFFIXES, editedTitle, mediaFileName, splitExtension } from './naming.ts';
@@ -212,17 +213,8 @@ export const FALLBACK_EXTENSION: Record<MediaFormat, string> = {
   mov: '.MOV',
 };
 
-/** Mulberry32: a small, fast, seedable PRNG in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seedable PRNG (mulberry32), shared so both fakes draw the same way. */
+export { prng };
 
 /** The item's media bytes: deterministic, distinct per (seed, item). */
 export function itemBytes(library: Library, item: LibraryItem): Buffer {
