@@ -1,16 +1,20 @@
 /**
  * Where the Takeout source keeps the media of an export while the export is being read:
  * `.gphotos/takeout/<export>/<part>-<entry>`, inside ROOT so that filing a file into photos/ is
- * one rename on the same file system, never a copy. A media file is written once, here, durably
- * (writer.ts: temp file, md5, fsync, rename); filing moves it. A staged file is named by its
- * entry, so a pass killed after writing it finds it again by name and never writes it twice.
+ * one rename on the same file system, never a copy. A media file is written once, here (temp
+ * file, md5 and CRC-32, rename; fsynced by batch before the batch is recorded); filing moves it.
+ * A staged file is named by its entry, so a pass killed after writing it finds it again by name
+ * and, once its CRC-32 or size checks, never writes it twice.
  */
-import fs from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
-import { md5File, setMtime } from './local.ts';
-import { syncDir, writeStreamAtomically } from './writer.ts';
+import { setMtime } from './local.ts';
+import { partNameOf, syncDir } from './writer.ts';
 
 const STAGING_TOP = '.gphotos/takeout';
 
@@ -29,19 +33,78 @@ export function stagedRel(exportId: string, part: number, entry: number): string
   return `${stagingDir(exportId)}/${part}-${entry}`;
 }
 
-/** Writes an entry's bytes to its staged file (atomic and durable); returns size and md5. */
+/** What a staged file holds. */
+export interface Staged {
+  bytes: number;
+  md5: string;
+  crc32: number;
+}
+
+/**
+ * Writes an entry's bytes to its staged file: a temp file beside it, md5 and CRC-32 as the bytes
+ * pass, then a rename, so the staged name only ever holds a whole entry. Not fsynced here: a
+ * batch of staged files is made durable at once (syncStaged) before the batch is recorded, which
+ * costs one journal commit per batch instead of two per file. On any error or abort the temp
+ * file is removed and the error thrown.
+ */
 export async function stageEntry(
   root: string,
   rel: string,
   body: AsyncIterable<Uint8Array>,
   signal: AbortSignal,
-): Promise<{ bytes: number; md5: string }> {
-  return await writeStreamAtomically(
-    { root, relPath: rel, expectedSize: null, expectedMd5: null, mtime: null },
-    body,
-    signal,
+): Promise<Staged> {
+  const final = resolveInside(root, rel);
+  const temp = path.join(path.dirname(final), partNameOf(path.basename(final)));
+  await fs.mkdir(path.dirname(final), { recursive: true });
+  let fh: FileHandle | null = null;
+  try {
+    fh = await fs.open(temp, 'w');
+    const md5 = createHash('md5');
+    let crc = 0;
+    let bytes = 0;
+    for await (const chunk of body) {
+      signal.throwIfAborted();
+      for (let off = 0; off < chunk.byteLength;) {
+        off += (await fh.write(chunk, off, chunk.byteLength - off, bytes + off)).bytesWritten;
+      }
+      md5.update(chunk);
+      crc = crc32(chunk, crc);
+      bytes += chunk.byteLength;
+    }
+    await fh.close();
+    fh = null;
+    await fs.rename(temp, final);
+    return { bytes, md5: md5.digest('hex'), crc32: crc };
+  } catch (err) {
+    await fh?.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+    throw classifyFsError(err, 'write', final);
+  }
+}
+
+/** fsyncs staged files (a few at a time) and then their folder: a batch made durable. */
+export async function syncStaged(root: string, rels: readonly string[]): Promise<void> {
+  if (rels.length === 0) return;
+  const queue = [...rels];
+  const worker = async (): Promise<void> => {
+    for (let rel = queue.pop(); rel !== undefined; rel = queue.pop()) {
+      const fh = await fs.open(resolveInside(root, rel), 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SYNC_WIDTH, rels.length) }, worker));
+  await syncDirs(
+    root,
+    rels.map((r) => r.slice(0, r.lastIndexOf('/'))),
   );
 }
+
+/** fsyncs in flight at once: the file system groups them into few journal commits. */
+const SYNC_WIDTH = 16;
 
 /** The entry numbers of a part already staged (a killed pass wrote them): entry -> path. */
 export async function stagedEntries(
@@ -67,16 +130,22 @@ export async function stagedEntries(
   return out;
 }
 
-/** Size and md5 of a staged file (a resumed pass recording what a killed one wrote). */
-export async function describeStaged(
-  root: string,
-  rel: string,
-): Promise<{ bytes: number; md5: string }> {
+/** What a staged file holds (a resumed pass recording what a killed one wrote). */
+export async function describeStaged(root: string, rel: string): Promise<Staged> {
   const p = resolveInside(root, rel);
-  const st = await fs.stat(p).catch((err: unknown) => {
+  const md5 = createHash('md5');
+  let crc = 0;
+  let bytes = 0;
+  try {
+    for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) {
+      md5.update(chunk as Buffer);
+      crc = crc32(chunk as Buffer, crc);
+      bytes += (chunk as Buffer).byteLength;
+    }
+  } catch (err) {
     throw classifyFsError(err, 'read', p);
-  });
-  return { bytes: st.size, md5: await md5File(root, rel) };
+  }
+  return { bytes, md5: md5.digest('hex'), crc32: crc };
 }
 
 /**

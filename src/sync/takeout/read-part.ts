@@ -16,6 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { EntryRecord, PartRow, TakeoutRepo } from '../../index/takeout-repo.ts';
+import { checkEntryName } from '../../remote/takeout/entry-name.ts';
 import { classifyPath } from '../../remote/takeout/paths.ts';
 import { parseTakeoutJson } from '../../remote/takeout/sidecar.ts';
 import {
@@ -24,7 +25,14 @@ import {
   type ArchiveEntry,
   type PartReader,
 } from '../../remote/takeout/types.ts';
-import { describeStaged, stagedEntries, stagedRel, stageEntry } from '../../tree/staging.ts';
+import {
+  describeStaged,
+  stagedEntries,
+  stagedRel,
+  stageEntry,
+  syncStaged,
+  type Staged,
+} from '../../tree/staging.ts';
 
 /** JSON entries larger than this are not sidecars (a sidecar is a few KB). */
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
@@ -65,7 +73,7 @@ export async function readPart(
   part: PartRow,
   reader: PartReader,
 ): Promise<PartCounts> {
-  const { root, exportId, log } = deps;
+  const { log } = deps;
   const counts: PartCounts = {
     media: 0,
     json: 0,
@@ -73,15 +81,20 @@ export async function readPart(
     bytesWritten: part.bytesWritten,
     broken: null,
   };
-  const staged = await stagedEntries(root, exportId, part.number);
+  const staged = await leftByKilledPass(deps, part);
   const batch = new Batch(deps, part, counts);
   const knownMd5 = (e: ArchiveEntry): string | undefined =>
     e.crc32 === null ? undefined : deps.known.get(contentKey(e.size, e.crc32, baseName(e.path)));
   const want = (e: ArchiveEntry): boolean => {
+    // A file with an unsafe name (absolute, `..`) is asked for so that the reader refuses it by
+    // name: it is reported as a bad entry, never passed over in silence, never written.
+    if (!e.isDirectory && !checkEntryName(e.path).ok) return true;
     const tp = e.isDirectory ? null : classifyPath(e.path);
     if (tp === null || tp.folderKind === 'trash') return false;
     if (isJsonName(e.path)) return e.size <= MAX_JSON_BYTES;
-    return !staged.has(e.index) && knownMd5(e) === undefined;
+    const left = staged.get(e.index);
+    if (left !== undefined && isWhole(left, e)) return false;
+    return knownMd5(e) === undefined;
   };
   try {
     for await (const r of reader.entries({
@@ -93,8 +106,8 @@ export async function readPart(
       const rec = r.problem
         ? badRecord(part, r.entry, r.problem.message)
         : r.body
-          ? await readEntry(deps, part, r.entry, r.body)
-          : await skippedRecord(deps, part, r.entry, staged, knownMd5(r.entry));
+          ? await readEntry(deps, part, r.entry, r.body, batch.unsynced)
+          : skippedRecord(part, r.entry, staged, knownMd5(r.entry));
       if (rec?.kind === 'bad')
         log.warn({ entry: rec.path, problem: rec.problem }, 'Takeout entry skipped');
       await batch.add(r.entry.index, rec);
@@ -116,6 +129,7 @@ async function readEntry(
   part: PartRow,
   e: ArchiveEntry,
   body: AsyncIterable<Buffer>,
+  unsynced: string[],
 ): Promise<EntryRecord> {
   try {
     if (isJsonName(e.path)) {
@@ -133,6 +147,7 @@ async function readEntry(
     }
     const rel = stagedRel(deps.exportId, part.number, e.index);
     const { bytes, md5 } = await stageEntry(deps.root, rel, body, deps.signal);
+    unsynced.push(rel);
     if (e.crc32 !== null) deps.known.set(contentKey(bytes, e.crc32, baseName(e.path)), md5);
     return { ...base(part, e), kind: 'media', size: bytes, md5, facts: { staged: true, bytes } };
   } catch (err) {
@@ -142,24 +157,49 @@ async function readEntry(
 }
 
 /** An entry passed over: staged by a killed pass, already held, or not ours (trash, other). */
-async function skippedRecord(
-  deps: ReadPartDeps,
+function skippedRecord(
   part: PartRow,
   e: ArchiveEntry,
-  staged: ReadonlySet<number>,
+  staged: ReadonlyMap<number, Staged>,
   knownMd5: string | undefined,
-): Promise<EntryRecord | null> {
+): EntryRecord | null {
   const tp = e.isDirectory ? null : classifyPath(e.path);
   if (tp === null || isJsonName(e.path)) return null;
   if (tp.folderKind === 'trash') return { ...base(part, e), kind: 'media' };
-  if (staged.has(e.index)) {
-    const { bytes, md5 } = await describeStaged(
-      deps.root,
-      stagedRel(deps.exportId, part.number, e.index),
-    );
-    return { ...base(part, e), kind: 'media', size: bytes, md5, facts: { staged: true, bytes } };
+  const left = staged.get(e.index);
+  if (left !== undefined && isWhole(left, e)) {
+    return {
+      ...base(part, e),
+      kind: 'media',
+      size: left.bytes,
+      md5: left.md5,
+      facts: { staged: true, bytes: left.bytes },
+    };
   }
   return { ...base(part, e), kind: 'media', md5: knownMd5 ?? null };
+}
+
+/**
+ * The staged files of this part that a killed pass wrote but did not record (entries from
+ * `next_entry` on), with what they hold: they are recorded without reading the archive again
+ * when they are whole (isWhole).
+ */
+async function leftByKilledPass(deps: ReadPartDeps, part: PartRow): Promise<Map<number, Staged>> {
+  const out = new Map<number, Staged>();
+  for (const index of await stagedEntries(deps.root, deps.exportId, part.number)) {
+    if (index < part.nextEntry) continue;
+    out.set(index, await describeStaged(deps.root, stagedRel(deps.exportId, part.number, index)));
+  }
+  return out;
+}
+
+/**
+ * Whether a staged file holds the whole entry: its CRC-32 and size as the zip's directory says
+ * (a staged name only ever holds a complete write, but a power cut can undo unsynced data); a tar
+ * entry has no CRC, its size must match.
+ */
+function isWhole(staged: Staged, e: ArchiveEntry): boolean {
+  return staged.bytes === e.size && (e.crc32 === null || staged.crc32 === e.crc32);
 }
 
 function base(part: PartRow, e: ArchiveEntry): EntryRecord {
@@ -211,7 +251,11 @@ class Batch {
       await this.flush();
   }
 
+  /** Files staged since the last flush: fsynced before the entries that name them are recorded. */
+  readonly unsynced: string[] = [];
+
   async flush(): Promise<void> {
+    await syncStaged(this.#deps.root, this.unsynced.splice(0));
     const records = this.#records;
     this.#records = [];
     this.#since = Date.now();
