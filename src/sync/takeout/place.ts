@@ -4,6 +4,7 @@
  * case-folded collisions, stored numbers kept), rows written `pending`, staged files renamed into
  * place with their taken time as mtime, folders fsynced, rows marked `done`.
  */
+import PQueue from 'p-queue';
 import type { ListedMediaRow, MediaRow } from '../../index/media-repo.ts';
 import { assignPlacements, type LayoutInput } from '../../tree/layout.ts';
 import { datedDir } from '../../tree/photos-layout.ts';
@@ -14,6 +15,9 @@ import { mimeOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';
 
 export const PHOTOS_DIR = 'photos';
+
+/** Files renamed into place at once. */
+const FILE_WIDTH = 8;
 
 export interface Placed {
   added: number;
@@ -52,16 +56,26 @@ export async function fileItems(
   await deps.media.upsertListed(rows.values(), new Date());
   const dirs = new Set<string>();
   const done: string[] = [];
-  for (const r of toFile) {
+  // Renames are cheap but each waits on the disk: a few in flight keep it busy.
+  const queue = new PQueue({ concurrency: FILE_WIDTH });
+  const fileIt = async (r: Resolved): Promise<void> => {
     deps.signal.throwIfAborted();
     const row = rows.get(r.itemId) as ListedMediaRow;
-    if (!(await fileOne(deps, r, row))) continue;
+    if (!(await fileOne(deps, r, row))) return;
     dirs.add(row.relPath.slice(0, row.relPath.lastIndexOf('/')));
     done.push(r.itemId);
     placed.mediaOf.set(r.itemId, { source: 'takeout', remoteId: r.itemId });
     placed.bytes += r.draft.size;
     if (r.action.kind === 'changed') placed.changed++;
     else placed.added++;
+  };
+  try {
+    await Promise.all(toFile.map((r) => queue.add(() => fileIt(r))));
+  } catch (err) {
+    // Nothing new starts; what is in flight ends before the error goes up.
+    queue.clear();
+    await queue.onIdle();
+    throw err;
   }
   await syncDirs(deps.root, dirs);
   await deps.media.markMany(
