@@ -107,7 +107,7 @@ export async function readPart(
         ? badRecord(part, r.entry, r.problem.message)
         : r.body
           ? await readEntry(deps, part, r.entry, r.body, batch.unsynced)
-          : skippedRecord(part, r.entry, staged, knownMd5(r.entry));
+          : skippedRecord(part, r.entry, staged, knownMd5(r.entry), deps.known);
       if (rec?.kind === 'bad')
         log.warn({ entry: rec.path, problem: rec.problem }, 'Takeout entry skipped');
       await batch.add(r.entry.index, rec);
@@ -162,12 +162,16 @@ function skippedRecord(
   e: ArchiveEntry,
   staged: ReadonlyMap<number, Staged>,
   knownMd5: string | undefined,
+  known: Map<string, string>,
 ): EntryRecord | null {
   const tp = e.isDirectory ? null : classifyPath(e.path);
   if (tp === null || isJsonName(e.path)) return null;
   if (tp.folderKind === 'trash') return { ...base(part, e), kind: 'media' };
   const left = staged.get(e.index);
   if (left !== undefined && isWhole(left, e)) {
+    // Known from here on, as if this pass had staged it: a later copy of the same bytes (an
+    // album's) is then not fetched nor staged again, as in a pass that was never killed.
+    if (e.crc32 !== null) known.set(contentKey(left.bytes, e.crc32, baseName(e.path)), left.md5);
     return {
       ...base(part, e),
       kind: 'media',
