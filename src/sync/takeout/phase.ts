@@ -173,7 +173,12 @@ async function readOnePart(
   if (read.broken !== null) {
     counts.takeoutBadParts++;
     log.error(
-      { part: row.fileName, problem: read.broken },
+      {
+        part: row.fileName,
+        problem: read.broken,
+        // What to do: a part whose size or mtime changes is read again (TakeoutRepo.notePart).
+        hint: `download ${row.fileName} again from Google Takeout and put it in place of this one; the next pass reads it`,
+      },
       'Takeout part is damaged; its entries read so far are kept',
     );
     await deps.repo.finishPart(row.exportId, row.number, 'bad', read.broken);
