@@ -25,6 +25,10 @@ export interface PartRow {
   badEntries: number;
   bytesWritten: number;
   error: string | null;
+  /** A part in Drive: its file id (null for a local part). */
+  driveId: string | null;
+  /** Drive's md5Checksum of the part when found (null for a local part). */
+  md5: string | null;
 }
 
 export interface ExportRow {
@@ -87,7 +91,16 @@ export interface TakeoutItemRow {
 /** What the reader needs of every filed item to skip bytes it already has. */
 export type ItemContent = Pick<
   TakeoutItemRow,
-  'itemId' | 'identity' | 'size' | 'crc32' | 'md5' | 'archiveName' | 'mediaSource' | 'mediaRemoteId'
+  | 'itemId'
+  | 'identity'
+  | 'size'
+  | 'crc32'
+  | 'md5'
+  | 'archiveName'
+  | 'mediaSource'
+  | 'mediaRemoteId'
+  | 'takenTime'
+  | 'dateSource'
 >;
 
 export class TakeoutRepo {
@@ -150,13 +163,17 @@ export class TakeoutRepo {
   }
 
   /**
-   * Records a part as found. A part seen before keeps its progress while its size and mtime are
-   * unchanged; a part that changed (downloaded again) starts over.
+   * Records a part as found. A part seen before keeps its progress while its size and mtime (and,
+   * for a Drive part, its md5) are unchanged; a part that changed (downloaded again) starts over.
    */
   async notePart(
-    p: Pick<PartRow, 'exportId' | 'number' | 'fileName' | 'location' | 'format' | 'size' | 'mtime'>,
+    p: Pick<
+      PartRow,
+      'exportId' | 'number' | 'fileName' | 'location' | 'format' | 'size' | 'mtime'
+    > &
+      Partial<Pick<PartRow, 'driveId' | 'md5'>>,
   ): Promise<PartRow> {
-    const changed = `takeout_parts.size <> excluded.size OR takeout_parts.mtime <> excluded.mtime`;
+    const changed = `takeout_parts.size <> excluded.size OR takeout_parts.mtime <> excluded.mtime OR takeout_parts.md5 IS DISTINCT FROM excluded.md5`;
     const keep = (col: string, fresh: string): Knex.Raw =>
       this.knex.raw(`CASE WHEN ${changed} THEN ${fresh} ELSE takeout_parts.${col} END`);
     const [row] = (await this.knex('takeout_parts')
@@ -170,6 +187,8 @@ export class TakeoutRepo {
         size: p.size,
         mtime: p.mtime,
         state: 'pending',
+        drive_id: p.driveId ?? null,
+        md5: p.md5 ?? null,
       })
       .onConflict(['account', 'export_id', 'number'])
       .merge({
@@ -181,8 +200,12 @@ export class TakeoutRepo {
         bad_entries: keep('bad_entries', '0'),
         bytes_written: keep('bytes_written', '0'),
         error: keep('error', 'NULL'),
+        checked: keep('checked', 'NULL'),
+        trashed_at: keep('trashed_at', 'NULL'),
         size: this.knex.raw('excluded.size'),
         mtime: this.knex.raw('excluded.mtime'),
+        drive_id: this.knex.raw('excluded.drive_id'),
+        md5: this.knex.raw('excluded.md5'),
       })
       .returning('*')) as Array<Record<string, unknown>>;
     return toPartRow(row as Record<string, unknown>);
@@ -227,6 +250,33 @@ export class TakeoutRepo {
       .update({ state, error, read_at: state === 'read' ? new Date() : null });
   }
 
+  /** How the bytes of a part read completely were checked (see the migration's `checked`). */
+  async notePartChecked(
+    exportId: string,
+    partNumber: number,
+    checked: 'md5' | 'crc',
+  ): Promise<void> {
+    await this.knex('takeout_parts')
+      .where({ account: this.account, export_id: exportId, number: partNumber })
+      .update({ checked });
+  }
+
+  /** Records that a Drive part was moved to the Drive trash (`--takeout-trash-parts`). */
+  async notePartTrashed(exportId: string, partNumber: number): Promise<void> {
+    await this.knex('takeout_parts')
+      .where({ account: this.account, export_id: exportId, number: partNumber })
+      .update({ trashed_at: new Date() });
+  }
+
+  /** When the last export was filed (the newest `read_at`), or null when none was. */
+  async lastExportReadAt(): Promise<Date | null> {
+    const row = (await this.knex('takeout_exports')
+      .where({ account: this.account })
+      .max({ at: 'read_at' })
+      .first()) as { at: unknown } | undefined;
+    return toDate(row?.at);
+  }
+
   /** The export's catalogue, ordered so that the entries of one folder are adjacent. */
   async *entriesOf(exportId: string, pageSize = 5000): AsyncGenerator<EntryRecord[]> {
     let after: [string, number, number] | null = null;
@@ -257,10 +307,16 @@ export class TakeoutRepo {
     return rows.map(toEntryRecord);
   }
 
-  /** Marks an export filed and drops its catalogue. */
-  async finishExport(exportId: string, itemsAdded: number): Promise<void> {
+  /**
+   * Marks an export filed and drops its catalogue, unless `keepCatalogue` (a part of it is bad:
+   * once replaced and read, the export is filed again with every part's entries, so a sidecar in
+   * the replaced part still meets its media in the others).
+   */
+  async finishExport(exportId: string, itemsAdded: number, keepCatalogue = false): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      await trx('takeout_entries').where({ account: this.account, export_id: exportId }).delete();
+      if (!keepCatalogue) {
+        await trx('takeout_entries').where({ account: this.account, export_id: exportId }).delete();
+      }
       await trx('takeout_exports')
         .where({ account: this.account, export_id: exportId })
         .update({ state: 'read', read_at: new Date(), items_added: itemsAdded });
@@ -313,6 +369,8 @@ export class TakeoutRepo {
       'archive_name',
       'media_source',
       'media_remote_id',
+      'taken_time',
+      'date_source',
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
       itemId: String(r.item_id),
@@ -323,6 +381,8 @@ export class TakeoutRepo {
       archiveName: String(r.archive_name),
       mediaSource: r.media_source as 'drive' | 'takeout',
       mediaRemoteId: String(r.media_remote_id),
+      takenTime: toDate(r.taken_time),
+      dateSource: String(r.date_source),
     }));
   }
 
@@ -391,6 +451,8 @@ function toPartRow(r: Record<string, unknown>): PartRow {
     badEntries: toNumber(r.bad_entries) ?? 0,
     bytesWritten: toNumber(r.bytes_written) ?? 0,
     error: (r.error as string | null) ?? null,
+    driveId: (r.drive_id as string | null | undefined) ?? null,
+    md5: (r.md5 as string | null | undefined) ?? null,
   };
 }
 

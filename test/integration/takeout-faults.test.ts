@@ -457,74 +457,66 @@ async function assertDated(root: string, lib: Library): Promise<void> {
 }
 
 describe('Takeout faults: a damaged part holds the only sidecar of an item of another part', () => {
-  it(
-    'case 5: once the part is replaced, the item takes its sidecar date (and facts)',
-    {
-      todo:
-        'a filed export drops its catalogue, so the sidecars of a replaced part no longer meet ' +
-        'their media in other parts: the item keeps its fallback date and the sidecar facts are lost',
-    },
-    async () => {
-      const w = await takeoutWorld();
-      try {
-        const lib = makeLibrary({ items: 40, albums: 1, quirks: false, seed: 13 });
-        // Dated to the second by its sidecar alone: no EXIF, its name says only the day (a
-        // WhatsApp name), no album copy, no edited copy or companion.
-        const item = lib.items.find(
-          (i) =>
-            i.kind === 'original' &&
-            !i.embeddedDate &&
-            i.sidecar?.takenKnown === true &&
-            dateFromName(i.title)?.getTime() !== i.takenTime.getTime() &&
-            i.albums.length === 0 &&
-            i.inYearFolder &&
-            !i.trashed &&
-            !lib.items.some((f) => f.partnerId === i.id),
-        );
-        assert.ok(item, 'the library has an item only its sidecar dates');
-        const exp = makeExport(lib, { requestedAt: REQUESTED, partCount: 1, format: 'zip' });
-        const all = [...entriesOf(exp.parts[0] as ExportPart)];
-        const sidecar = all.find(
-          (e) =>
-            e.path.endsWith('.json') &&
-            e.path.includes('/Photos from ') &&
-            (JSON.parse(e.data.toString()) as { title?: string }).title === item.title,
-        );
-        assert.ok(sidecar);
-        const rest = all.filter((e) => e !== sidecar);
-        const half = Math.floor(rest.length / 2);
-        const parts = [rest.slice(0, half), [sidecar], rest.slice(half)];
-        await mkdir(w.drop, { recursive: true });
-        const file = (n: number): string => path.join(w.drop, `${exp.exportId}-00${n}.zip`);
-        for (const [i, entries] of parts.entries()) {
-          const layout = await writeZip(file(i + 1), entries);
-          if (i === 1) await dropCentralDirectory(file(2), layout);
-        }
-        assert.equal((await w.sync()).code, 3);
-        await rm(file(2));
-        await writeZip(file(2), parts[1] as ArchiveInput[]);
-        const again = await w.sync();
-        assert.equal(again.code, 0, show(again));
-        const shas = await assertAllFiled(w.root, lib);
-        const want = expectedTree(lib).items.find((i) => i.title === item.title);
-        const rel = (shas.get(want?.sha256 ?? '') ?? [])[0] ?? '';
-        const filed = (await readTop(w.root, 'photos')).get(rel);
-        assert.ok(
-          filed && Math.abs(filed.mtimeMs - item.takenTime.getTime()) < 1000,
-          `${rel}: mtime is the sidecar's taken time`,
-        );
-        const q = await w.run([
-          'query',
-          w.root,
-          `SELECT date_source FROM takeout_items WHERE title = '${item.title}'`,
-          '--json',
-        ]);
-        assert.deepEqual(JSON.parse(q.stdout), [{ date_source: 'sidecar' }]);
-      } finally {
-        await w.close();
+  it('case 5: once the part is replaced, the item takes its sidecar date (and facts)', async () => {
+    const w = await takeoutWorld();
+    try {
+      const lib = makeLibrary({ items: 40, albums: 1, quirks: false, seed: 13 });
+      // Dated to the second by its sidecar alone: no EXIF, its name says only the day (a
+      // WhatsApp name), no album copy, no edited copy or companion.
+      const item = lib.items.find(
+        (i) =>
+          i.kind === 'original' &&
+          !i.embeddedDate &&
+          i.sidecar?.takenKnown === true &&
+          dateFromName(i.title)?.getTime() !== i.takenTime.getTime() &&
+          i.albums.length === 0 &&
+          i.inYearFolder &&
+          !i.trashed &&
+          !lib.items.some((f) => f.partnerId === i.id),
+      );
+      assert.ok(item, 'the library has an item only its sidecar dates');
+      const exp = makeExport(lib, { requestedAt: REQUESTED, partCount: 1, format: 'zip' });
+      const all = [...entriesOf(exp.parts[0] as ExportPart)];
+      const sidecar = all.find(
+        (e) =>
+          e.path.endsWith('.json') &&
+          e.path.includes('/Photos from ') &&
+          (JSON.parse(e.data.toString()) as { title?: string }).title === item.title,
+      );
+      assert.ok(sidecar);
+      const rest = all.filter((e) => e !== sidecar);
+      const half = Math.floor(rest.length / 2);
+      const parts = [rest.slice(0, half), [sidecar], rest.slice(half)];
+      await mkdir(w.drop, { recursive: true });
+      const file = (n: number): string => path.join(w.drop, `${exp.exportId}-00${n}.zip`);
+      for (const [i, entries] of parts.entries()) {
+        const layout = await writeZip(file(i + 1), entries);
+        if (i === 1) await dropCentralDirectory(file(2), layout);
       }
-    },
-  );
+      assert.equal((await w.sync()).code, 3);
+      await rm(file(2));
+      await writeZip(file(2), parts[1] as ArchiveInput[]);
+      const again = await w.sync();
+      assert.equal(again.code, 0, show(again));
+      const shas = await assertAllFiled(w.root, lib);
+      const want = expectedTree(lib).items.find((i) => i.title === item.title);
+      const rel = (shas.get(want?.sha256 ?? '') ?? [])[0] ?? '';
+      const filed = (await readTop(w.root, 'photos')).get(rel);
+      assert.ok(
+        filed && Math.abs(filed.mtimeMs - item.takenTime.getTime()) < 1000,
+        `${rel}: mtime is the sidecar's taken time`,
+      );
+      const q = await w.run([
+        'query',
+        w.root,
+        `SELECT date_source FROM takeout_items WHERE title = '${item.title}'`,
+        '--json',
+      ]);
+      assert.deepEqual(JSON.parse(q.stdout), [{ date_source: 'sidecar' }]);
+    } finally {
+      await w.close();
+    }
+  });
 });
 
 describe('Takeout faults: a sidecar that is not JSON', () => {

@@ -83,7 +83,13 @@ export interface ItemRef {
   itemId: string;
   mediaSource: 'drive' | 'takeout';
   mediaRemoteId: string;
+  /** When it was taken, and by which rule, as filed. */
+  takenTime: Date | null;
+  dateSource: string;
 }
+
+/** Dated by what Photos says (its own or its partner's sidecar), not by a fallback. */
+export const bySidecar = (source: string): boolean => source === 'sidecar' || source === 'partner';
 
 /** What filing does with one item of an export. */
 export type Action =

@@ -17,6 +17,7 @@ import { resolveInside } from '../../tree/layout.ts';
 import { dropStaging, stagedRel } from '../../tree/staging.ts';
 import { buildCatalogue, type Catalogue, type ItemDraft } from './catalogue.ts';
 import {
+  bySidecar,
   dateItem,
   decide,
   identityOf,
@@ -73,7 +74,8 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
   await recordItems(deps, resolved, placed);
   const albums = await recordAlbums(deps, cat, resolved, placed);
   const gone = deps.complete ? await recordGone(deps) : 0;
-  await deps.repo.finishExport(deps.exportId, placed.added);
+  const anyBad = (await deps.repo.parts(deps.exportId)).some((p) => p.state === 'bad');
+  await deps.repo.finishExport(deps.exportId, placed.added, anyBad);
   await dropStaging(deps.root, deps.exportId);
   const result = summarize(cat, resolved, placed, albums, gone);
   logFallbacks(log, resolved);
@@ -104,7 +106,13 @@ function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
 async function loadKnown(deps: FileExportDeps): Promise<Known> {
   const known: Known = { byIdentity: new Map(), byContent: new Map(), drive: new Map() };
   for (const c of await deps.repo.contents()) {
-    const ref = { itemId: c.itemId, mediaSource: c.mediaSource, mediaRemoteId: c.mediaRemoteId };
+    const ref = {
+      itemId: c.itemId,
+      mediaSource: c.mediaSource,
+      mediaRemoteId: c.mediaRemoteId,
+      takenTime: c.takenTime,
+      dateSource: c.dateSource,
+    };
     known.byIdentity.set(c.identity, ref);
     known.byContent.set(`${c.md5}:${c.size}`, ref);
   }
@@ -162,19 +170,30 @@ function exifOf(deps: FileExportDeps, draft: ItemDraft): Promise<Date | null> {
   return readExifDate(resolveInside(deps.root, rel));
 }
 
-/** Writes the takeout_items rows of every item seen in this export. */
+/**
+ * Writes the takeout_items rows of the items of this export. An item filed before keeps what it
+ * had unless this export says more (a sidecar where it was dated by a fallback); else only its
+ * `last_export` moves.
+ */
 async function recordItems(
   deps: FileExportDeps,
   resolved: readonly Resolved[],
   placed: Placed,
 ): Promise<void> {
   const rows: TakeoutItemRow[] = [];
+  const seen: string[] = [];
   for (const r of resolved) {
     const media = placed.mediaOf.get(r.itemId);
     if (media === undefined) continue;
-    rows.push(itemRow(r, media, deps.exportId));
+    const a = r.action;
+    if (a.kind === 'unchanged' && !(bySidecar(r.dated.source) && !bySidecar(a.ref.dateSource))) {
+      seen.push(r.itemId);
+    } else {
+      rows.push(itemRow(r, media, deps.exportId));
+    }
   }
   await deps.repo.upsertItems(rows);
+  await deps.repo.touchItems(seen, deps.exportId);
 }
 
 function itemRow(

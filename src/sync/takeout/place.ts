@@ -10,8 +10,8 @@ import { assignPlacements, type LayoutInput } from '../../tree/layout.ts';
 import { datedDir } from '../../tree/photos-layout.ts';
 import { pathKey } from '../../tree/sanitize.ts';
 import { fileStaged, stagedRel, syncDirs } from '../../tree/staging.ts';
-import { statLocal } from '../../tree/local.ts';
-import { mimeOf } from './decide.ts';
+import { setMtime, statLocal } from '../../tree/local.ts';
+import { bySidecar, mimeOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';
 
 export const PHOTOS_DIR = 'photos';
@@ -78,6 +78,7 @@ export async function fileItems(
     throw err;
   }
   await syncDirs(deps.root, dirs);
+  await redate(deps, resolved);
   await deps.media.markMany(
     done.map((id) => ({
       source: 'takeout',
@@ -87,6 +88,32 @@ export async function fileItems(
     })),
   );
   return placed;
+}
+
+/**
+ * Gives the better date to items filed before with a fallback date whose sidecar this export
+ * matched (it sat in a part that was damaged then): their mtime becomes the sidecar's taken
+ * time. Their path stays: a filed item never moves.
+ */
+async function redate(deps: FileExportDeps, resolved: readonly Resolved[]): Promise<void> {
+  const better = resolved.filter(
+    (r) =>
+      r.action.kind === 'unchanged' &&
+      r.action.ref.mediaSource === 'takeout' &&
+      r.dated.taken !== null &&
+      bySidecar(r.dated.source) &&
+      !bySidecar(r.action.ref.dateSource),
+  );
+  if (better.length === 0) return;
+  const rows = await deps.media.byIds(
+    'takeout',
+    better.map((r) => r.itemId),
+  );
+  const taken = new Map(better.map((r) => [r.itemId, r.dated.taken as Date]));
+  for (const row of rows) {
+    if (row.state === 'done')
+      await setMtime(deps.root, row.relPath, taken.get(row.remoteId) as Date);
+  }
 }
 
 /** Moves one staged copy into place; false (logged) when it has none and is not in place. */
