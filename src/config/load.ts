@@ -49,6 +49,10 @@ export interface Settings {
   takeout: string[] | null;
   takeoutComplete: boolean;
   takeoutSettle: number;
+  /** null: on when the pass has a token and reads Drive (see the schema). */
+  takeoutDrive: boolean | null;
+  takeoutDriveFolder: string;
+  takeoutTrashParts: boolean;
   linkMode: 'symlink' | 'hardlink' | 'copy';
   startDate: string | null;
   endDate: string | null;
@@ -73,7 +77,15 @@ export type Invocation =
   | { command: 'version'; text: string }
   /** The token store is open: a file or inline token is already read and valid. */
   | { command: 'sync'; settings: Settings; tokenStore: TokenStore }
-  | { command: 'auth'; settings: Settings; client: OAuthClientFile; force: boolean; paste: boolean }
+  | {
+      command: 'auth';
+      settings: Settings;
+      client: OAuthClientFile;
+      force: boolean;
+      paste: boolean;
+      /** `--takeout-trash`: also ask for Drive write access (to trash Takeout parts). */
+      takeoutTrash: boolean;
+    }
   | { command: 'query'; settings: Settings; sql: string; json: boolean }
   | { command: 'check'; settings: Settings }
   | { command: 'deleted'; settings: Settings; json: boolean }
@@ -145,6 +157,7 @@ export async function loadInvocation(
       client,
       force,
       paste: parsed.commandFlags.get('paste') ?? false,
+      takeoutTrash: parsed.commandFlags.get('takeout-trash') ?? false,
     };
   }
   if (command.name === 'verify') {
@@ -375,11 +388,12 @@ async function resolveSettings(
     uses('skipPicasa') &&
     settings.skipDrive &&
     settings.skipPicasa &&
-    (settings.takeout === null || settings.takeout.length === 0)
+    (settings.takeout === null || settings.takeout.length === 0) &&
+    settings.takeoutDrive !== true
   ) {
     problems.push(
       `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
-        'cannot both be true without --takeout: there would be nothing to back up',
+        'cannot both be true without --takeout or --takeout-drive: there would be nothing to back up',
     );
   }
   if (uses('album') && uses('skipPicasa') && settings.album !== null && settings.skipPicasa) {
@@ -545,5 +559,11 @@ async function checkRoot(root: string): Promise<string | undefined> {
 /** A pass that reads only Takeout exports talks to no Google service and needs no token. */
 function takeoutOnly(s: Settings): boolean {
   const hasToken = s.token !== null || s.tokenFile !== null || s.tokenSecret !== null;
-  return s.skipDrive && s.skipPicasa && (s.takeout?.length ?? 0) > 0 && !hasToken;
+  return (
+    s.skipDrive &&
+    s.skipPicasa &&
+    (s.takeout?.length ?? 0) > 0 &&
+    !hasToken &&
+    s.takeoutDrive !== true
+  );
 }

@@ -26,6 +26,7 @@ import { applyDriveChanges } from './drive-changes.ts';
 import { indexDrive } from './drive-index.ts';
 import { indexPicasa } from './picasa-index.ts';
 import type { FilterOptions } from './filters.ts';
+import type { DriveParts } from './takeout/drive-parts.ts';
 import { emptyTakeoutCounts, runTakeoutPhase, type TakeoutCounts } from './takeout/phase.ts';
 
 export interface PassOptions {
@@ -69,6 +70,8 @@ export interface PassDeps {
   deletions?: DeletionsRepo;
   /** Needed with options.takeout. */
   takeout?: TakeoutRepo;
+  /** Takeout parts in Drive's Takeout folder (absent: not looked for). Needs `takeout`. */
+  takeoutDrive?: DriveParts;
 }
 
 export interface PassResult extends DownloadCounts, TakeoutCounts {
@@ -229,9 +232,11 @@ async function indexDrivePhase(deps: PassDeps, result: PassResult): Promise<bool
           signal: deps.signal,
           filters: options.filters,
           roots: new Map(roots),
+          onChanges: deps.takeoutDrive?.onChanges,
         },
         token,
       );
+      deps.takeoutDrive?.feedApplied();
       result.indexed += applied.written;
       result.goneNoticed += applied.gone;
       await state.set(TOKEN_KEY, applied.newToken);
@@ -349,8 +354,8 @@ async function albumsPhase(deps: PassDeps, result: PassResult): Promise<void> {
  * files, there is no index-only reading of an archive.
  */
 async function takeoutPhase(deps: PassDeps, result: PassResult): Promise<boolean> {
-  const t = deps.options.takeout;
-  if (t === undefined || t.paths.length === 0) return false;
+  const t = deps.options.takeout ?? { paths: [], complete: false, settleMs: 0 };
+  if (t.paths.length === 0 && deps.takeoutDrive === undefined) return false;
   if (deps.options.indexOnly || deps.options.skipIndex) {
     deps.log.info('--index-only/--skip-index: Takeout exports are not read in this pass');
     return false;
@@ -367,6 +372,7 @@ async function takeoutPhase(deps: PassDeps, result: PassResult): Promise<boolean
     signal: deps.signal,
     complete: t.complete,
     settleMs: t.settleMs,
+    extraParts: deps.takeoutDrive,
   });
   Object.assign(result, { ...counts, takeoutDated: counts.takeoutDated });
   result.indexed += counts.takeoutAdded + counts.takeoutChanged;

@@ -19,6 +19,7 @@ import { PicasaClient } from '../../remote/picasa/client.ts';
 import { Secret } from '../../secrets/secret.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
+import { DriveParts } from '../../sync/takeout/drive-parts.ts';
 
 /** A download with no bytes for this long is retried. */
 const STALL_MS = 60_000;
@@ -95,9 +96,27 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     tokenUrl: settings.oauthTokenUrl,
     onNewRefreshToken: w.onNewRefreshToken,
   });
+  const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
+  const state = new StateRepo(db.knex, settings.account);
+  const takeout = new TakeoutRepo(db.knex, settings.account);
+  // Takeout parts in Drive: looked for whenever Drive is read, unless the user says otherwise.
+  const takeoutDrive =
+    (settings.takeoutDrive ?? !settings.skipDrive) && w.tokenStore.kind !== 'none'
+      ? new DriveParts({
+          drive,
+          pacer,
+          state,
+          repo: takeout,
+          log: log.child({ component: 'takeout-drive' }),
+          folder: settings.takeoutDriveFolder,
+          trashParts: settings.takeoutTrashParts,
+          stallMs: STALL_MS,
+          maxBreaks: settings.retries,
+        })
+      : undefined;
   return {
     root: settings.root,
-    drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
+    drive,
     picasa: new PicasaClient({
       baseUrl: settings.picasaApiUrl,
       auth,
@@ -108,9 +127,10 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     media: new MediaRepo(db.knex, settings.account),
     albums: new AlbumRepo(db.knex, settings.account),
     folders: new FolderRepo(db.knex, settings.account),
-    state: new StateRepo(db.knex, settings.account),
+    state,
     deletions: new DeletionsRepo(db.knex, settings.account),
-    takeout: new TakeoutRepo(db.knex, settings.account),
+    takeout,
+    ...(takeoutDrive === undefined ? {} : { takeoutDrive }),
     log,
     progress: w.progress,
     signal: w.signal,

@@ -23,6 +23,7 @@ import { openPart } from '../../remote/takeout/open-part.ts';
 import type { PartReader } from '../../remote/takeout/types.ts';
 import { dateSources, type DateSource } from './decide.ts';
 import { fileExport } from './file-export.ts';
+import type { PartSource } from './part-source.ts';
 import { contentKey, readPart } from './read-part.ts';
 
 export interface TakeoutPhaseDeps {
@@ -39,6 +40,8 @@ export interface TakeoutPhaseDeps {
   /** A part modified less than this long ago may still be being written. */
   settleMs: number;
   now?: () => number;
+  /** Parts found elsewhere than in `paths`: Drive's Takeout folder (drive-parts.ts). */
+  extraParts?: PartSource;
 }
 
 /** The Takeout figures of a pass (summary and metrics). */
@@ -98,8 +101,10 @@ export async function runTakeoutPhase(deps: TakeoutPhaseDeps): Promise<TakeoutCo
       ],
     });
   }
+  const extra = (await deps.extraParts?.find(deps.signal)) ?? [];
   const byExport = new Map<string, FoundPart[]>();
-  for (const p of found.parts) byExport.set(p.exportId, [...(byExport.get(p.exportId) ?? []), p]);
+  for (const p of [...found.parts, ...extra])
+    byExport.set(p.exportId, [...(byExport.get(p.exportId) ?? []), p]);
   const stored = new Map((await deps.repo.exports()).map((e) => [e.exportId, e]));
   for (const [exportId, parts] of [...byExport].sort(([a], [b]) => (a < b ? -1 : 1))) {
     deps.signal.throwIfAborted();
@@ -137,6 +142,7 @@ async function runExport(
     await readOnePart(deps, row, known, counts, log);
   }
   const filed = await fileExport({ ...deps, log, exportId, complete: deps.complete });
+  await deps.extraParts?.afterFiled(exportId, rows, deps.signal);
   counts.takeoutExports++;
   counts.takeoutAdded += filed.added;
   counts.takeoutChanged += filed.changed;
@@ -155,14 +161,15 @@ async function readOnePart(
   log: Logger,
 ): Promise<void> {
   const before = row.badEntries;
-  const changed = await changedSince(row);
+  const source = deps.extraParts?.owns(row) === true ? deps.extraParts : undefined;
+  const changed = source ? await source.changedSince(row, deps.signal) : await changedSince(row);
   if (changed)
     throw new SyncError(
       'fatal',
       `${row.fileName} changed while the pass was about to read it (${changed}); it is read by a later pass`,
     );
   log.info({ part: row.fileName, from: row.nextEntry }, 'reading Takeout part');
-  const reader = await readerOf(row);
+  const reader = source ? await source.open(row, deps.signal) : await readerOf(row);
   const read = await readPart(
     { root: deps.root, repo: deps.repo, log, signal: deps.signal, exportId: row.exportId, known },
     row,
@@ -183,7 +190,18 @@ async function readOnePart(
     );
     await deps.repo.finishPart(row.exportId, row.number, 'bad', read.broken);
   } else {
-    await deps.repo.finishPart(row.exportId, row.number, 'read', null);
+    // A Drive part is checked once read whole: its md5 (drive-parts.ts).
+    const problem = (await source?.afterRead(row, reader, deps.signal)) ?? null;
+    if (problem !== null) {
+      counts.takeoutBadParts++;
+      log.error({ part: row.fileName, problem }, 'Takeout part does not match its checksum');
+    }
+    await deps.repo.finishPart(
+      row.exportId,
+      row.number,
+      problem === null ? 'read' : 'bad',
+      problem,
+    );
   }
 }
 
