@@ -132,7 +132,11 @@ export function parseArgs(args: readonly string[], command: CommandSpec): Parsed
       continue;
     }
     const v = takeValue((schema[key] as { placeholder?: string }).placeholder ?? 'VALUE');
-    if (once(flag) && v !== undefined) out.values.set(key, v);
+    if ((schema[key] as { repeatable?: boolean }).repeatable === true) {
+      // A list: every occurrence adds one value (joined by newlines; see the path-list format).
+      const prev = out.values.get(key);
+      if (v !== undefined) out.values.set(key, typeof prev === 'string' ? `${prev}\n${v}` : v);
+    } else if (once(flag) && v !== undefined) out.values.set(key, v);
   }
   return out;
 }

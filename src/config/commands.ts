@@ -58,13 +58,17 @@ export const commands = [
     summary:
       'Authorize once, on a machine with a browser: create the token a pass uses (a file or a Secret Manager version).',
     usage:
-      'auth --client-secret PATH (--token-file PATH | --token-secret NAME) [--force] [--paste]',
+      'auth --client-secret PATH (--token-file PATH | --token-secret NAME) [--force] [--paste] [--takeout-trash]',
     positionals: [],
     flags: [
       { name: 'force', doc: 'Replace an existing --token-file.' },
       {
         name: 'paste',
         doc: 'Also read the redirected address (or the code) from stdin; on by itself when stdin is a terminal.',
+      },
+      {
+        name: 'takeout-trash',
+        doc: 'Also ask for Drive write access, so that passes with --takeout-trash-parts can move Takeout parts to the Drive trash once their export is backed up.',
       },
     ],
     settings: [

@@ -67,6 +67,23 @@ const formats = {
     coerce: (v) => (v.trim() === '' ? v : path.resolve(v)),
   },
 
+  /**
+   * A list of filesystem paths, each resolved against the working directory. From the
+   * environment: separated by ':' (as PATH) or by newlines; repeated flags are joined by newlines.
+   */
+  'path-list': {
+    validate: (x) => {
+      if (!Array.isArray(x) || x.length === 0) fail('must be a list of one or more paths');
+      for (const p of x as unknown[]) requireNonEmptyString(p, {});
+    },
+    coerce: (v) =>
+      v
+        .split(v.includes('\n') ? '\n' : ':')
+        .map((p) => p.trim())
+        .filter((p) => p !== '')
+        .map((p) => path.resolve(p)),
+  },
+
   /** An absolute http(s) URL. */
   'absolute-url': {
     validate: (x) => {

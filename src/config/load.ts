@@ -15,7 +15,7 @@ import { UsageError } from '../errors/errors.ts';
 import { Secret } from '../secrets/secret.ts';
 import { readClientSecretFile } from '../secrets/client-secret.ts';
 import type { OAuthClientFile } from '../secrets/client-secret.ts';
-import { openTokenStore, secretVersionName } from '../secrets/store.ts';
+import { noTokenStore, openTokenStore, secretVersionName } from '../secrets/store.ts';
 import type { TokenStore } from '../secrets/store.ts';
 import { parseArgs, flagOf } from './argv.ts';
 import { findCommand } from './commands.ts';
@@ -45,6 +45,14 @@ export interface Settings {
   skipPicasa: boolean;
   skipAlbums: boolean;
   album: string | null;
+  /** `--takeout` paths, resolved; null when none. */
+  takeout: string[] | null;
+  takeoutComplete: boolean;
+  takeoutSettle: number;
+  /** null: on when the pass has a token and reads Drive (see the schema). */
+  takeoutDrive: boolean | null;
+  takeoutDriveFolder: string;
+  takeoutTrashParts: boolean;
   linkMode: 'symlink' | 'hardlink' | 'copy';
   startDate: string | null;
   endDate: string | null;
@@ -69,7 +77,15 @@ export type Invocation =
   | { command: 'version'; text: string }
   /** The token store is open: a file or inline token is already read and valid. */
   | { command: 'sync'; settings: Settings; tokenStore: TokenStore }
-  | { command: 'auth'; settings: Settings; client: OAuthClientFile; force: boolean; paste: boolean }
+  | {
+      command: 'auth';
+      settings: Settings;
+      client: OAuthClientFile;
+      force: boolean;
+      paste: boolean;
+      /** `--takeout-trash`: also ask for Drive write access (to trash Takeout parts). */
+      takeoutTrash: boolean;
+    }
   | { command: 'query'; settings: Settings; sql: string; json: boolean }
   | { command: 'check'; settings: Settings }
   | { command: 'deleted'; settings: Settings; json: boolean }
@@ -125,7 +141,9 @@ export async function loadInvocation(
   const hints = [`Run \`gphotos-sync ${command.name} --help\` for every setting.`];
 
   if (command.name === 'sync') {
-    const tokenStore = await tokenStoreOf(resolved, problems, hints);
+    const tokenStore = takeoutOnly(resolved.settings)
+      ? noTokenStore()
+      : await tokenStoreOf(resolved, problems, hints);
     if (problems.length > 0 || tokenStore === undefined) throw new UsageError(problems, hints);
     return { command: 'sync', settings: resolved.settings, tokenStore };
   }
@@ -139,6 +157,7 @@ export async function loadInvocation(
       client,
       force,
       paste: parsed.commandFlags.get('paste') ?? false,
+      takeoutTrash: parsed.commandFlags.get('takeout-trash') ?? false,
     };
   }
   if (command.name === 'verify') {
@@ -364,10 +383,17 @@ async function resolveSettings(
         'cannot both be true: one builds only the index, the other skips it',
     );
   }
-  if (uses('skipDrive') && uses('skipPicasa') && settings.skipDrive && settings.skipPicasa) {
+  if (
+    uses('skipDrive') &&
+    uses('skipPicasa') &&
+    settings.skipDrive &&
+    settings.skipPicasa &&
+    (settings.takeout === null || settings.takeout.length === 0) &&
+    settings.takeoutDrive !== true
+  ) {
     problems.push(
       `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
-        'cannot both be true: there would be nothing to back up',
+        'cannot both be true without --takeout or --takeout-drive: there would be nothing to back up',
     );
   }
   if (uses('album') && uses('skipPicasa') && settings.album !== null && settings.skipPicasa) {
@@ -528,4 +554,16 @@ async function checkRoot(root: string): Promise<string | undefined> {
   } catch {
     return `does not exist and neither does its parent ${parent}; create it first`;
   }
+}
+
+/** A pass that reads only Takeout exports talks to no Google service and needs no token. */
+function takeoutOnly(s: Settings): boolean {
+  const hasToken = s.token !== null || s.tokenFile !== null || s.tokenSecret !== null;
+  return (
+    s.skipDrive &&
+    s.skipPicasa &&
+    (s.takeout?.length ?? 0) > 0 &&
+    !hasToken &&
+    s.takeoutDrive !== true
+  );
 }

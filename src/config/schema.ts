@@ -19,6 +19,8 @@ export interface SettingSpec extends FormatOptions {
   placeholder?: string;
   /** Never echoed in messages, help or docs defaults. */
   sensitive?: boolean;
+  /** The flag may be given several times; the values form a list (format `path-list`). */
+  repeatable?: boolean;
   nullable?: boolean;
 }
 
@@ -174,6 +176,56 @@ export const schema = {
     env: 'GPHOTOS_ALBUM',
     arg: 'album',
     placeholder: 'TITLE',
+  },
+  takeout: {
+    doc: 'Google Takeout exports of Google Photos to back up into photos/ and albums/: an archive part (.zip, .tgz), a folder of parts (a drop folder), or an extracted Takeout/ folder. Repeat the flag for several; in the environment or a config file, a list separated by ":" (or newlines). Parts are read in place, never extracted.',
+    format: 'path-list',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_TAKEOUT',
+    arg: 'takeout',
+    placeholder: 'PATH',
+    repeatable: true,
+  },
+  takeoutComplete: {
+    doc: 'Each Takeout export holds the whole library (not an incremental one): an item an export no longer holds is recorded gone (see `deleted`; removed only with --do-delete). Off by default: an archive does not say whether it is complete, so nothing is inferred.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_TAKEOUT_COMPLETE',
+    arg: 'takeout-complete',
+  },
+  takeoutSettle: {
+    doc: 'Seconds a Takeout part must be unchanged before it is read (a part still being downloaded or copied waits for a later pass).',
+    format: 'int-range',
+    min: 0,
+    max: 86400,
+    default: 60,
+    env: 'GPHOTOS_TAKEOUT_SETTLE',
+    arg: 'takeout-settle',
+    placeholder: 'SECONDS',
+  },
+  takeoutDrive: {
+    doc: 'Back up the Takeout exports that Google\'s "Add to Drive" delivers into takeoutDriveFolder of My Drive: each pass looks for new parts (through Drive\'s changes feed) and reads a complete export in place, over HTTP, never copying a part to disk. Unset: on whenever the pass has a token and reads Drive (not with skipDrive); true: also with skipDrive; false: never.',
+    format: 'boolean-word',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_TAKEOUT_DRIVE',
+    arg: 'takeout-drive',
+  },
+  takeoutDriveFolder: {
+    doc: 'The folder of My Drive where "Add to Drive" puts Takeout parts: a folder of the root, or a path from it (`Backups/Takeout`).',
+    format: 'nullable-string',
+    default: 'Takeout',
+    env: 'GPHOTOS_TAKEOUT_DRIVE_FOLDER',
+    arg: 'takeout-drive-folder',
+    placeholder: 'FOLDER',
+  },
+  takeoutTrashParts: {
+    doc: 'Move the Drive parts of a Takeout export to the Drive trash once the export is fully backed up (they count against Drive storage). Needs Drive write access: authorize with `gphotos-sync auth --takeout-trash`; without it a pass warns and keeps the parts.',
+    format: 'boolean-word',
+    default: false,
+    env: 'GPHOTOS_TAKEOUT_TRASH_PARTS',
+    arg: 'takeout-trash-parts',
   },
   linkMode: {
     doc: 'How albums/ entries point at files: symlink (relative symbolic links), hardlink (falls back to copy across file systems), or copy (for SMB shares, exFAT and NTFS without links).',

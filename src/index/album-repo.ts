@@ -11,7 +11,12 @@ export interface ListedAlbum {
   /** The feed's `<updated>`, as given (compared as an instant by the caller). */
   updated: string;
   numPhotos: number;
+  /** The source that lists the album; each source marks only its own albums gone. */
+  source?: AlbumSource;
+  description?: string | null;
 }
+
+export type AlbumSource = 'picasa' | 'takeout';
 
 export interface AlbumRow extends ListedAlbum {
   /** Items read at the last listing of the album, and whether that listing reached the end. */
@@ -97,6 +102,8 @@ export class AlbumRepo {
               album_time: a.albumTime,
               updated: '',
               num_photos: a.numPhotos,
+              source: a.source ?? 'picasa',
+              description: a.description ?? null,
               first_seen_at: seenAt,
               last_seen_at: seenAt,
             })),
@@ -107,6 +114,7 @@ export class AlbumRepo {
             album_type: trx.raw('excluded.album_type'),
             album_time: trx.raw('excluded.album_time'),
             num_photos: trx.raw('excluded.num_photos'),
+            description: trx.raw('excluded.description'),
             last_seen_at: trx.raw('excluded.last_seen_at'),
             gone_at: null,
           });
@@ -299,6 +307,8 @@ function albumFromDb(r: Record<string, unknown>): AlbumRow {
     albumTime: toDate(r.album_time) as Date,
     updated: String(r.updated),
     numPhotos: toNumber(r.num_photos) ?? 0,
+    source: (r.source as AlbumSource | undefined) ?? 'picasa',
+    description: (r.description as string | null | undefined) ?? null,
     listedCount: toNumber(r.listed_count) ?? 0,
     listedComplete: r.listed_complete === true,
     relPath: (r.rel_path as string | null) ?? null,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { SyncError } from '../errors/errors.ts';
 import { chunks, isUniqueViolation, lazyChunks, toDate, toNumber } from './sql-util.ts';
 
-export type MediaSource = 'drive' | 'picasa';
+export type MediaSource = 'drive' | 'picasa' | 'takeout';
 export type MediaState = 'pending' | 'done' | 'failed' | 'skipped' | 'gone';
 export const mediaStates: readonly MediaState[] = ['pending', 'done', 'failed', 'skipped', 'gone'];
 

@@ -7,7 +7,7 @@
 import type { Logger } from './logger.ts';
 import { clearStatusLine, statusLineShown } from './status-line.ts';
 
-export type Phase = 'index' | 'albums' | 'download' | 'link';
+export type Phase = 'index' | 'albums' | 'download' | 'link' | 'takeout';
 
 export interface ProgressSnapshot {
   phase: Phase;

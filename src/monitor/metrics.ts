@@ -21,6 +21,8 @@ export interface MetricsInput {
   durationSeconds: number;
   exitCode: number;
   peakRssMb?: number;
+  /** When the last Takeout export was filed (ISO 8601), by this pass or an earlier one. */
+  takeoutLastReadAt?: string;
 }
 
 export const PUSH_JOB = 'gphotos_sync';
@@ -93,6 +95,15 @@ export function renderMetrics(input: MetricsInput, now: Date): string {
       name: 'gphotos_sync_peak_rss_bytes',
       help: 'Peak resident memory of the last pass in bytes.',
       samples: [{ value: input.peakRssMb * 1024 * 1024 }],
+    });
+  }
+  const lastRead =
+    input.takeoutLastReadAt === undefined ? NaN : Date.parse(input.takeoutLastReadAt);
+  if (Number.isFinite(lastRead)) {
+    families.push({
+      name: 'gphotos_sync_takeout_last_export_read_timestamp_seconds',
+      help: 'Unix time the last Google Takeout export was read and filed; alert when it stops moving (a scheduled export runs out after a year).',
+      samples: [{ value: Math.floor(lastRead / 1000) }],
     });
   }
   const lines: string[] = [];

@@ -13,6 +13,11 @@ import { SyncError } from '../errors/errors.ts';
 export const DRIVE_READONLY_SCOPE = 'https://www.googleapis.com/auth/drive.readonly';
 export const PICASA_SCOPE = 'https://picasaweb.google.com/data/';
 export const AUTH_SCOPES = [DRIVE_READONLY_SCOPE, PICASA_SCOPE] as const;
+/**
+ * Drive write access, asked for only with `auth --takeout-trash`: moving a Takeout part to the
+ * trash changes a file the app did not create, which no narrower scope allows.
+ */
+export const DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive';
 
 export interface OAuthOptions {
   clientId: string;
@@ -62,13 +67,17 @@ export interface Consent {
  * Google issues a refresh token even to a client the account already authorized), `state`,
  * and a PKCE S256 challenge.
  */
-export async function consentUrl(client: ConsentClient, state: string): Promise<Consent> {
+export async function consentUrl(
+  client: ConsentClient,
+  state: string,
+  scopes: readonly string[] = AUTH_SCOPES,
+): Promise<Consent> {
   const oauth = oauthClient(client);
   const { codeVerifier, codeChallenge } = await oauth.generateCodeVerifierAsync();
   const url = oauth.generateAuthUrl({
     access_type: 'offline',
     prompt: 'consent',
-    scope: [...AUTH_SCOPES],
+    scope: [...scopes],
     state,
     code_challenge: codeChallenge,
     code_challenge_method: CodeChallengeMethod.S256,

@@ -41,6 +41,24 @@ export interface RemoteOtherFile {
 }
 
 /**
+ * Any non-folder file of a Drive folder, whatever its type, with what tells one version of its
+ * bytes from another (a Takeout part in the Takeout folder, for one).
+ */
+export interface RemoteDriveFile {
+  id: string;
+  name: string;
+  mimeType: string;
+  parents: string[];
+  /** Bytes; null when Drive did not say (Google Docs types). */
+  size: number | null;
+  /** Lowercase hex md5 of the bytes; null when Drive did not say. */
+  md5: string | null;
+  /** RFC 3339. */
+  modifiedTime: string | null;
+  createdTime: string | null;
+}
+
+/**
  * One entry of Drive's changes feed: the latest state of a file that changed since a token (Drive
  * coalesces several changes of one file into one entry).
  */

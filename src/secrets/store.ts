@@ -18,7 +18,7 @@ import { parseAuthorizedUser, readAuthorizedUser } from './token.ts';
 import type { AuthorizedUser } from './token.ts';
 
 export interface TokenStore {
-  readonly kind: 'file' | 'env' | 'secret-manager';
+  readonly kind: 'file' | 'env' | 'secret-manager' | 'none';
   /**
    * Names the store for logs and messages, never its content: 'file /p', 'env GPHOTOS_TOKEN',
    * 'Secret Manager projects/P/secrets/S/versions/latest'.
@@ -193,4 +193,22 @@ class SecretManagerTokenStore implements TokenStore {
 
 function lastSegment(name: string): string {
   return name.slice(name.lastIndexOf('/') + 1);
+}
+
+/**
+ * The store of a pass that talks to no Google service (a Takeout-only pass: --skip-drive
+ * --skip-picasa --takeout): reading it is a caller bug, reported as a usage error.
+ */
+export function noTokenStore(): TokenStore {
+  const refusal = (): UsageError =>
+    new UsageError(['this pass reads only Takeout exports and has no token'], [
+      'Configure a token (--token-file, GPHOTOS_TOKEN or GPHOTOS_TOKEN_SECRET) to back up Drive or Picasa too.',
+    ]);
+  return {
+    kind: 'none',
+    describe: () => 'none (a Takeout-only pass)',
+    read: () => Promise.reject(refusal()),
+    saveRefreshToken: () => Promise.resolve({ saved: false, reason: 'a Takeout-only pass has no token' }),
+    close: () => Promise.resolve(),
+  };
 }

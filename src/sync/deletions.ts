@@ -29,7 +29,7 @@ import { classifyFsError, isMissing } from '../tree/fs-errors.ts';
 import { resolveInside } from '../tree/layout.ts';
 
 /** The top folders whose files are items of the library; nothing else is ever removed. */
-const TOPS = ['drive', 'picasa'] as const;
+const TOPS = ['drive', 'picasa', 'photos'] as const;
 
 /** The default limit when --max-delete is not set: at most this many files... */
 export const DEFAULT_MAX_DELETE = 100;

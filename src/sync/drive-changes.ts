@@ -36,6 +36,11 @@ export interface DriveChangesDeps {
   filters: FilterOptions;
   /** The walk's roots of the last full listing: folder id -> path (`drive/Google Photos`). */
   roots: ReadonlyMap<string, string>;
+  /**
+   * Sees every page of the feed as it is read, before anything is written (and so before the
+   * caller stores the new token): the Takeout parts in Drive learn of new parts this way.
+   */
+  onChanges?: (changes: readonly RemoteChange[]) => Promise<void>;
 }
 
 export interface DriveChangesResult {
@@ -113,6 +118,7 @@ async function readChanges(
   const it = deps.drive.changes(token, deps.signal);
   let step = await it.next();
   while (!step.done) {
+    await deps.onChanges?.(step.value);
     for (const c of step.value) latest.set(c.fileId, c);
     step = await it.next();
   }

@@ -11,6 +11,7 @@ import type { DeletionsRepo } from '../index/deletions-repo.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
 import type { MediaRepo, MediaSource } from '../index/media-repo.ts';
 import type { StateRepo } from '../index/state-repo.ts';
+import type { TakeoutRepo } from '../index/takeout-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
 import type { DriveClient } from '../remote/drive/client.ts';
@@ -25,6 +26,8 @@ import { applyDriveChanges } from './drive-changes.ts';
 import { indexDrive } from './drive-index.ts';
 import { indexPicasa } from './picasa-index.ts';
 import type { FilterOptions } from './filters.ts';
+import type { DriveParts } from './takeout/drive-parts.ts';
+import { emptyTakeoutCounts, runTakeoutPhase, type TakeoutCounts } from './takeout/phase.ts';
 
 export interface PassOptions {
   concurrency: number;
@@ -46,6 +49,8 @@ export interface PassOptions {
   doDelete?: boolean;
   /** `--max-delete`: null or absent when not set explicitly. */
   maxDelete?: number | null;
+  /** `--takeout` paths (absent or empty: no Takeout phase), and its options. */
+  takeout?: { paths: readonly string[]; complete: boolean; settleMs: number };
 }
 
 export interface PassDeps {
@@ -63,9 +68,13 @@ export interface PassDeps {
   options: PassOptions;
   /** Needed with options.doDelete. */
   deletions?: DeletionsRepo;
+  /** Needed with options.takeout. */
+  takeout?: TakeoutRepo;
+  /** Takeout parts in Drive's Takeout folder (absent: not looked for). Needs `takeout`. */
+  takeoutDrive?: DriveParts;
 }
 
-export interface PassResult extends DownloadCounts {
+export interface PassResult extends DownloadCounts, TakeoutCounts {
   indexed: number;
   skipped: number;
   /** Albums listed, and album folders that should exist (0 when the phase did not run). */
@@ -114,7 +123,7 @@ async function foldersOfTree(deps: PassDeps): Promise<Set<string>> {
     dirs.add(dir.split('/')[0] ?? dir);
   };
   for (const f of await deps.folders.all()) addWithAncestors(f.relPath);
-  for (const source of ['drive', 'picasa'] as const) {
+  for (const source of ['drive', 'picasa', 'takeout'] as const) {
     for await (const rows of deps.media.iterateBrief(source)) {
       for (const r of rows) addWithAncestors(r.relPath.slice(0, r.relPath.lastIndexOf('/')));
     }
@@ -140,11 +149,17 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
     moved: 0,
     goneNoticed: 0,
     goneTotal: 0,
+    ...emptyTakeoutCounts(),
   };
   if (options.skipIndex) log.info('--skip-index: downloading what the index already lists');
   if (!options.skipDrive) await drivePhases(deps, result);
+  // After Drive: an item the Drive tree holds is linked there rather than copied again.
+  const takeoutRan = await takeoutPhase(deps, result);
   if (!options.skipPicasa) await picasaPhases(deps, result);
-  else if (!options.indexOnly) await deletionPhase(deps, result);
+  if (!options.indexOnly) {
+    await deletionPhase(deps, result);
+    if (!options.skipPicasa || takeoutRan) await albumsPhase(deps, result);
+  }
   const counts = await deps.media.countByState();
   result.skipped = counts.skipped;
   result.goneTotal = counts.gone;
@@ -217,9 +232,11 @@ async function indexDrivePhase(deps: PassDeps, result: PassResult): Promise<bool
           signal: deps.signal,
           filters: options.filters,
           roots: new Map(roots),
+          onChanges: deps.takeoutDrive?.onChanges,
         },
         token,
       );
+      deps.takeoutDrive?.feedApplied();
       result.indexed += applied.written;
       result.goneNoticed += applied.gone;
       await state.set(TOKEN_KEY, applied.newToken);
@@ -310,7 +327,11 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
     options.skipIndex || options.flushIndex,
   );
   addCounts(result, counts);
-  await deletionPhase(deps, result);
+}
+
+/** Album folders of every source's albums (after the downloads and --do-delete). */
+async function albumsPhase(deps: PassDeps, result: PassResult): Promise<void> {
+  const { log, progress, options } = deps;
   if (options.skipAlbums) {
     log.info('--skip-albums: albums/ left as it is');
     return;
@@ -325,6 +346,39 @@ async function picasaPhases(deps: PassDeps, result: PassResult): Promise<void> {
     albumTitle: options.albumTitle,
   });
   result.albumFolders = linked.folders;
+}
+
+/**
+ * The Takeout phase (sync/takeout/phase.ts): reads and files the exports `--takeout` names.
+ * Returns whether it ran. Not with --index-only or --skip-index: reading an export writes its
+ * files, there is no index-only reading of an archive.
+ */
+async function takeoutPhase(deps: PassDeps, result: PassResult): Promise<boolean> {
+  const t = deps.options.takeout ?? { paths: [], complete: false, settleMs: 0 };
+  if (t.paths.length === 0 && deps.takeoutDrive === undefined) return false;
+  if (deps.options.indexOnly || deps.options.skipIndex) {
+    deps.log.info('--index-only/--skip-index: Takeout exports are not read in this pass');
+    return false;
+  }
+  if (deps.takeout === undefined) throw new Error('--takeout needs PassDeps.takeout');
+  deps.progress.setPhase('takeout');
+  const counts = await runTakeoutPhase({
+    root: deps.root,
+    paths: t.paths,
+    repo: deps.takeout,
+    media: deps.media,
+    albums: deps.albums,
+    log: deps.log.child({ component: 'takeout' }),
+    signal: deps.signal,
+    complete: t.complete,
+    settleMs: t.settleMs,
+    extraParts: deps.takeoutDrive,
+  });
+  Object.assign(result, { ...counts, takeoutDated: counts.takeoutDated });
+  result.indexed += counts.takeoutAdded + counts.takeoutChanged;
+  result.goneNoticed += counts.takeoutGone;
+  result.bytes += counts.takeoutBytes;
+  return true;
 }
 
 /** --do-delete, after the downloads and before the albums phase drops the links to removed files. */

@@ -89,7 +89,10 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
     }
   }
 
-  const stored = new Map((await deps.albums.all()).map((a) => [a.albumId, a]));
+  // Takeout's albums are not in the user feed: only Picasa's own can vanish from it.
+  const stored = new Map(
+    (await deps.albums.all()).filter((a) => a.source === 'picasa').map((a) => [a.albumId, a]),
+  );
   const seenAt = new Date(started);
   await deps.albums.upsertListed(listedAlbums.map(toListedAlbum), seenAt);
   // The user feed lists every album, so one that is missing is gone upstream (its rows stay).

@@ -173,7 +173,7 @@ async function forEachLimited<T>(
 
 const nfc = (p: string): string => p.normalize('NFC');
 
-const MEDIA_TOPS: Record<MediaSource, string> = { drive: 'drive', picasa: 'picasa' };
+const MEDIA_TOPS: Record<MediaSource, string> = { drive: 'drive', picasa: 'picasa', takeout: 'photos' };
 const ALBUMS_TOP = 'albums';
 
 export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {
@@ -256,7 +256,7 @@ export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {
         item,
       });
     };
-    for (const source of ['drive', 'picasa'] as const) {
+    for (const source of ['drive', 'picasa', 'takeout'] as const) {
       for await (const rows of deps.media.iterateBrief(source)) {
         signal.throwIfAborted();
         for (const r of rows) known.add(nfc(r.relPath));

@@ -69,8 +69,9 @@ describe('gphotos-sync check', () => {
       const lines = linesOf(r);
       assert.deepEqual(
         [...lines.keys()],
-        ['config', 'token', 'google', 'picasa', 'folder', 'links', 'space', 'database'],
+        ['config', 'token', 'google', 'picasa', 'folder', 'links', 'space', 'database', 'exports'],
       );
+      assert.match(lines.get('exports')?.detail ?? '', /no "Takeout" folder in My Drive yet/);
       for (const name of ['config', 'token', 'google', 'picasa', 'folder', 'links', 'database']) {
         assert.equal(lines.get(name)?.status, 'ok', out(r));
       }

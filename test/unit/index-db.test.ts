@@ -63,6 +63,8 @@ test('migrations run once and reopening finds nothing to do', async (t) => {
       '20261125100000_albums',
       '20261125120000_runs',
       '20261125130000_deletions',
+      '20261206100000_takeout',
+      '20261215100000_takeout_drive',
     ],
   );
   await ti.db.close();

@@ -13,7 +13,9 @@ import { createInterface } from 'node:readline';
 import type { Invocation } from '../../config/load.ts';
 import { ExitCode, SyncError, UsageError, exitCodeOf } from '../../errors/errors.ts';
 import {
+  AUTH_SCOPES,
   DRIVE_READONLY_SCOPE,
+  DRIVE_SCOPE,
   PICASA_SCOPE,
   consentUrl,
   exchangeAuthCode,
@@ -52,10 +54,15 @@ export async function runAuthCommand(
       tokenUrl: inv.settings.oauthTokenUrl,
       redirectUri: listener.redirectUri,
     };
-    const consent = await consentUrl(client, state);
+    const scopes = inv.takeoutTrash ? [...AUTH_SCOPES, DRIVE_SCOPE] : [...AUTH_SCOPES];
+    const consent = await consentUrl(client, state, scopes);
     const paste = inv.paste || Boolean(io.stdin.isTTY);
     say('Open this address in a browser, sign in with the Google account to back up, and allow');
-    say('access to Google Drive (read-only) and Picasa Web Albums:');
+    say(
+      inv.takeoutTrash
+        ? 'access to Google Drive (read, and write to trash Takeout parts) and Picasa Web Albums:'
+        : 'access to Google Drive (read-only) and Picasa Web Albums:',
+    );
     say();
     say(`  ${consent.url}`);
     say();
@@ -75,6 +82,11 @@ export async function runAuthCommand(
 
     const token = await exchangeAuthCode(client, code, consent.codeVerifier);
     checkScopes(token.scopes, say);
+    if (inv.takeoutTrash && token.scopes.length > 0 && !token.scopes.includes(DRIVE_SCOPE)) {
+      say(
+        'Warning: Drive write access was not granted: passes with --takeout-trash-parts keep Takeout parts in Drive.',
+      );
+    }
     const content = new Secret(
       authorizedUserJson({
         type: 'authorized_user',
@@ -172,7 +184,7 @@ function readPasted(
 function checkScopes(scopes: string[], say: (text?: string) => void): void {
   // An answer without `scope` (older servers) grants what was asked.
   if (scopes.length === 0) return;
-  if (!scopes.includes(DRIVE_READONLY_SCOPE)) {
+  if (!scopes.includes(DRIVE_READONLY_SCOPE) && !scopes.includes(DRIVE_SCOPE)) {
     throw new SyncError(
       'auth',
       'Google Drive read access was not granted (its box was unticked on the consent page); nothing was saved',

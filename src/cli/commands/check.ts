@@ -31,6 +31,8 @@ import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
 import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { AuthorizedUser } from '../../secrets/token.ts';
+import { checkTakeout } from './check-takeout.ts';
+import { checkTakeoutDrive } from './check-takeout-drive.ts';
 import { EMBEDDED_DIR } from './open-index.ts';
 import { probeLinkSupport } from '../../tree/links.ts';
 
@@ -106,6 +108,12 @@ export async function runCheckCommand(
     print(await checkSpace(settings.root));
   }
   print(await checkDatabase(settings));
+  if (settings.takeout !== null)
+    print(await checkTakeout(settings.takeout, settings.takeoutSettle * 1000));
+  // Once Drive answered: the exports "Add to Drive" delivered.
+  const driveAnswered = lines.some((l) => l.name === 'google' && l.status === 'ok');
+  const driveTakeout = driveAnswered ? await checkTakeoutDrive(settings, pacer, token.auth) : null;
+  if (driveTakeout !== null) print(driveTakeout);
 
   const failed = lines.filter((l) => l.status === 'FAIL');
   const warnings = lines.filter((l) => l.status === 'warn').length;

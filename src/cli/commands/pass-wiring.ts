@@ -9,14 +9,17 @@ import { DeletionsRepo } from '../../index/deletions-repo.ts';
 import { FolderRepo } from '../../index/folder-repo.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
 import { StateRepo } from '../../index/state-repo.ts';
+import { TakeoutRepo } from '../../index/takeout-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Progress } from '../../logging/progress.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
+import { Secret } from '../../secrets/secret.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
+import { DriveParts } from '../../sync/takeout/drive-parts.ts';
 
 /** A download with no bytes for this long is retried. */
 const STALL_MS = 60_000;
@@ -42,6 +45,11 @@ export function passOptions(settings: Settings, over: Partial<PassOptions> = {})
     stallMs: STALL_MS,
     doDelete: settings.doDelete,
     maxDelete: settings.maxDelete,
+    takeout: {
+      paths: settings.takeout ?? [],
+      complete: settings.takeoutComplete,
+      settleMs: settings.takeoutSettle * 1000,
+    },
     ...over,
   };
 }
@@ -76,7 +84,11 @@ export interface WiringInput {
  */
 export async function wirePass(w: WiringInput): Promise<PassDeps> {
   const { settings, db, log, pacer } = w;
-  const creds = await w.tokenStore.read(w.signal);
+  // A Takeout-only pass calls no Google service: its clients get no credentials and are never used.
+  const creds =
+    w.tokenStore.kind === 'none'
+      ? { clientId: '', clientSecret: new Secret(''), refreshToken: new Secret('') }
+      : await w.tokenStore.read(w.signal);
   const auth = createOAuthClient({
     clientId: creds.clientId,
     clientSecret: creds.clientSecret.reveal(),
@@ -84,9 +96,27 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     tokenUrl: settings.oauthTokenUrl,
     onNewRefreshToken: w.onNewRefreshToken,
   });
+  const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
+  const state = new StateRepo(db.knex, settings.account);
+  const takeout = new TakeoutRepo(db.knex, settings.account);
+  // Takeout parts in Drive: looked for whenever Drive is read, unless the user says otherwise.
+  const takeoutDrive =
+    (settings.takeoutDrive ?? !settings.skipDrive) && w.tokenStore.kind !== 'none'
+      ? new DriveParts({
+          drive,
+          pacer,
+          state,
+          repo: takeout,
+          log: log.child({ component: 'takeout-drive' }),
+          folder: settings.takeoutDriveFolder,
+          trashParts: settings.takeoutTrashParts,
+          stallMs: STALL_MS,
+          maxBreaks: settings.retries,
+        })
+      : undefined;
   return {
     root: settings.root,
-    drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
+    drive,
     picasa: new PicasaClient({
       baseUrl: settings.picasaApiUrl,
       auth,
@@ -97,8 +127,10 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     media: new MediaRepo(db.knex, settings.account),
     albums: new AlbumRepo(db.knex, settings.account),
     folders: new FolderRepo(db.knex, settings.account),
-    state: new StateRepo(db.knex, settings.account),
+    state,
     deletions: new DeletionsRepo(db.knex, settings.account),
+    takeout,
+    ...(takeoutDrive === undefined ? {} : { takeoutDrive }),
     log,
     progress: w.progress,
     signal: w.signal,

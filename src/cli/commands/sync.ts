@@ -9,12 +9,14 @@ import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/err
 import type { IndexDb } from '../../index/db.ts';
 import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
+import { TakeoutRepo } from '../../index/takeout-repo.ts';
 import { createLogger, scrubSecrets, summaryLine } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
 import { startMonitor } from '../../monitor/monitor.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
+import type { DriveTakeoutCounts } from '../../sync/takeout/drive-parts.ts';
 import { openIndexFor } from './open-index.ts';
 import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
 
@@ -62,6 +64,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
   let lock: PassLock | undefined;
   let runs: RunsRepo | undefined;
   let runId: number | undefined;
+  let driveTakeout: DriveTakeoutCounts | undefined;
   // A refresh token Google rotates goes back to the store where it can (Secret Manager).
   const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   const monitor = startMonitor({
@@ -98,6 +101,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
       signal,
       options: passOptions(settings),
     });
+    driveTakeout = deps.takeoutDrive?.counts;
     progress.start(
       log.child({ component: 'progress' }),
       settings.progressInterval,
@@ -107,6 +111,11 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     if (result.failed > 0) {
       exitCode = ExitCode.partial;
       error = `${result.failed} item(s) failed; they are retried on the next pass`;
+    } else if (result.takeoutBadEntries > 0 || result.takeoutBadParts > 0) {
+      exitCode = ExitCode.partial;
+      error =
+        `${result.takeoutBadEntries} Takeout entr(ies) and ${result.takeoutBadParts} part(s) could not be read ` +
+        '(named in the log); everything else was filed. A damaged part is read again once it is replaced';
     }
   } catch (err) {
     exitCode = exitCodeOf(err);
@@ -119,6 +128,11 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     await rotation.settled();
     await tokenStore.close();
   }
+  // For the alert on exports that stop arriving: when the last export was filed, by any pass.
+  const lastRead =
+    db !== undefined && (driveTakeout !== undefined || (settings.takeout?.length ?? 0) > 0)
+      ? await new TakeoutRepo(db.knex, settings.account).lastExportReadAt().catch(() => null)
+      : null;
   const summary = {
     account: settings.account,
     // A pass that stopped early reports what its progress counters saw.
@@ -137,6 +151,9 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     goneNoticed: result?.goneNoticed ?? 0,
     goneTotal: result?.goneTotal ?? 0,
     deletedLocal: result?.deletedLocal ?? 0,
+    ...takeoutSummary(result),
+    ...driveTakeoutSummary(driveTakeout),
+    ...(lastRead === null ? {} : { takeoutLastReadAt: lastRead.toISOString() }),
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,
     retries: pacer.stats.retries,
@@ -158,4 +175,31 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
   await monitor.finish(summary);
   summaryLine(log, summary);
   return exitCode;
+}
+
+/** The Drive figures of the Takeout source; none when no part was read from Drive or trashed. */
+function driveTakeoutSummary(counts: DriveTakeoutCounts | undefined): Record<string, unknown> {
+  if (counts === undefined || Object.values(counts).every((n) => n === 0)) return {};
+  return { ...counts };
+}
+
+/** The Takeout figures of the summary; none when the pass read no Takeout export. */
+function takeoutSummary(result: PassResult | undefined): Record<string, unknown> {
+  if (result === undefined) return {};
+  const t = result;
+  if (t.takeoutExports + t.takeoutWaiting + t.takeoutParts + t.takeoutBadParts === 0) return {};
+  return {
+    takeoutExports: t.takeoutExports,
+    takeoutWaiting: t.takeoutWaiting,
+    takeoutParts: t.takeoutParts,
+    takeoutAdded: t.takeoutAdded,
+    takeoutChanged: t.takeoutChanged,
+    takeoutInDrive: t.takeoutInDrive,
+    takeoutTrashed: t.takeoutTrashed,
+    takeoutGone: t.takeoutGone,
+    takeoutBadEntries: t.takeoutBadEntries,
+    takeoutBadParts: t.takeoutBadParts,
+    takeoutBytes: t.takeoutBytes,
+    takeoutDated: t.takeoutDated,
+  };
 }

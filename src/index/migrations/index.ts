@@ -3,6 +3,8 @@ import * as initial from './20261125000000_initial.ts';
 import * as albums from './20261125100000_albums.ts';
 import * as runs from './20261125120000_runs.ts';
 import * as deletions from './20261125130000_deletions.ts';
+import * as takeout from './20261206100000_takeout.ts';
+import * as takeoutDrive from './20261215100000_takeout_drive.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -14,6 +16,8 @@ const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261125100000_albums', module: albums },
   { name: '20261125120000_runs', module: runs },
   { name: '20261125130000_deletions', module: deletions },
+  { name: '20261206100000_takeout', module: takeout },
+  { name: '20261215100000_takeout_drive', module: takeoutDrive },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

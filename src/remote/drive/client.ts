@@ -12,14 +12,24 @@
  * - `startPageToken()` and `changes()` read Drive's changes feed: `changes(token)` yields every
  *   file changed since `token` (its latest state, trashed ones and other types included, removed
  *   ones as `removed`) and returns the token to store for the next pass; Drive refusing `token`
- *   is a RemoteError with reason `changesTokenExpired` (not retried: a full listing is needed).
+ *   is a RemoteError with reason `changesTokenExpired` (not retried: a full listing is needed);
+ * - `findFolders()`, `listFiles()`, `fileInfo()`, `downloadRange()` and `trash()` serve the Takeout
+ *   parts "Add to Drive" delivers (sync/takeout/drive-parts.ts): any file type, read by byte range,
+ *   moved to the trash (which needs the `drive` scope: a 403 `insufficientPermissions` otherwise).
  */
 import { drive, type drive_v3 } from '@googleapis/drive';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Pacer } from '../../lib/pacer.ts';
 import { RemoteError } from '../errors.ts';
 import { classifyGoogleError, finalError, factsOf } from '../google-errors.ts';
-import type { Download, RemoteChange, RemoteEntry, RemoteFolder } from '../types.ts';
+import type {
+  Download,
+  RemoteChange,
+  RemoteDriveFile,
+  RemoteEntry,
+  RemoteFolder,
+} from '../types.ts';
+import { toDriveFile } from './plain-file.ts';
 import {
   CHANGES_FIELDS,
   FOLDER_MIME,
@@ -251,6 +261,94 @@ export class DriveClient {
       if (page.nextPageToken === undefined) return page.newStartPageToken!;
       pageToken = page.nextPageToken;
     }
+  }
+
+  /** The non-trashed folders named `name` directly in folder `parentId` (`root`: My Drive). */
+  async findFolders(name: string, parentId: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
+    const q = `name = ${qString(name)} and mimeType = ${qString(FOLDER_MIME)} and ${qString(parentId)} in parents and trashed = false`;
+    const found: RemoteFolder[] = [];
+    for await (const page of this.#list(q, `looking for the folder "${name}"`, signal)) {
+      for (const f of page) {
+        const folder = toFolder(f);
+        if (folder) found.push(folder);
+      }
+    }
+    return found;
+  }
+
+  /** Pages of the non-trashed files (not folders) directly in `folderId`, any type. */
+  async *listFiles(folderId: string, signal?: AbortSignal): AsyncGenerator<RemoteDriveFile[]> {
+    const q = `${qString(folderId)} in parents and trashed = false and mimeType != ${qString(FOLDER_MIME)}`;
+    for await (const page of this.#list(q, 'listing a Drive folder', signal)) {
+      const out: RemoteDriveFile[] = [];
+      for (const f of page) {
+        const file = toDriveFile(f);
+        if (file) out.push(file);
+      }
+      yield out;
+    }
+  }
+
+  /** File `id` as it is now; null when it is gone, trashed or a folder. */
+  async fileInfo(id: string, signal?: AbortSignal): Promise<RemoteDriveFile | null> {
+    try {
+      const res = await this.#call(
+        'reading a Drive file',
+        () =>
+          this.#api.files.get(
+            {
+              fileId: id,
+              fields: 'id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,trashed',
+            },
+            { signal, timeout: this.#timeoutMs },
+          ),
+        signal,
+      );
+      return toDriveFile(res.data);
+    } catch (err) {
+      if (factsOf(err).status === 404) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Opens bytes [start, end) of file `id` (`end` absent: to the end) with a Range request. Not
+   * paced: the caller reads the body and opens again through its pacer when it breaks. A 200
+   * (Range ignored) starts at 0, as `offset` says.
+   */
+  async downloadRange(
+    id: string,
+    start: number,
+    end: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<Download> {
+    const res = await this.#api.files.get(
+      { fileId: id, alt: 'media', acknowledgeAbuse: false },
+      {
+        responseType: 'stream',
+        signal,
+        headers: { Range: `bytes=${start}-${end === undefined ? '' : end - 1}` },
+      },
+    );
+    const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
+    return {
+      body: res.data as unknown as AsyncIterable<Uint8Array>,
+      offset: res.status === 206 ? start : 0,
+      length: Number.isFinite(length) ? length : null,
+    };
+  }
+
+  /** Moves file `id` to the Drive trash (it can be restored for 30 days). */
+  async trash(id: string, signal?: AbortSignal): Promise<void> {
+    await this.#call(
+      'moving a Takeout part to the Drive trash',
+      () =>
+        this.#api.files.update(
+          { fileId: id, requestBody: { trashed: true }, fields: 'id,trashed' },
+          { signal, timeout: this.#timeoutMs },
+        ),
+      signal,
+    );
   }
 
   /** Opens the bytes of file `id` from `offset`. A 200 to a Range request means "from 0". */

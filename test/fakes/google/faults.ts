@@ -39,6 +39,7 @@ export type FaultKind =
 export type FaultRoute =
   | 'files.list'
   | 'files.get'
+  | 'files.update'
   | 'media'
   | 'changes.getStartPageToken'
   | 'changes.list'

@@ -123,6 +123,8 @@ async function handleToken(ctx: RouteContext): Promise<void> {
     const rotation = tokens.takeRotation(rt);
     if (rotation) {
       client.refreshTokens.add(rotation.next);
+      const granted = tokens.scopes.get(rt);
+      if (granted !== undefined) tokens.scopes.set(rotation.next, granted);
       if (rotation.revokeOld) tokens.revokeRefreshToken(rt);
     }
     const { accessToken, expiresIn } = tokens.issue(form.client_id, rotation?.next ?? rt);
@@ -130,7 +132,7 @@ async function handleToken(ctx: RouteContext): Promise<void> {
       access_token: accessToken,
       expires_in: expiresIn,
       ...(rotation ? { refresh_token: rotation.next } : {}),
-      scope: DRIVE_SCOPE,
+      scope: tokens.scopes.get(rt) ?? DRIVE_SCOPE,
       token_type: 'Bearer',
     });
     return;
@@ -169,6 +171,7 @@ async function handleToken(ctx: RouteContext): Promise<void> {
     }
   }
   client.refreshTokens.add(code.refreshToken);
+  if (code.scope !== undefined) tokens.scopes.set(code.refreshToken, code.scope);
   const { accessToken, expiresIn } = tokens.issue(form.client_id, code.refreshToken);
   send(res, 200, {
     access_token: accessToken,

@@ -16,6 +16,7 @@ import { changesRoutes } from './changes.ts';
 import { consentRoutes } from './consent.ts';
 import { driveRoutes } from './drive.ts';
 import { FaultBook, sendFault, sendPicasaFault } from './faults.ts';
+import { filesUpdateRoutes } from './files-update.ts';
 import type { FaultRule } from './faults.ts';
 import { envelope, sendError } from './http.ts';
 import type { Library } from './library.ts';
@@ -80,6 +81,8 @@ export interface Emulator {
     refreshToken: string,
     opts?: Omit<AuthCode, 'clientId' | 'refreshToken'>,
   ): void;
+  /** The scopes a refresh token's grant carries from now on (default: Drive read-only). */
+  grantScopes(refreshToken: string, scopes: readonly string[]): void;
   /** How the consent page answers from now on (default: approve every scope). */
   setConsent(answer: ConsentAnswer): void;
   /** The next refresh with `old` also hands out `next` (with revokeOld, `old` then stops working). */
@@ -100,6 +103,7 @@ const ROUTES: Route[] = [
   ...oauthRoutes,
   ...consentRoutes,
   ...driveRoutes,
+  ...filesUpdateRoutes,
   ...changesRoutes,
   ...picasaRoutes,
 ];
@@ -241,6 +245,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     issueAuthCode: (code, clientId, refreshToken, codeOpts) =>
       state.tokens.issueAuthCode(code, clientId, refreshToken, codeOpts),
+    grantScopes: (refreshToken, scopes) => {
+      state.tokens.scopes.set(refreshToken, scopes.join(' '));
+    },
     setConsent: (answer) => {
       state.tokens.consent = answer;
     },

@@ -46,11 +46,19 @@ interface AccessGrant {
   expiresAt: number;
 }
 
+/** What a refresh token is granted unless told otherwise: Drive read-only. */
+export const DEFAULT_SCOPE = 'https://www.googleapis.com/auth/drive.readonly';
+
 export class TokenStore {
   readonly clients = new Map<string, { secret: string; refreshTokens: Set<string> }>();
   private readonly access = new Map<string, AccessGrant>();
   private readonly codes = new Map<string, AuthCode>();
   private readonly rotations = new Map<string, { next: string; revokeOld: boolean }>();
+  /**
+   * The scopes granted to a refresh token (space-separated), as a code exchange recorded them or
+   * `grantScopes` set them; a token absent here has Drive read-only (the default grant).
+   */
+  readonly scopes = new Map<string, string>();
   ttlSeconds: number;
   consent: ConsentAnswer = { answer: 'approve' };
 
@@ -74,6 +82,13 @@ export class TokenStore {
       expiresAt: Date.now() + this.ttlSeconds * 1000,
     });
     return { accessToken, expiresIn: this.ttlSeconds };
+  }
+
+  /** The scopes the grant of a valid access token carries; undefined for an invalid token. */
+  scopesOf(accessToken: string): string[] | undefined {
+    const g = this.access.get(accessToken);
+    if (g === undefined || g.expiresAt <= Date.now()) return undefined;
+    return (this.scopes.get(g.refreshToken) ?? DEFAULT_SCOPE).split(' ');
   }
 
   /** True when `token` was issued here, is not revoked and has not expired. */

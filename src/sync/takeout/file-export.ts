@@ -1,0 +1,279 @@
+/**
+ * Files an export whose parts were all read: every item dated, new items renamed from staging
+ * into `photos/YYYY/MM/<title>`, changed ones given their new bytes, albums recorded, and (for an
+ * export the user says is complete) what it no longer holds recorded gone. Then the staging
+ * folder and the catalogue are dropped.
+ *
+ * Crash safety: media rows are written `pending` with their paths before any rename and marked
+ * `done` after; a pass killed in between files the export again from the same catalogue, finds
+ * the rows (same ids, same paths) and the files already moved, and completes them.
+ */
+import type { Logger } from 'pino';
+import type { AlbumRepo } from '../../index/album-repo.ts';
+import type { ListedMediaRow, MediaRepo } from '../../index/media-repo.ts';
+import type { TakeoutItemRow, TakeoutRepo } from '../../index/takeout-repo.ts';
+import { readExifDate } from '../../tree/exif-date.ts';
+import { resolveInside } from '../../tree/layout.ts';
+import { dropStaging, stagedRel } from '../../tree/staging.ts';
+import { buildCatalogue, type Catalogue, type ItemDraft } from './catalogue.ts';
+import {
+  bySidecar,
+  dateItem,
+  decide,
+  identityOf,
+  itemIdOf,
+  type Action,
+  type Dated,
+  type DateSource,
+  type Known,
+} from './decide.ts';
+import { fileItems, type Placed } from './place.ts';
+import { recordAlbums } from './takeout-albums.ts';
+
+export interface FileExportDeps {
+  root: string;
+  repo: TakeoutRepo;
+  media: MediaRepo;
+  albums: AlbumRepo;
+  log: Logger;
+  signal: AbortSignal;
+  exportId: string;
+  /** The user says this export holds the whole library: what it lacks is recorded gone. */
+  complete: boolean;
+}
+
+export interface FileExportResult {
+  added: number;
+  changed: number;
+  unchanged: number;
+  /** Items the Drive tree already holds (linked, not copied). */
+  inDrive: number;
+  trashed: number;
+  bad: number;
+  dated: Record<DateSource, number>;
+  albums: number;
+  gone: number;
+  bytes: number;
+}
+
+/** One item with everything decided. */
+export interface Resolved {
+  draft: ItemDraft;
+  dated: Dated;
+  identity: string;
+  itemId: string;
+  action: Action;
+}
+
+export async function fileExport(deps: FileExportDeps): Promise<FileExportResult> {
+  const { log } = deps;
+  const cat = await buildCatalogue(deps.repo.entriesOf(deps.exportId));
+  const known = await loadKnown(deps);
+  const resolved = await resolveAll(deps, cat, known);
+  const placed = await fileItems(deps, resolved);
+  await recordItems(deps, resolved, placed);
+  const albums = await recordAlbums(deps, cat, resolved, placed);
+  const gone = deps.complete ? await recordGone(deps) : 0;
+  const anyBad = (await deps.repo.parts(deps.exportId)).some((p) => p.state === 'bad');
+  await deps.repo.finishExport(deps.exportId, placed.added, anyBad);
+  await dropStaging(deps.root, deps.exportId);
+  const result = summarize(cat, resolved, placed, albums, gone);
+  logFallbacks(log, resolved);
+  log.info({ exportId: deps.exportId, ...result }, 'Takeout export filed');
+  return result;
+}
+
+/** Names every item filed this pass whose date did not come from a sidecar (its own or its partner's). */
+function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
+  for (const r of resolved) {
+    if (
+      r.action.kind === 'unchanged' ||
+      r.dated.source === 'sidecar' ||
+      r.dated.source === 'partner'
+    )
+      continue;
+    log.info(
+      {
+        item: r.draft.facts?.title ?? r.draft.archiveName,
+        dateSource: r.dated.source,
+        taken: r.dated.taken,
+      },
+      'Takeout item dated without a sidecar date',
+    );
+  }
+}
+
+async function loadKnown(deps: FileExportDeps): Promise<Known> {
+  const known: Known = { byIdentity: new Map(), byContent: new Map(), drive: new Map() };
+  for (const c of await deps.repo.contents()) {
+    const ref = {
+      itemId: c.itemId,
+      mediaSource: c.mediaSource,
+      mediaRemoteId: c.mediaRemoteId,
+      takenTime: c.takenTime,
+      dateSource: c.dateSource,
+    };
+    known.byIdentity.set(c.identity, ref);
+    known.byContent.set(`${c.md5}:${c.size}`, ref);
+  }
+  for await (const rows of deps.media.iterateBrief('drive')) {
+    for (const r of rows) {
+      if (r.state !== 'gone' && r.size !== null)
+        known.drive.set(`${r.originalName}|${r.size}`, r.remoteId);
+    }
+  }
+  return known;
+}
+
+/** Dates (partners first: edited copies and companions take their dates) and decides each item. */
+async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): Promise<Resolved[]> {
+  const datedOf = new Map<string, Dated>();
+  const used = new Set<string>();
+  const order = [...cat.items.values()].sort(
+    (a, b) => Number(a.partner !== null) - Number(b.partner !== null),
+  );
+  const out: Resolved[] = [];
+  for (const draft of order) {
+    deps.signal.throwIfAborted();
+    const partner = draft.partner === null ? undefined : cat.items.get(draft.partner);
+    const dated = await dateItem(draft, partner, () => exifOf(deps, draft));
+    datedOf.set(draft.content, dated);
+    const partnerDated = partner === undefined ? undefined : datedOf.get(partner.content);
+    const identity = uniqueIdentity(identityOf(draft, dated, partner, partnerDated), draft, used);
+    const action = decide(draft, identity, known);
+    const itemId =
+      action.kind === 'unchanged' || action.kind === 'changed'
+        ? action.ref.itemId
+        : itemIdOf(identity);
+    out.push({ draft, dated, identity, itemId, action });
+  }
+  return out;
+}
+
+/**
+ * Two items of one export with one identity are two files one sidecar describes (a "forgotten
+ * duplicate": `IMG_P.jpg` and `IMG_P(1).jpg` share `IMG_P.jpg.json`): the second is told apart by
+ * its archive name, then by its bytes.
+ */
+function uniqueIdentity(identity: string, draft: ItemDraft, used: Set<string>): string {
+  let id = identity;
+  if (used.has(id)) id = `${identity}#${draft.archiveName}`;
+  if (used.has(id)) id = `${identity}#${draft.md5}`;
+  used.add(id);
+  return id;
+}
+
+/** The EXIF date of an item's staged copy; null when it has none staged (filed before). */
+function exifOf(deps: FileExportDeps, draft: ItemDraft): Promise<Date | null> {
+  if (draft.staged === null) return Promise.resolve(null);
+  const rel = stagedRel(deps.exportId, draft.staged.part, draft.staged.entry);
+  return readExifDate(resolveInside(deps.root, rel));
+}
+
+/**
+ * Writes the takeout_items rows of the items of this export. An item filed before keeps what it
+ * had unless this export says more (a sidecar where it was dated by a fallback); else only its
+ * `last_export` moves.
+ */
+async function recordItems(
+  deps: FileExportDeps,
+  resolved: readonly Resolved[],
+  placed: Placed,
+): Promise<void> {
+  const rows: TakeoutItemRow[] = [];
+  const seen: string[] = [];
+  for (const r of resolved) {
+    const media = placed.mediaOf.get(r.itemId);
+    if (media === undefined) continue;
+    const a = r.action;
+    if (a.kind === 'unchanged' && !(bySidecar(r.dated.source) && !bySidecar(a.ref.dateSource))) {
+      seen.push(r.itemId);
+    } else {
+      rows.push(itemRow(r, media, deps.exportId));
+    }
+  }
+  await deps.repo.upsertItems(rows);
+  await deps.repo.touchItems(seen, deps.exportId);
+}
+
+function itemRow(
+  r: Resolved,
+  media: { source: 'drive' | 'takeout'; remoteId: string },
+  exportId: string,
+): TakeoutItemRow {
+  const f = r.draft.facts;
+  return {
+    itemId: r.itemId,
+    identity: r.identity,
+    mediaSource: media.source,
+    mediaRemoteId: media.remoteId,
+    kind: r.draft.kind,
+    partnerId: null,
+    title: f?.title ?? r.draft.archiveName,
+    description: f?.description ?? '',
+    takenTime: r.dated.taken,
+    dateSource: r.dated.source,
+    createdTime: f?.createdTime ?? null,
+    latitude: f?.geo?.latitude ?? null,
+    longitude: f?.geo?.longitude ?? null,
+    altitude: f?.geo?.altitude ?? null,
+    people: f?.people ?? [],
+    favorited: f?.favorited ?? false,
+    archived: f?.archived ?? false,
+    origin: f?.origin ?? null,
+    deviceType: f?.deviceType ?? null,
+    deviceFolder: f?.deviceFolder ?? null,
+    appSource: f?.appSource ?? null,
+    url: f?.url ?? null,
+    size: r.draft.size,
+    crc32: r.draft.crc32,
+    md5: r.draft.md5,
+    archiveName: r.draft.archiveName,
+    firstExport: exportId,
+    lastExport: exportId,
+  };
+}
+
+/** Items of earlier exports that this complete export does not hold: recorded gone. */
+async function recordGone(deps: FileExportDeps): Promise<number> {
+  const missing = (await deps.repo.itemsNotIn(deps.exportId)).filter(
+    (i) => i.mediaSource === 'takeout',
+  );
+  if (missing.length === 0) return 0;
+  return await deps.media.markGone(
+    'takeout',
+    missing.map((i) => i.mediaRemoteId),
+    new Date(),
+    `not in the complete Takeout export ${deps.exportId}`,
+  );
+}
+
+function summarize(
+  cat: Catalogue,
+  resolved: readonly Resolved[],
+  placed: Placed,
+  albums: number,
+  gone: number,
+): FileExportResult {
+  const dated = Object.fromEntries(
+    (['sidecar', 'partner', 'exif', 'name', 'folder', 'created', 'none'] as const).map((s) => [
+      s,
+      0,
+    ]),
+  ) as Record<DateSource, number>;
+  for (const r of resolved) if (r.action.kind !== 'unchanged') dated[r.dated.source]++;
+  return {
+    added: placed.added,
+    changed: placed.changed,
+    unchanged: resolved.filter((r) => r.action.kind === 'unchanged').length,
+    inDrive: resolved.filter((r) => r.action.kind === 'drive').length,
+    trashed: cat.trashed,
+    bad: cat.bad.length,
+    dated,
+    albums,
+    gone,
+    bytes: placed.bytes,
+  };
+}
+
+export type { ListedMediaRow };

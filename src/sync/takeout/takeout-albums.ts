@@ -1,0 +1,189 @@
+/**
+ * Records an export's albums in the `albums` tables (source `takeout`), so the albums phase gives
+ * each one its `albums/YYYY/MMDD <title>/` folder of links, as for Picasa's albums.
+ *
+ * - An album is its folder (`takeout:<folder>`), titled by its album JSON (`metadata.json` in any
+ *   language: the folder name is cut and sanitised), else by the folder name; dated by the JSON's
+ *   date, else by its earliest member.
+ * - Members are the album folder's items and, for sidecars whose media sit only in a year folder,
+ *   the item each sidecar describes (by Photos URL, else title and taken time).
+ * - An export the user says is incremental only adds members; a complete one replaces them and
+ *   records albums it no longer holds gone.
+ */
+import type { AlbumItemRow, ListedAlbum } from '../../index/album-repo.ts';
+import type { SidecarFacts } from '../../remote/takeout/types.ts';
+import type { AlbumDraft, Catalogue } from './catalogue.ts';
+import { mimeOf } from './decide.ts';
+import type { FileExportDeps, Resolved } from './file-export.ts';
+import { fileNameOf, type Placed } from './place.ts';
+
+const albumIdOf = (folder: string): string => `takeout:${folder}`;
+
+interface Member {
+  r: Resolved | null;
+  itemId: string;
+  media: { source: 'drive' | 'takeout'; remoteId: string };
+  name: string;
+  size: number | null;
+  taken: Date | null;
+}
+
+export async function recordAlbums(
+  deps: FileExportDeps,
+  cat: Catalogue,
+  resolved: readonly Resolved[],
+  placed: Placed,
+): Promise<number> {
+  const byContent = new Map(resolved.map((r) => [r.draft.content, r]));
+  const describe = await describedBy(deps, resolved);
+  const seenAt = new Date();
+  const listed: ListedAlbum[] = [];
+  const membersOf = new Map<string, Member[]>();
+  for (const a of cat.albums) {
+    const members = albumMembers(a, byContent, describe, placed);
+    if (members.length === 0 && a.facts === null) continue;
+    const id = albumIdOf(a.folder);
+    membersOf.set(id, members);
+    listed.push(listedAlbum(a, id, members, seenAt));
+  }
+  await deps.albums.upsertListed(listed, seenAt);
+  for (const [id, members] of membersOf) await replaceMembers(deps, id, members);
+  if (deps.complete) {
+    const ids = new Set(membersOf.keys());
+    const vanished = (await deps.albums.all()).filter(
+      (a) => a.source === 'takeout' && !ids.has(a.albumId) && a.goneAt === null,
+    );
+    await deps.albums.markGone(
+      vanished.map((a) => a.albumId),
+      seenAt,
+    );
+  }
+  return listed.length;
+}
+
+/** Finds the item a sidecar describes: by Photos URL, else by title and taken time. */
+type Describe = (f: SidecarFacts) => Member | null;
+
+async function describedBy(deps: FileExportDeps, resolved: readonly Resolved[]): Promise<Describe> {
+  const byKey = new Map<string, Member>();
+  const keysOf = (title: string, taken: Date | null, url: string | null): string[] => [
+    ...(url ? [`url:${url}`] : []),
+    `t:${title}|${taken?.toISOString() ?? ''}`,
+  ];
+  for (const c of await deps.repo.contents()) {
+    const m = /^t:(.*)\|([^|]*)\|\d+$/.exec(c.identity);
+    const member: Member = {
+      r: null,
+      itemId: c.itemId,
+      media: { source: c.mediaSource, remoteId: c.mediaRemoteId },
+      name: c.archiveName,
+      size: c.size,
+      taken: null,
+    };
+    if (c.identity.startsWith('url:')) byKey.set(c.identity, member);
+    else if (m) byKey.set(`t:${m[1]}|${m[2]}`, member);
+  }
+  for (const r of resolved) {
+    for (const k of keysOf(
+      r.draft.facts?.title ?? r.draft.archiveName,
+      r.dated.taken,
+      r.draft.facts?.url ?? null,
+    )) {
+      byKey.set(k, memberOf(r, undefined));
+    }
+  }
+  return (f) => {
+    for (const k of keysOf(f.title, f.takenTime, f.url)) {
+      const hit = byKey.get(k);
+      if (hit) return hit;
+    }
+    return null;
+  };
+}
+
+function memberOf(r: Resolved, placed: Placed | undefined): Member {
+  const media = placed?.mediaOf.get(r.itemId) ?? { source: 'takeout' as const, remoteId: r.itemId };
+  return {
+    r,
+    itemId: r.itemId,
+    media,
+    name: fileNameOf(r),
+    size: r.draft.size,
+    taken: r.dated.taken,
+  };
+}
+
+function albumMembers(
+  a: AlbumDraft,
+  byContent: Map<string, Resolved>,
+  describe: Describe,
+  placed: Placed,
+): Member[] {
+  const out = new Map<string, Member>();
+  for (const content of a.members) {
+    const r = byContent.get(content);
+    if (r && placed.mediaOf.has(r.itemId)) out.set(r.itemId, memberOf(r, placed));
+  }
+  for (const f of a.sidecarOnly) {
+    const m = describe(f);
+    if (m && (m.r === null || placed.mediaOf.has(m.itemId))) {
+      out.set(m.itemId, m.r ? memberOf(m.r, placed) : m);
+    }
+  }
+  return [...out.values()];
+}
+
+function listedAlbum(
+  a: AlbumDraft,
+  id: string,
+  members: readonly Member[],
+  seenAt: Date,
+): ListedAlbum {
+  const earliest = members
+    .map((m) => m.taken?.getTime())
+    .filter((t): t is number => t !== undefined)
+    .reduce((x, y) => Math.min(x, y), Number.POSITIVE_INFINITY);
+  const folderName = a.folder.slice(a.folder.lastIndexOf('/') + 1);
+  return {
+    albumId: id,
+    title: a.facts?.title || folderName,
+    albumType: 'takeout',
+    albumTime: a.facts?.date ?? (Number.isFinite(earliest) ? new Date(earliest) : seenAt),
+    updated: '',
+    numPhotos: members.length,
+    source: 'takeout',
+    description: a.facts?.description || null,
+  };
+}
+
+async function replaceMembers(
+  deps: FileExportDeps,
+  albumId: string,
+  members: readonly Member[],
+): Promise<void> {
+  const rows: AlbumItemRow[] = members.map((m, position) => ({
+    albumId,
+    photoId: m.itemId,
+    position,
+    name: m.name,
+    size: m.size,
+    takenTime: m.taken,
+    mimeType: mimeOf(m.name),
+    isVideo: mimeOf(m.name).startsWith('video/'),
+    mediaUrl: m.r?.draft.facts?.url ?? '',
+    mediaSource: m.media.source,
+    mediaRemoteId: m.media.remoteId,
+    entryName: null,
+  }));
+  if (!deps.complete) {
+    const have = new Set(rows.map((r) => r.photoId));
+    for (const old of await deps.albums.itemsOf(albumId)) {
+      if (!have.has(old.photoId)) rows.push({ ...old, position: rows.length });
+    }
+  }
+  await deps.albums.replaceItems(albumId, rows, {
+    count: rows.length,
+    complete: true,
+    changed: true,
+  });
+}
