@@ -201,14 +201,18 @@ function lastSegment(name: string): string {
  */
 export function noTokenStore(): TokenStore {
   const refusal = (): UsageError =>
-    new UsageError(['this pass reads only Takeout exports and has no token'], [
-      'Configure a token (--token-file, GPHOTOS_TOKEN or GPHOTOS_TOKEN_SECRET) to back up Drive or Picasa too.',
-    ]);
+    new UsageError(
+      ['this pass reads only Takeout exports and has no token'],
+      [
+        'Configure a token (--token-file, GPHOTOS_TOKEN or GPHOTOS_TOKEN_SECRET) to back up Drive or Picasa too.',
+      ],
+    );
   return {
     kind: 'none',
     describe: () => 'none (a Takeout-only pass)',
     read: () => Promise.reject(refusal()),
-    saveRefreshToken: () => Promise.resolve({ saved: false, reason: 'a Takeout-only pass has no token' }),
+    saveRefreshToken: () =>
+      Promise.resolve({ saved: false, reason: 'a Takeout-only pass has no token' }),
     close: () => Promise.resolve(),
   };
 }

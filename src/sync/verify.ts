@@ -173,7 +173,11 @@ async function forEachLimited<T>(
 
 const nfc = (p: string): string => p.normalize('NFC');
 
-const MEDIA_TOPS: Record<MediaSource, string> = { drive: 'drive', picasa: 'picasa', takeout: 'photos' };
+const MEDIA_TOPS: Record<MediaSource, string> = {
+  drive: 'drive',
+  picasa: 'picasa',
+  takeout: 'photos',
+};
 const ALBUMS_TOP = 'albums';
 
 export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {

@@ -48,7 +48,8 @@ export interface ArchiveEntry {
  * - `bomb`: the entry inflates to more than it declared, or declares a ratio no real photo has.
  * - `corrupt`: the entry's local header or deflate data cannot be read.
  */
-export type EntryProblemKind = 'unsafe-name' | 'encrypted' | 'unsupported' | 'crc' | 'size' | 'bomb' | 'corrupt';
+export type EntryProblemKind =
+  'unsafe-name' | 'encrypted' | 'unsupported' | 'crc' | 'size' | 'bomb' | 'corrupt';
 
 export interface EntryProblem {
   kind: EntryProblemKind;
