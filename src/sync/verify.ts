@@ -34,6 +34,7 @@ import { removeStaleParts } from '../tree/sweep.ts';
 import { md5File, statLocal, type LocalState } from '../tree/local.ts';
 import { isPartName } from '../tree/writer.ts';
 import { runPass, type PassDeps, type PassResult } from './engine.ts';
+import { SOURCES, sourceTops } from './sources/registry.ts';
 import { isFolder, readFolder, symlinkTarget, walkTree, type DiskEntry } from './verify-disk.ts';
 
 export type ProblemKind = 'missing' | 'changed' | 'unknown' | 'broken-link' | 'leftover';
@@ -173,7 +174,6 @@ async function forEachLimited<T>(
 
 const nfc = (p: string): string => p.normalize('NFC');
 
-const MEDIA_TOPS: Record<MediaSource, string> = { drive: 'drive', picasa: 'picasa' };
 const ALBUMS_TOP = 'albums';
 
 export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {
@@ -256,7 +256,7 @@ export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {
         item,
       });
     };
-    for (const source of ['drive', 'picasa'] as const) {
+    for (const { name: source } of SOURCES) {
       for await (const rows of deps.media.iterateBrief(source)) {
         signal.throwIfAborted();
         for (const r of rows) known.add(nfc(r.relPath));
@@ -268,7 +268,7 @@ export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {
     }
 
     phase = 'tree';
-    for (const top of Object.values(MEDIA_TOPS)) {
+    for (const top of sourceTops()) {
       const enter = (d: DiskEntry) => !isIgnoredName(d.name);
       for await (const e of walkTree(root, top, enter, signal)) {
         if (known.has(nfc(e.rel))) continue;
@@ -425,7 +425,7 @@ export async function prepareRepair(
     if (!p.item || p.item.state === 'gone') continue;
     if (p.kind !== 'missing' && p.kind !== 'changed') continue;
     items.add(itemKey(p.item.source, p.item.remoteId));
-    if (p.item.source === 'picasa') listing = true;
+    if (SOURCES.find((s) => s.name === p.item?.source)?.refetch === 'index') listing = true;
     updates.push({ source: p.item.source, remoteId: p.item.remoteId, state: 'pending' as const });
   }
   await deps.media.markMany(updates);

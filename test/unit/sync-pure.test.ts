@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { filteredOut } from '../../src/sync/filters.ts';
 import { decide } from '../../src/sync/planner.ts';
-import { FolderPaths } from '../../src/sync/drive-tree.ts';
+import { FolderPaths } from '../../src/sync/sources/drive/folders.ts';
 import { toEntry, qString } from '../../src/remote/drive/wire.ts';
 
 describe('filters', () => {

@@ -86,13 +86,15 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
   });
   return {
     root: settings.root,
-    drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
-    picasa: new PicasaClient({
-      baseUrl: settings.picasaApiUrl,
-      auth,
-      pacer,
-      log: log.child({ component: 'picasa' }),
-    }),
+    remote: {
+      drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
+      picasa: new PicasaClient({
+        baseUrl: settings.picasaApiUrl,
+        auth,
+        pacer,
+        log: log.child({ component: 'picasa' }),
+      }),
+    },
     pacer,
     media: new MediaRepo(db.knex, settings.account),
     albums: new AlbumRepo(db.knex, settings.account),

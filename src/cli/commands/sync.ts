@@ -15,6 +15,7 @@ import { startMonitor } from '../../monitor/monitor.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
+import { sourceCounters } from '../../sync/sources/registry.ts';
 import { openIndexFor } from './open-index.ts';
 import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
 
@@ -130,10 +131,8 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     skipped: result?.skipped ?? progress.skipped,
     failed: result?.failed ?? progress.failed,
     bytes: result?.bytes ?? progress.bytes,
-    albums: result?.albums ?? 0,
+    ...Object.fromEntries(sourceCounters().map((name) => [name, result?.counters[name] ?? 0])),
     albumFolders: result?.albumFolders ?? 0,
-    photosOnly: result?.photosOnly ?? 0,
-    truncatedAlbums: result?.truncatedAlbums ?? 0,
     goneNoticed: result?.goneNoticed ?? 0,
     goneTotal: result?.goneTotal ?? 0,
     deletedLocal: result?.deletedLocal ?? 0,

@@ -18,18 +18,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SyncError } from '../errors/errors.ts';
-import type { AlbumItemRow, AlbumRepo, AlbumRow, ListedAlbum } from '../index/album-repo.ts';
-import type { ListedMediaRow, MediaRepo } from '../index/media-repo.ts';
-import type { StateRepo } from '../index/state-repo.ts';
-import type { Progress } from '../logging/progress.ts';
-import type { PicasaAlbum, PicasaClient, PicasaItem } from '../remote/picasa/client.ts';
-import { assignPicasaPlacements, type PicasaLayoutInput } from '../tree/picasa-layout.ts';
-import { pathKey } from '../tree/sanitize.ts';
-import { filteredOut, type FilterOptions } from './filters.ts';
+import { SyncError } from '../../../errors/errors.ts';
+import type { AlbumItemRow, AlbumRepo, AlbumRow, ListedAlbum } from '../../../index/album-repo.ts';
+import type { ListedMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { StateRepo } from '../../../index/state-repo.ts';
+import type { Progress } from '../../../logging/progress.ts';
+import type { PicasaAlbum, PicasaApi, PicasaItem } from '../../../remote/types.ts';
+import { assignPicasaPlacements, type PicasaLayoutInput } from '../../../tree/picasa-layout.ts';
+import { pathKey } from '../../../tree/sanitize.ts';
+import { filteredOut, type FilterOptions } from '../../filters.ts';
 
 export interface PicasaIndexDeps {
-  picasa: PicasaClient;
+  picasa: PicasaApi;
   media: MediaRepo;
   albums: AlbumRepo;
   state: StateRepo;
@@ -115,7 +115,7 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
   // Matching and filters decide every member's row: when they change, every album is read again.
   const mode = JSON.stringify({ matchDrive: deps.matchDrive, filters: deps.filters });
   const modeChanged = (await deps.state.get<string>(MATCH_MODE_KEY)) !== mode;
-  const waiting = await deps.albums.albumsWithUnfinishedMedia();
+  const waiting = await deps.albums.albumsWithUnfinishedMedia('picasa');
   const toRead = selected.filter((a) => {
     const prev = stored.get(a.id);
     return (

@@ -10,25 +10,24 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SyncError } from '../errors/errors.ts';
-import type { FolderRepo } from '../index/folder-repo.ts';
-import type { BriefMediaRow, MediaRepo } from '../index/media-repo.ts';
-import type { Progress } from '../logging/progress.ts';
-import { GOOGLE_PHOTOS_FOLDER, type DriveClient } from '../remote/drive/client.ts';
-import type { RemoteMedia } from '../remote/types.ts';
+import { SyncError } from '../../../errors/errors.ts';
+import type { FolderRepo } from '../../../index/folder-repo.ts';
+import type { BriefMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { Progress } from '../../../logging/progress.ts';
+import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
 import {
   assignPlacements,
   fileMtime,
   parseTakenTime,
   type LayoutInput,
   type Placement,
-} from '../tree/layout.ts';
-import { sanitizeName } from '../tree/sanitize.ts';
-import { FolderPaths } from './drive-tree.ts';
-import { filteredOut, type FilterOptions } from './filters.ts';
+} from '../../../tree/layout.ts';
+import { sanitizeName } from '../../../tree/sanitize.ts';
+import { FolderPaths } from './folders.ts';
+import { filteredOut, type FilterOptions } from '../../filters.ts';
 
 export interface DriveIndexDeps {
-  drive: DriveClient;
+  drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
   log: Logger;

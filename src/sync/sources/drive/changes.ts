@@ -15,19 +15,18 @@
  *   only after this returns.
  */
 import type { Logger } from 'pino';
-import type { FolderRepo, FolderRow } from '../index/folder-repo.ts';
-import type { ListedMediaRow, MediaRepo, MediaRow } from '../index/media-repo.ts';
-import type { Progress } from '../logging/progress.ts';
-import type { DriveClient } from '../remote/drive/client.ts';
-import type { RemoteChange, RemoteMedia } from '../remote/types.ts';
-import { assignPlacements, type LayoutInput, type Placement } from '../tree/layout.ts';
-import { pathKey } from '../tree/sanitize.ts';
-import { listingHash, toRow } from './drive-index.ts';
-import { FolderPaths } from './drive-tree.ts';
-import type { FilterOptions } from './filters.ts';
+import type { FolderRepo, FolderRow } from '../../../index/folder-repo.ts';
+import type { ListedMediaRow, MediaRepo, MediaRow } from '../../../index/media-repo.ts';
+import type { Progress } from '../../../logging/progress.ts';
+import type { DriveApi, RemoteChange, RemoteMedia } from '../../../remote/types.ts';
+import { assignPlacements, type LayoutInput, type Placement } from '../../../tree/layout.ts';
+import { pathKey } from '../../../tree/sanitize.ts';
+import { listingHash, toRow } from './listing.ts';
+import { FolderPaths } from './folders.ts';
+import type { FilterOptions } from '../../filters.ts';
 
 export interface DriveChangesDeps {
-  drive: DriveClient;
+  drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
   log: Logger;
