@@ -16,17 +16,25 @@
  *   kept and a warning names the album and the items that could not be listed.
  * - Photos-only items get `picasa/YYYY/MM/<name>` (UTC), placed once and never moved.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SyncError } from '../../../errors/errors.ts';
-import type { AlbumItemRow, AlbumRepo, AlbumRow, ListedAlbum } from '../../../index/album-repo.ts';
-import type { ListedMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { AlbumRepo, AlbumRow, ListedAlbum } from '../../../index/album-repo.ts';
+import type { MediaRepo } from '../../../index/media-repo.ts';
 import type { StateRepo } from '../../../index/state-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
 import type { PicasaAlbum, PicasaApi, PicasaItem } from '../../../remote/types.ts';
-import { assignPicasaPlacements, type PicasaLayoutInput } from '../../../tree/picasa-layout.ts';
-import { pathKey } from '../../../tree/sanitize.ts';
-import { filteredOut, type FilterOptions } from '../../filters.ts';
+import type { FilterOptions } from '../../filters.ts';
+import {
+  albumMembers,
+  albumsToRead,
+  driveKey,
+  goneByReason,
+  leftMembers,
+  membersHash,
+  photosOnlyRows,
+  selectAlbums,
+  vanishedAlbums,
+  type KnownPhotosOnly,
+} from './match.ts';
 
 export interface PicasaIndexDeps {
   picasa: PicasaApi;
@@ -61,70 +69,31 @@ export interface PicasaIndexResult {
 
 const MATCH_MODE_KEY = 'picasa.mode';
 
-/** The key of a Photos-only item: the same for the same photo in every album. */
-export function picasaKey(item: Pick<PicasaItem, 'timestamp' | 'size' | 'name'>): string {
-  return `${item.timestamp.getTime()}:${item.size ?? ''}:${item.name}`;
-}
+/** Photos-only items that left an album this pass: id -> the titles of the albums they left. */
+type LeftItems = Map<string, Set<string>>;
 
-const driveKey = (name: string, size: number | null): string => `${size ?? ''}\u0000${name}`;
+const noteLeft = (left: LeftItems, id: string, title: string): void => {
+  left.set(id, (left.get(id) ?? new Set()).add(title));
+};
 
 export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexResult> {
   const { log, signal } = deps;
   const started = Date.now();
+  const seenAt = new Date(started);
   const listedAlbums: PicasaAlbum[] = [];
   for await (const page of deps.picasa.albums(signal)) listedAlbums.push(...page);
-
-  let selected = listedAlbums;
-  if (deps.albumTitle !== null) {
-    selected = listedAlbums.filter((a) => a.title === deps.albumTitle);
-    if (selected.length === 0) {
-      const titles = listedAlbums.slice(0, 10).map((a) => JSON.stringify(a.title));
-      throw new SyncError('usage', `no album is titled ${JSON.stringify(deps.albumTitle)}`, {
-        hints: [
-          titles.length === 0
-            ? 'this account has no albums'
-            : `albums include ${titles.join(', ')}${listedAlbums.length > 10 ? ', ...' : ''} (the title must match exactly)`,
-        ],
-      });
-    }
-  }
+  const selected = selectAlbums(listedAlbums, deps.albumTitle);
 
   const stored = new Map((await deps.albums.all()).map((a) => [a.albumId, a]));
-  const seenAt = new Date(started);
-  await deps.albums.upsertListed(listedAlbums.map(toListedAlbum), seenAt);
-  // The user feed lists every album, so one that is missing is gone upstream (its rows stay).
-  const listedIds = new Set(listedAlbums.map((a) => a.id));
-  const vanished = [...stored.values()].filter(
-    (a) => !listedIds.has(a.albumId) && a.goneAt === null,
-  );
-  await deps.albums.markGone(
-    vanished.map((a) => a.albumId),
-    seenAt,
-  );
-  // Photos-only items that left an album this pass: gone when no album holds them any more.
-  const leftAlbum = new Map<string, Set<string>>();
-  const noteLeft = (id: string, title: string) =>
-    leftAlbum.set(id, (leftAlbum.get(id) ?? new Set()).add(title));
-  for (const a of vanished) {
-    for (const i of await deps.albums.itemsOf(a.albumId)) {
-      if (i.mediaSource === 'picasa') noteLeft(i.mediaRemoteId, a.title);
-    }
-    await deps.albums.replaceItems(a.albumId, [], { count: 0, complete: true, changed: true });
-  }
+  const left: LeftItems = new Map();
+  await recordAlbumList(deps, listedAlbums, stored, seenAt, left);
 
   // Matching and filters decide every member's row: when they change, every album is read again.
   const mode = JSON.stringify({ matchDrive: deps.matchDrive, filters: deps.filters });
-  const modeChanged = (await deps.state.get<string>(MATCH_MODE_KEY)) !== mode;
-  const waiting = await deps.albums.albumsWithUnfinishedMedia('picasa');
-  const toRead = selected.filter((a) => {
-    const prev = stored.get(a.id);
-    return (
-      prev === undefined ||
-      modeChanged ||
-      deps.rereadAll === true ||
-      waiting.has(a.id) ||
-      !sameInstant(prev.updated, a.updated)
-    );
+  const toRead = albumsToRead(selected, stored, {
+    modeChanged: (await deps.state.get<string>(MATCH_MODE_KEY)) !== mode,
+    rereadAll: deps.rereadAll === true,
+    waiting: await deps.albums.albumsWithUnfinishedMedia('picasa'),
   });
   log.info(
     { albums: listedAlbums.length, selected: selected.length, toRead: toRead.length },
@@ -139,19 +108,105 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
     truncated: [],
     gone: 0,
   };
-  if (toRead.length === 0) {
-    result.gone = await markLeftItemsGone(deps, leftAlbum, seenAt);
-    await deps.state.set(MATCH_MODE_KEY, mode);
-    return result;
+  if (toRead.length > 0) await readAlbums(deps, toRead, stored, seenAt, left, result);
+  result.gone = await markLeftItemsGone(deps, left, seenAt);
+  await deps.state.set(MATCH_MODE_KEY, mode);
+  if (toRead.length > 0) {
+    log.info(
+      { ...result, truncated: result.truncated.length, seconds: (Date.now() - started) / 1000 },
+      'albums indexed',
+    );
   }
+  return result;
+}
 
-  const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
-  log.debug(
-    { driveItems: drive.size, rssMb: Math.round(process.memoryUsage().rss / 1e6) },
-    'Drive items to match read',
+/**
+ * Writes the album list; the albums missing from it are gone upstream (their rows stay, their
+ * members go, and the Photos-only items among those are noted in `left`).
+ */
+async function recordAlbumList(
+  deps: PicasaIndexDeps,
+  listed: readonly PicasaAlbum[],
+  stored: ReadonlyMap<string, AlbumRow>,
+  seenAt: Date,
+  left: LeftItems,
+): Promise<void> {
+  await deps.albums.upsertListed(listed.map(toListedAlbum), seenAt);
+  const vanished = vanishedAlbums(stored.values(), new Set(listed.map((a) => a.id)));
+  await deps.albums.markGone(
+    vanished.map((a) => a.albumId),
+    seenAt,
   );
-  const known = new Map<string, KnownPicasa>();
-  for await (const rows of deps.media.iterateBrief('picasa')) {
+  for (const a of vanished) {
+    for (const i of await deps.albums.itemsOf(a.albumId)) {
+      if (i.mediaSource === 'picasa') noteLeft(left, i.mediaRemoteId, a.title);
+    }
+    await deps.albums.replaceItems(a.albumId, [], { count: 0, complete: true, changed: true });
+  }
+}
+
+/** Reads the feeds of `toRead` and writes their members and Photos-only items. */
+async function readAlbums(
+  deps: PicasaIndexDeps,
+  toRead: readonly PicasaAlbum[],
+  stored: ReadonlyMap<string, AlbumRow>,
+  seenAt: Date,
+  left: LeftItems,
+  result: PicasaIndexResult,
+): Promise<void> {
+  const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
+  deps.log.debug({ driveItems: drive.size, rssMb: rssMb() }, 'Drive items to match read');
+  const known = await knownPhotosOnly(deps.media);
+  // The Drive index phase may just have written 100,000 rows the planner does not know of yet.
+  await deps.media.analyze();
+  for (const album of toRead) {
+    deps.signal.throwIfAborted();
+    const { items, complete } = await readAlbum(deps, album, result);
+    const gone = await writeAlbum(deps, album, items, complete, stored.get(album.id), {
+      drive,
+      known,
+      seenAt,
+    });
+    for (const id of gone) noteLeft(left, id, album.title);
+    deps.log.debug({ album: album.title, items: items.length, rssMb: rssMb() }, 'album indexed');
+    result.albumsRead++;
+    result.items += items.length;
+  }
+  result.picasaOnly = known.size;
+}
+
+/** Every member of one album's feed; a listing cut short by the offset limit is noted. */
+async function readAlbum(
+  deps: PicasaIndexDeps,
+  album: PicasaAlbum,
+  result: PicasaIndexResult,
+): Promise<{ items: PicasaItem[]; complete: boolean }> {
+  const items: PicasaItem[] = [];
+  const it = deps.picasa.albumItems(album, deps.signal);
+  let step = await it.next();
+  while (!step.done) {
+    items.push(...step.value);
+    deps.progress.indexed += step.value.length;
+    step = await it.next();
+  }
+  const end = step.value;
+  if (!end.complete) {
+    const missing = Math.max(0, end.expected - end.listed);
+    result.truncated.push({ title: album.title, listed: end.listed, expected: end.expected });
+    deps.log.warn(
+      { album: album.title, albumId: album.id, listed: end.listed, notListed: missing },
+      `album ${JSON.stringify(album.title)}: Picasa lists only its first ${end.listed} items; ${missing} more cannot be read through this API (a known limit, not an error)`,
+    );
+  }
+  return { items, complete: end.complete };
+}
+
+const rssMb = (): number => Math.round(process.memoryUsage().rss / 1e6);
+
+/** The Photos-only items the index holds, by key. */
+async function knownPhotosOnly(media: MediaRepo): Promise<Map<string, KnownPhotosOnly>> {
+  const known = new Map<string, KnownPhotosOnly>();
+  for await (const rows of media.iterateBrief('picasa')) {
     for (const r of rows) {
       known.set(r.remoteId, {
         relPath: r.relPath,
@@ -161,65 +216,7 @@ export async function indexPicasa(deps: PicasaIndexDeps): Promise<PicasaIndexRes
       });
     }
   }
-
-  // The Drive index phase may just have written 100,000 rows the planner does not know of yet.
-  await deps.media.analyze();
-  for (const album of toRead) {
-    signal.throwIfAborted();
-    const items: PicasaItem[] = [];
-    const it = deps.picasa.albumItems(album, signal);
-    let step = await it.next();
-    while (!step.done) {
-      items.push(...step.value);
-      deps.progress.indexed += step.value.length;
-      step = await it.next();
-    }
-    const end = step.value;
-    if (!end.complete) {
-      const missing = Math.max(0, end.expected - end.listed);
-      result.truncated.push({ title: album.title, listed: end.listed, expected: end.expected });
-      log.warn(
-        { album: album.title, albumId: album.id, listed: end.listed, notListed: missing },
-        `album ${JSON.stringify(album.title)}: Picasa lists only its first ${end.listed} items; ${missing} more cannot be read through this API (a known limit, not an error)`,
-      );
-    }
-    const left = await writeAlbum(
-      deps,
-      album,
-      items,
-      end.complete,
-      stored.get(album.id),
-      drive,
-      known,
-      seenAt,
-    );
-    for (const id of left) noteLeft(id, album.title);
-    log.debug(
-      {
-        album: album.title,
-        items: items.length,
-        rssMb: Math.round(process.memoryUsage().rss / 1e6),
-      },
-      'album indexed',
-    );
-    result.albumsRead++;
-    result.items += items.length;
-  }
-  result.picasaOnly = known.size;
-  result.gone = await markLeftItemsGone(deps, leftAlbum, seenAt);
-  await deps.state.set(MATCH_MODE_KEY, mode);
-  log.info(
-    { ...result, truncated: result.truncated.length, seconds: (Date.now() - started) / 1000 },
-    'albums indexed',
-  );
-  return result;
-}
-
-interface KnownPicasa {
-  relPath: string;
-  dupNumber: number;
-  name: string;
-  timestamp: Date;
+  return known;
 }
 
 /** (size, original name) -> remote id of the Drive items still upstream; the lowest path wins. */
@@ -239,118 +236,36 @@ async function driveIndex(media: MediaRepo): Promise<Map<string, string>> {
   return new Map([...best].map(([k, v]) => [k, v.id]));
 }
 
-/** Writes one album's members: new Photos-only items first (the members reference them). */
+/**
+ * Writes one album's members, new Photos-only items first (the members reference them); returns
+ * the Photos-only items that left the album.
+ */
 async function writeAlbum(
   deps: PicasaIndexDeps,
   album: PicasaAlbum,
   items: readonly PicasaItem[],
   complete: boolean,
   prev: AlbumRow | undefined,
-  drive: ReadonlyMap<string, string>,
-  known: Map<string, KnownPicasa>,
-  seenAt: Date,
+  at: { drive: ReadonlyMap<string, string>; known: Map<string, KnownPhotosOnly>; seenAt: Date },
 ): Promise<string[]> {
   const previous = prev === undefined ? [] : await deps.albums.itemsOf(album.id);
   const entryOf = new Map(previous.map((p) => [p.photoId, p.entryName]));
-
-  const members: AlbumItemRow[] = [];
-  const fresh = new Map<string, PicasaItem>();
-  const listedHere = new Map<string, PicasaItem>();
-  for (const [position, item] of items.entries()) {
-    const driveId = drive.get(driveKey(item.name, item.size));
-    let source: 'drive' | 'picasa' = 'drive';
-    let remoteId = driveId ?? '';
-    if (driveId === undefined) {
-      source = 'picasa';
-      remoteId = picasaKey(item);
-      listedHere.set(remoteId, item);
-      if (!known.has(remoteId)) fresh.set(remoteId, item);
-    }
-    members.push({
-      albumId: album.id,
-      photoId: item.id,
-      position,
-      name: item.name,
-      size: item.size,
-      takenTime: item.timestamp,
-      mimeType: item.mimeType,
-      isVideo: item.isVideo,
-      mediaUrl: item.mediaUrl ?? '',
-      mediaSource: source,
-      mediaRemoteId: remoteId,
-      entryName: entryOf.get(item.id) ?? null,
-    });
-  }
-
-  if (listedHere.size > 0) {
-    // Place the new items among every known one, so a new duplicate never takes a used name.
-    const inputs: PicasaLayoutInput[] = [];
-    for (const [id, item] of fresh) inputs.push({ id, name: item.name, timestamp: item.timestamp });
-    for (const [id, k] of known) {
-      inputs.push({
-        id,
-        name: k.name,
-        timestamp: k.timestamp,
-        stored: { relPath: k.relPath, dupNumber: k.dupNumber },
-      });
-    }
-    const placed = new Map(
-      assignPicasaPlacements(inputs)
-        .slice(0, fresh.size)
-        .map((p) => [p.id, p]),
-    );
-    const rows: ListedMediaRow[] = [];
-    for (const [id, item] of listedHere) {
-      const p = placed.get(id);
-      const k = known.get(id);
-      const relPath = p?.relPath ?? (k as KnownPicasa).relPath;
-      const why = filteredOut({ mimeType: item.mimeType, when: item.timestamp }, deps.filters);
-      rows.push({
-        source: 'picasa',
-        remoteId: id,
-        folderId: null,
-        relPath,
-        pathKey: p?.pathKey ?? pathKey(relPath),
-        originalName: item.name.replaceAll('\u0000', '\ufffd'),
-        baseName: p?.baseName ?? relPath.slice(relPath.lastIndexOf('/') + 1),
-        dupNumber: p?.dupNumber ?? (k as KnownPicasa).dupNumber,
-        // A video's bytes are Google's transcoded stream, not the upload gphoto:size describes.
-        size: item.isVideo ? null : item.size,
-        md5: null,
-        mimeType: item.mimeType,
-        takenTime: item.timestamp,
-        createdTime: toDate(item.published),
-        modifiedTime: toDate(item.updated),
-        state: why === null ? 'pending' : 'skipped',
-      });
-      if (p !== undefined) {
-        known.set(id, {
-          relPath: p.relPath,
-          dupNumber: p.dupNumber,
-          name: item.name,
-          timestamp: item.timestamp,
-        });
-      }
-    }
+  const { members, photosOnly } = albumMembers(album, items, at.drive, entryOf);
+  if (photosOnly.size > 0) {
+    const { rows, placed } = photosOnlyRows(photosOnly, at.known, deps.filters);
+    for (const [id, k] of placed) at.known.set(id, k);
     deps.log.debug({ album: album.title, items: rows.length }, 'album items placed');
-    await deps.media.upsertListed(rows, seenAt);
-    if (fresh.size > 1000) await deps.media.analyze();
+    await deps.media.upsertListed(rows, at.seenAt);
+    if (placed.size > 1000) await deps.media.analyze();
     deps.log.debug({ album: album.title }, 'Photos-only items written');
   }
-
-  const changed = membersHash(previous) !== membersHash(members);
   await deps.albums.replaceItems(album.id, members, {
     count: items.length,
     complete,
-    changed,
+    changed: membersHash(previous) !== membersHash(members),
     updated: album.updated,
   });
-  // A listing cut short by the offset limit says nothing about the members it did not reach.
-  if (!complete) return [];
-  const now = new Set(members.map((m) => m.mediaRemoteId));
-  return previous
-    .filter((p) => p.mediaSource === 'picasa' && !now.has(p.mediaRemoteId))
-    .map((p) => p.mediaRemoteId);
+  return leftMembers(previous, members, complete);
 }
 
 /**
@@ -363,28 +278,16 @@ async function markLeftItemsGone(
   at: Date,
 ): Promise<number> {
   if (left.size === 0) return 0;
-  const held = await deps.albums.referencedMedia('picasa');
-  const byReason = new Map<string, string[]>();
-  for (const [id, titles] of left) {
-    if (held.has(id)) continue;
-    const reason = `no longer in any album (was in: ${[...titles].sort().join(', ')})`;
-    byReason.set(reason, [...(byReason.get(reason) ?? []), id]);
-  }
+  const byReason = goneByReason(left, await deps.albums.referencedMedia('picasa'));
   let n = 0;
   for (const [reason, ids] of byReason) n += await deps.media.markGone('picasa', ids, at, reason);
-  if (n > 0)
+  if (n > 0) {
     deps.log.info(
       { gone: n },
       'Photos-only items in no album any more: recorded as gone, files kept',
     );
+  }
   return n;
-}
-
-/** What the links of an album depend on: its members and the items they point at. */
-function membersHash(items: readonly AlbumItemRow[]): string {
-  const h = createHash('sha1');
-  for (const i of items) h.update(`${i.photoId}\u0000${i.mediaSource}\u0000${i.mediaRemoteId}\n`);
-  return h.digest('base64');
 }
 
 function toListedAlbum(a: PicasaAlbum): ListedAlbum {
@@ -396,16 +299,4 @@ function toListedAlbum(a: PicasaAlbum): ListedAlbum {
     updated: a.updated,
     numPhotos: a.numPhotos,
   };
-}
-
-/** RFC 3339 times compared as instants (a zone offset or fraction may differ); else as text. */
-function sameInstant(a: string, b: string): boolean {
-  const [x, y] = [Date.parse(a), Date.parse(b)];
-  return Number.isNaN(x) || Number.isNaN(y) ? a === b : x === y;
-}
-
-function toDate(s: string | null | undefined): Date | null {
-  if (!s) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
 }
