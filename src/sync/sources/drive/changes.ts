@@ -118,7 +118,7 @@ async function readChanges(
   return { latest, newToken: step.value };
 }
 
-interface FolderState {
+export interface FolderState {
   paths: FolderPaths;
   before: Map<string, FolderRow>;
   after: Map<string, FolderRow>;
@@ -198,7 +198,7 @@ async function applyFolderChanges(
 }
 
 /** An item to place: from a change (RemoteMedia) or a stored row under a moved folder. */
-interface ToPlace {
+export interface ToPlace {
   id: string;
   dir: string;
   folderId: string;
@@ -206,11 +206,16 @@ interface ToPlace {
   row?: MediaRow;
 }
 
-/** What each change means: an item to (re)place, or a deletion with its reason. */
-function sortChanges(
+/**
+ * What each change means, pure: an item to (re)place, or a deletion with its reason. What counts
+ * as gone: an item the index knows that was removed, trashed, moved out of the backed-up folders
+ * or turned into something that is not a photo or video, and an item of a folder that was trashed
+ * or removed. A stored row under a folder that moved is placed again; a gone row keeps its path.
+ */
+export function sortChanges(
   changedFiles: readonly RemoteChange[],
   storedById: ReadonlyMap<string, MediaRow>,
-  folders: FolderState,
+  folders: Pick<FolderState, 'paths' | 'after' | 'lost'>,
 ): { toPlace: ToPlace[]; gone: Map<string, string[]> } {
   const gone = new Map<string, string[]>();
   const addGone = (reason: string, id: string) =>
