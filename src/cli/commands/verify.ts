@@ -20,14 +20,8 @@ import { createLogger, flushLogger, scrubSecrets, type Logger } from '../../logg
 import { Progress } from '../../logging/progress.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
-import {
-  prepareRepair,
-  runRepairPass,
-  type RepairPlan,
-  verifyTree,
-  type VerifyProblem,
-  type VerifyResult,
-} from '../../sync/verify.ts';
+import { prepareRepair, runRepairPass, type RepairPlan } from '../../sync/repair.ts';
+import { verifyTree, type VerifyProblem, type VerifyResult } from '../../sync/verify.ts';
 import { EMBEDDED_DIR, openIndexFor } from './open-index.ts';
 import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
 
