@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Invocation } from '../../config/load.ts';
 import { ExitCode, SyncError, UsageError, exitCodeOf } from '../../errors/errors.ts';
+import { Pacer } from '../../lib/pacer.ts';
 import {
   DRIVE_READONLY_SCOPE,
   PICASA_SCOPE,
@@ -195,9 +196,7 @@ async function saveToSecretManager(
   if ('problem' in name) throw new UsageError([`\`tokenSecret\` ${name.problem}`]);
   const sm = new SecretManager({
     url: inv.settings.secretManagerUrl,
-    retries: 1,
-    backoffBaseMs: 0,
-    backoffMaxMs: 0,
+    pacer: new Pacer({ retries: 1, baseMs: 0, maxMs: 0 }),
   });
   try {
     const added = await sm.addVersion(name, Buffer.from(content.reveal(), 'utf8'));
