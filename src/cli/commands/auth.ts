@@ -10,7 +10,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Invocation } from '../../config/load.ts';
 import { ExitCode, SyncError, UsageError, exitCodeOf } from '../../errors/errors.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import {
@@ -28,8 +27,7 @@ import { SecretManager } from '../../secrets/secret-manager.ts';
 import { parseSecretVersionName } from '../../secrets/secret-name.ts';
 import { authorizedUserJson, writeTokenFile } from '../../secrets/token-file.ts';
 import { printError } from '../report.ts';
-
-type AuthInvocation = Extract<Invocation, { command: 'auth' }>;
+import type { AuthInvocation } from './auth-settings.ts';
 
 export interface AuthIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };

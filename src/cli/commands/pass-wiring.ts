@@ -1,8 +1,11 @@
 /**
- * What `sync` and `verify --repair` both need to run a pass: the pacer, the clients built from the
- * token, the repositories, and the engine's options from the settings.
+ * What `sync` and `verify --repair` both need to run a pass: the token store, the pacer, the
+ * clients built from the token, the repositories, and the engine's options from the settings.
  */
-import type { Settings } from '../../config/load.ts';
+import type { LoadedSettings } from '../../config/load.ts';
+import type { SettingKey } from '../../config/schema.ts';
+import type { Settings } from '../../config/settings.ts';
+import { UsageError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { DeletionsRepo } from '../../index/deletions-repo.ts';
@@ -15,7 +18,7 @@ import type { Progress } from '../../logging/progress.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
-import type { TokenStore } from '../../secrets/store.ts';
+import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
 
 /** A download with no bytes for this long is retried. */
@@ -106,4 +109,22 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     signal: w.signal,
     options: w.options,
   };
+}
+
+/**
+ * The token store of the settings, or undefined with its problems added to `problems` (a token
+ * setting that is itself invalid was reported already). A file or inline token is read and
+ * checked now; Secret Manager is read when the command runs..
+ */
+export async function tokenStoreOf(loaded: LoadedSettings): Promise<TokenStore | undefined> {
+  const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
+  if (keys.some((k) => loaded.badKeys.has(k))) return undefined;
+  try {
+    return await openTokenStore(loaded.settings, { sourceOf: loaded.sourceOf });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    loaded.problems.push(...err.problems);
+    loaded.hints.push(...err.hints);
+    return undefined;
+  }
 }

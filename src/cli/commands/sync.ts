@@ -4,20 +4,34 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Settings } from '../../config/load.ts';
-import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
+import type { LoadedSettings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import { ExitCode, exitCodeOf, findSyncError } from '../../errors/errors.ts';
 import type { IndexDb } from '../../index/db.ts';
-import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
-import { createLogger, scrubSecrets, summaryLine } from '../../logging/logger.ts';
+import type { Pacer } from '../../lib/pacer.ts';
+import { createLogger, scrubSecrets, summaryLine, type Logger } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
 import { startMonitor } from '../../monitor/monitor.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassResult } from '../../sync/engine.ts';
 import { sourceCounters } from '../../sync/sources/registry.ts';
-import { openIndexFor } from './open-index.ts';
-import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
+import { openLockedIndex, rootSignal, type LockedIndex } from './session.ts';
+import { createPacer, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
+
+/** `sync`: the token store is open (a file or inline token is already read and valid). */
+export interface SyncInvocation {
+  command: 'sync';
+  settings: Settings;
+  tokenStore: TokenStore;
+}
+
+/** The `sync` invocation, or undefined with its problems added to `loaded.problems`. */
+export async function prepareSync(loaded: LoadedSettings): Promise<SyncInvocation | undefined> {
+  const tokenStore = await tokenStoreOf(loaded);
+  return tokenStore && { command: 'sync', settings: loaded.settings, tokenStore };
+}
 
 /**
  * One line for the summary and the error log: a knex error's message starts with the whole SQL
@@ -30,20 +44,14 @@ function describeError(err: unknown): string {
   return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
 }
 
-function rootSignal(): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onTerm = () =>
-    ctl.abort(new SyncError('terminated', 'received SIGTERM: stopping the pass'));
-  const onInt = () => ctl.abort(new SyncError('interrupted', 'received SIGINT: stopping the pass'));
-  process.once('SIGTERM', onTerm);
-  process.once('SIGINT', onInt);
-  return {
-    signal: ctl.signal,
-    dispose: () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-    },
-  };
+/** What one pass left behind for its summary and its run row. */
+interface Outcome {
+  result: PassResult | undefined;
+  exitCode: number;
+  error: string | undefined;
+  progress: Progress;
+  index: LockedIndex | undefined;
+  run: { repo: RunsRepo; id: number } | undefined;
 }
 
 export async function runSyncCommand(settings: Settings, tokenStore: TokenStore): Promise<number> {
@@ -53,44 +61,61 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     format: settings.logFormat,
     account: settings.account,
   });
-  const progress = new Progress();
-  const { signal, dispose } = rootSignal();
-  let result: PassResult | undefined;
-  let exitCode: number = ExitCode.ok;
-  let error: string | undefined;
   const pacer = createPacer(settings, log);
-  let db: IndexDb | undefined;
-  let lock: PassLock | undefined;
-  let runs: RunsRepo | undefined;
-  let runId: number | undefined;
-  // A refresh token Google rotates goes back to the store where it can (Secret Manager).
-  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   const monitor = startMonitor({
     pushgatewayUrl: settings.pushgatewayUrl,
     pingUrl: settings.pingUrl,
     account: settings.account,
     log,
   });
+  const out = await runOnePass(settings, tokenStore, log, pacer);
+  const summary = summaryOf(settings, out, pacer, started);
+  await out.run?.repo.finish(out.run.id, summary).catch((err: unknown) => {
+    log.warn({ reason: describeError(err) }, 'recording the end of the run in the index failed');
+  });
+  await out.index?.close().catch((err: unknown) => {
+    log.warn({ err }, 'closing the index failed');
+  });
+  await monitor.finish(summary);
+  summaryLine(log, summary);
+  return out.exitCode;
+}
+
+/**
+ * Opens the index with the lock, records the run, reads the token, runs the pass. Every way out
+ * of it is an Outcome: the caller always writes the summary.
+ */
+async function runOnePass(
+  settings: Settings,
+  tokenStore: TokenStore,
+  log: Logger,
+  pacer: Pacer,
+): Promise<Outcome> {
+  const progress = new Progress();
+  const out: Outcome = {
+    result: undefined,
+    exitCode: ExitCode.ok,
+    error: undefined,
+    progress,
+    index: undefined,
+    run: undefined,
+  };
+  const { signal, dispose } = rootSignal('stopping the pass');
+  // A refresh token Google rotates goes back to the store where it can (Secret Manager).
+  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   try {
     // Only ROOT itself is created, never its parents: an unmounted volume must not be filled.
     await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
     log.info({ root: settings.root, tokenSource: tokenStore.describe() }, 'sync started');
-    db = await openIndexFor(settings, log.child({ component: 'index' }));
-    // The embedded index is locked as a whole when it opens; a server needs a lock per account.
-    if (db.backend === 'postgres') lock = await acquirePassLock(db.knex, settings.account);
-    // The run row is history, not the pass: failing to write it only warns.
-    runs = new RunsRepo(db.knex, settings.account);
-    runId = await runs.start({ host: hostname(), pid: process.pid }).catch((err: unknown) => {
-      log.warn({ reason: describeError(err) }, 'recording the run in the index failed');
-      return undefined;
-    });
+    out.index = await openLockedIndex(settings, log);
+    out.run = await startRun(out.index.db, settings, log);
     // A file or variable was read at start-up; Secret Manager is read now, so the run row above
     // records a failure to reach it.
     const deps = await wirePass({
       settings,
-      db,
+      db: out.index.db,
       tokenStore,
       onNewRefreshToken: rotation.onNewRefreshToken,
       pacer,
@@ -104,25 +129,39 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
       settings.progressInterval,
       Boolean(process.stderr.isTTY),
     );
-    result = await runPass(deps);
-    if (result.failed > 0) {
-      exitCode = ExitCode.partial;
-      error = `${result.failed} item(s) failed; they are retried on the next pass`;
+    out.result = await runPass(deps);
+    if (out.result.failed > 0) {
+      out.exitCode = ExitCode.partial;
+      out.error = `${out.result.failed} item(s) failed; they are retried on the next pass`;
     }
   } catch (err) {
-    exitCode = exitCodeOf(err);
-    const found = findSyncError(err);
-    error = describeError(err);
-    log.error({ err, hints: found?.hints }, error);
+    out.exitCode = exitCodeOf(err);
+    out.error = describeError(err);
+    log.error({ err, hints: findSyncError(err)?.hints }, out.error);
   } finally {
     progress.stop();
     dispose();
     await rotation.settled();
     await tokenStore.close();
   }
-  const summary = {
+  return out;
+}
+
+/** The run row is history, not the pass: failing to write it only warns. */
+async function startRun(db: IndexDb, settings: Settings, log: Logger): Promise<Outcome['run']> {
+  const repo = new RunsRepo(db.knex, settings.account);
+  const id = await repo.start({ host: hostname(), pid: process.pid }).catch((err: unknown) => {
+    log.warn({ reason: describeError(err) }, 'recording the run in the index failed');
+    return undefined;
+  });
+  return id === undefined ? undefined : { repo, id };
+}
+
+/** The `sync finished` summary; a pass that stopped early reports what its progress saw. */
+function summaryOf(settings: Settings, out: Outcome, pacer: Pacer, started: number) {
+  const { result, progress } = out;
+  return {
     account: settings.account,
-    // A pass that stopped early reports what its progress counters saw.
     indexed: result?.indexed ?? progress.indexed,
     downloaded: result?.downloaded ?? progress.downloaded,
     adopted: result?.adopted ?? 0,
@@ -140,21 +179,7 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     requests: pacer.stats.calls,
     retries: pacer.stats.retries,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    exitCode,
-    ...(error === undefined ? {} : { error }),
+    exitCode: out.exitCode,
+    ...(out.error === undefined ? {} : { error: out.error }),
   };
-  if (runs !== undefined && runId !== undefined) {
-    await runs.finish(runId, summary).catch((err: unknown) => {
-      log.warn({ reason: describeError(err) }, 'recording the end of the run in the index failed');
-    });
-  }
-  try {
-    await lock?.release();
-    await db?.close();
-  } catch (err) {
-    log.warn({ err }, 'closing the index failed');
-  }
-  await monitor.finish(summary);
-  summaryLine(log, summary);
-  return exitCode;
 }
