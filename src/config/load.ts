@@ -181,36 +181,7 @@ async function resolveSettings(
   } as unknown as Settings;
 
   const uses = (k: SettingKey): boolean => command.settings.includes(k) && !badKeys.has(k);
-  if (
-    uses('startDate') &&
-    uses('endDate') &&
-    settings.startDate !== null &&
-    settings.endDate !== null
-  ) {
-    if (settings.startDate > settings.endDate) {
-      problems.push(
-        `\`startDate\` ${settings.startDate} (from ${sourceOf('startDate')}) is after ` +
-          `\`endDate\` ${settings.endDate} (from ${sourceOf('endDate')})`,
-      );
-    }
-  }
-  if (uses('indexOnly') && uses('skipIndex') && settings.indexOnly && settings.skipIndex) {
-    problems.push(
-      `\`indexOnly\` (from ${sourceOf('indexOnly')}) and \`skipIndex\` (from ${sourceOf('skipIndex')}) ` +
-        'cannot both be true: one builds only the index, the other skips it',
-    );
-  }
-  if (uses('skipDrive') && uses('skipPicasa') && settings.skipDrive && settings.skipPicasa) {
-    problems.push(
-      `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
-        'cannot both be true: there would be nothing to back up',
-    );
-  }
-  if (uses('album') && uses('skipPicasa') && settings.album !== null && settings.skipPicasa) {
-    problems.push(
-      `\`album\` (from ${sourceOf('album')}) needs the albums, but \`skipPicasa\` (from ${sourceOf('skipPicasa')}) turns them off`,
-    );
-  }
+  problems.push(...crossFieldProblems(settings, uses, sourceOf));
   if (uses('root')) {
     const rootProblem = await checkRoot(settings.root);
     if (rootProblem !== undefined) {
@@ -218,6 +189,46 @@ async function resolveSettings(
     }
   }
   return { settings, badKeys, sourceOf };
+}
+
+/** Settings that cannot go together (of those the command uses, each valid on its own). */
+function crossFieldProblems(
+  settings: Settings,
+  uses: (k: SettingKey) => boolean,
+  sourceOf: (k: SettingKey) => string,
+): string[] {
+  const problems: string[] = [];
+  const both = (a: SettingKey, b: SettingKey): boolean => uses(a) && uses(b);
+  const { startDate, endDate } = settings;
+  if (
+    both('startDate', 'endDate') &&
+    startDate !== null &&
+    endDate !== null &&
+    startDate > endDate
+  ) {
+    problems.push(
+      `\`startDate\` ${startDate} (from ${sourceOf('startDate')}) is after ` +
+        `\`endDate\` ${endDate} (from ${sourceOf('endDate')})`,
+    );
+  }
+  if (both('indexOnly', 'skipIndex') && settings.indexOnly && settings.skipIndex) {
+    problems.push(
+      `\`indexOnly\` (from ${sourceOf('indexOnly')}) and \`skipIndex\` (from ${sourceOf('skipIndex')}) ` +
+        'cannot both be true: one builds only the index, the other skips it',
+    );
+  }
+  if (both('skipDrive', 'skipPicasa') && settings.skipDrive && settings.skipPicasa) {
+    problems.push(
+      `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
+        'cannot both be true: there would be nothing to back up',
+    );
+  }
+  if (both('album', 'skipPicasa') && settings.album !== null && settings.skipPicasa) {
+    problems.push(
+      `\`album\` (from ${sourceOf('album')}) needs the albums, but \`skipPicasa\` (from ${sourceOf('skipPicasa')}) turns them off`,
+    );
+  }
+  return problems;
 }
 
 /**
