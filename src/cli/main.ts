@@ -11,7 +11,6 @@
  *   (PGlite), which otherwise costs hundreds of MB; inserts are about 1.5x slower. It changes
  *   nothing for JavaScript or for server Postgres.
  */
-import { loadInvocation } from '../config/load.ts';
 import { ExitCode, exitCodeOf } from '../errors/errors.ts';
 import { runAuthCommand } from './commands/auth.ts';
 import { runCheckCommand } from './commands/check.ts';
@@ -19,6 +18,7 @@ import { runDeletedCommand } from './commands/deleted.ts';
 import { runQueryCommand } from './commands/query.ts';
 import { runSyncCommand } from './commands/sync.ts';
 import { runVerifyCommand } from './commands/verify.ts';
+import { loadInvocation } from './invocation.ts';
 import { printError } from './report.ts';
 
 async function main(argv: string[]): Promise<number> {

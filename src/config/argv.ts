@@ -50,95 +50,99 @@ export function parseArgs(args: readonly string[], command: CommandSpec): Parsed
     problems: [],
   };
   const seen = new Set<string>();
-  const once = (name: string): boolean => {
-    if (seen.has(name)) {
-      out.problems.push(`--${name} is given more than once`);
-      return false;
-    }
-    seen.add(name);
-    return true;
-  };
-
   for (let i = 0; i < args.length; i++) {
     const word = args[i] as string;
     if (word === '--') {
       out.positionals.push(...args.slice(i + 1));
       break;
     }
-    if (word === '-h' || word === '--help') {
-      out.help = true;
-      continue;
-    }
-    if (!word.startsWith('-') || word === '-') {
-      out.positionals.push(word);
-      continue;
-    }
-    if (!word.startsWith('--')) {
+    if (word === '-h' || word === '--help') out.help = true;
+    else if (!word.startsWith('-') || word === '-') out.positionals.push(word);
+    else if (!word.startsWith('--')) {
       out.problems.push(`unknown flag ${word}${suggest(word.replace(/^-+/, ''), command)}`);
-      continue;
-    }
-
-    const eq = word.indexOf('=');
-    const name = eq === -1 ? word.slice(2) : word.slice(2, eq);
-    const inline = eq === -1 ? undefined : word.slice(eq + 1);
-    /** Takes the flag's value: inline, else the next word unless it is another flag. */
-    const takeValue = (placeholder: string): string | undefined => {
-      if (inline !== undefined) {
-        if (inline === '') out.problems.push(`--${name} needs a value (${placeholder})`);
-        return inline === '' ? undefined : inline;
-      }
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('--')) {
-        out.problems.push(`--${name} needs a value (${placeholder})`);
-        return undefined;
-      }
-      i++;
-      return next;
-    };
-
-    if (name === 'config') {
-      const v = takeValue('PATH');
-      if (once(name) && v !== undefined) out.configPath = v;
-      continue;
-    }
-
-    const negated = name.startsWith('no-') ? name.slice(3) : undefined;
-    const commandFlag = command.flags.find((f) => f.name === name || f.name === negated);
-    if (commandFlag) {
-      const v = booleanValue(name, negated, inline, out.problems);
-      if (once(commandFlag.name) && v !== undefined) out.commandFlags.set(commandFlag.name, v);
-      continue;
-    }
-
-    const key = settingByFlag.get(name) ?? (negated ? settingByFlag.get(negated) : undefined);
-    const isNegatedBoolean = key !== undefined && !settingByFlag.has(name) && isBooleanSetting(key);
-    if (key === undefined || (!settingByFlag.has(name) && !isNegatedBoolean)) {
-      out.problems.push(unknownFlagProblem(name, command));
-      // A token typed after --token must not turn into a positional and be echoed.
-      if (name === 'token' && inline === undefined && !args[i + 1]?.startsWith('--')) i++;
-      continue;
-    }
-    const flag = flagOf(key) as string;
-    if (!command.settings.includes(key)) {
-      out.problems.push(`--${flag} does not apply to \`${command.name}\``);
-      if (!isBooleanSetting(key) && inline === undefined && !args[i + 1]?.startsWith('-')) i++;
-      continue;
-    }
-    if (isBooleanSetting(key)) {
-      const v = isNegatedBoolean
-        ? booleanValue(name, flag, inline, out.problems)
-        : (inline ?? true);
-      if (once(flag) && v !== undefined) out.values.set(key, v);
-      continue;
-    }
-    const v = takeValue((schema[key] as { placeholder?: string }).placeholder ?? 'VALUE');
-    if ((schema[key] as { repeatable?: boolean }).repeatable === true) {
-      // A list: every occurrence adds one value (joined by newlines; see the path-list format).
-      const prev = out.values.get(key);
-      if (v !== undefined) out.values.set(key, typeof prev === 'string' ? `${prev}\n${v}` : v);
-    } else if (once(flag) && v !== undefined) out.values.set(key, v);
+    } else i = parseFlag({ args, i, command, out, seen });
   }
   return out;
+}
+
+/** Where parseFlag is: the words, the index of the flag, and what was parsed so far. */
+interface FlagAt {
+  args: readonly string[];
+  i: number;
+  command: CommandSpec;
+  out: ParsedArgs;
+  seen: Set<string>;
+}
+
+/** One `--flag[=value]` at `at.i` (and its value word); returns the index of the last word used. */
+function parseFlag(at: FlagAt): number {
+  const { args, command, out } = at;
+  let i = at.i;
+  const word = args[i] as string;
+  const eq = word.indexOf('=');
+  const name = eq === -1 ? word.slice(2) : word.slice(2, eq);
+  const inline = eq === -1 ? undefined : word.slice(eq + 1);
+  const once = (flag: string): boolean => {
+    if (at.seen.has(flag)) {
+      out.problems.push(`--${flag} is given more than once`);
+      return false;
+    }
+    at.seen.add(flag);
+    return true;
+  };
+  /** Takes the flag's value: inline, else the next word unless it is another flag. */
+  const takeValue = (placeholder: string): string | undefined => {
+    if (inline !== undefined) {
+      if (inline === '') out.problems.push(`--${name} needs a value (${placeholder})`);
+      return inline === '' ? undefined : inline;
+    }
+    const next = args[i + 1];
+    if (next === undefined || next.startsWith('--')) {
+      out.problems.push(`--${name} needs a value (${placeholder})`);
+      return undefined;
+    }
+    i++;
+    return next;
+  };
+
+  if (name === 'config') {
+    const v = takeValue('PATH');
+    if (once(name) && v !== undefined) out.configPath = v;
+    return i;
+  }
+  const negated = name.startsWith('no-') ? name.slice(3) : undefined;
+  const commandFlag = command.flags.find((f) => f.name === name || f.name === negated);
+  if (commandFlag) {
+    const v = booleanValue(name, negated, inline, out.problems);
+    if (once(commandFlag.name) && v !== undefined) out.commandFlags.set(commandFlag.name, v);
+    return i;
+  }
+  const key = settingByFlag.get(name) ?? (negated ? settingByFlag.get(negated) : undefined);
+  const isNegatedBoolean = key !== undefined && !settingByFlag.has(name) && isBooleanSetting(key);
+  if (key === undefined || (!settingByFlag.has(name) && !isNegatedBoolean)) {
+    out.problems.push(unknownFlagProblem(name, command));
+    // A token typed after --token must not turn into a positional and be echoed.
+    if (name === 'token' && inline === undefined && !args[i + 1]?.startsWith('--')) i++;
+    return i;
+  }
+  const flag = flagOf(key) as string;
+  if (!command.settings.includes(key)) {
+    out.problems.push(`--${flag} does not apply to \`${command.name}\``);
+    if (!isBooleanSetting(key) && inline === undefined && !args[i + 1]?.startsWith('-')) i++;
+    return i;
+  }
+  if (isBooleanSetting(key)) {
+    const v = isNegatedBoolean ? booleanValue(name, flag, inline, out.problems) : (inline ?? true);
+    if (once(flag) && v !== undefined) out.values.set(key, v);
+    return i;
+  }
+  const v = takeValue((schema[key] as { placeholder?: string }).placeholder ?? 'VALUE');
+  if ((schema[key] as { repeatable?: boolean }).repeatable === true) {
+    // A list: every occurrence adds one value (joined by newlines; see the path-list format).
+    const prev = out.values.get(key);
+    if (v !== undefined) out.values.set(key, typeof prev === 'string' ? `${prev}\n${v}` : v);
+  } else if (once(flag) && v !== undefined) out.values.set(key, v);
+  return i;
 }
 
 /** `--x` → true, `--x=no` → false, `--no-x` → false; `--no-x=...` is a problem. */

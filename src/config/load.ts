@@ -1,5 +1,5 @@
 /**
- * From argv + environment + config file to a validated Invocation. Precedence, highest
+ * From argv + environment + config file to validated Settings. Precedence, highest
  * first: flag > environment variable > config file > default.
  *
  * How the layers are built on convict 6: `convict(schema, { env, args: [] })` applies the
@@ -11,12 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import convict from 'convict';
-import { UsageError } from '../errors/errors.ts';
 import { Secret } from '../secrets/secret.ts';
-import { readClientSecretFile } from '../secrets/client-secret.ts';
-import type { OAuthClientFile } from '../secrets/client-secret.ts';
-import { noTokenStore, openTokenStore, secretVersionName } from '../secrets/store.ts';
-import type { TokenStore } from '../secrets/store.ts';
 import { parseArgs, flagOf } from './argv.ts';
 import { findCommand } from './commands.ts';
 import type { CommandSpec } from './commands.ts';
@@ -24,91 +19,43 @@ import { registerFormats } from './formats.ts';
 import { commandHelp, generalHelp, versionText } from './help.ts';
 import { CONFIG_FILE_ENV, schema, settingKeys } from './schema.ts';
 import type { SettingKey } from './schema.ts';
+import type { Settings } from './settings.ts';
 
-export interface Settings {
-  root: string;
-  databaseUrl: string | null;
-  tokenFile: string | null;
-  token: Secret | null;
-  tokenSecret: string | null;
-  secretManagerUrl: string | null;
-  account: string;
-  googleApiUrl: string;
-  picasaApiUrl: string;
-  oauthTokenUrl: string;
-  oauthAuthUrl: string;
-  clientSecretFile: string | null;
-  concurrency: number;
-  skipVideo: boolean;
-  allDrive: boolean;
-  skipDrive: boolean;
-  skipPicasa: boolean;
-  skipAlbums: boolean;
-  album: string | null;
-  /** `--takeout` paths, resolved; null when none. */
-  takeout: string[] | null;
-  takeoutComplete: boolean;
-  takeoutSettle: number;
-  /** null: on when the pass has a token and reads Drive (see the schema). */
-  takeoutDrive: boolean | null;
-  takeoutDriveFolder: string;
-  takeoutTrashParts: boolean;
-  linkMode: 'symlink' | 'hardlink' | 'copy';
-  startDate: string | null;
-  endDate: string | null;
-  indexOnly: boolean;
-  skipIndex: boolean;
-  doDelete: boolean;
-  maxDelete: number | null;
-  flushIndex: boolean;
-  since: string | null;
-  pushgatewayUrl: string | null;
-  pingUrl: string | null;
-  logLevel: string;
-  logFormat: 'auto' | 'json' | 'pretty';
-  progressInterval: number;
-  retries: number;
-  backoffBase: number;
-  backoffMax: number;
+/** The settings of a command, read and checked; `problems` lists every problem found so far. */
+export interface LoadedSettings {
+  command: 'settings';
+  spec: CommandSpec;
+  settings: Settings;
+  /** Every problem found; the command adds its own (a token it cannot read) before failing. */
+  problems: string[];
+  /** Lines for the user under the problems. */
+  hints: string[];
+  /** The command's own boolean flags (`--json`, `--repair`...). */
+  flags: ReadonlyMap<string, boolean>;
+  /** `query`'s SQL. */
+  sql: string | undefined;
+  /** Keys with a problem: checks that depend on them skip them. */
+  badKeys: ReadonlySet<SettingKey>;
+  /** Where a key's value came from, for messages: '--concurrency', 'env X', 'config file P', 'default'. */
+  sourceOf(key: SettingKey): string;
 }
 
-export type Invocation =
+export type Loaded =
   | { command: 'help'; text: string; exitCode: 0 | 2 }
   | { command: 'version'; text: string }
-  /** The token store is open: a file or inline token is already read and valid. */
-  | { command: 'sync'; settings: Settings; tokenStore: TokenStore }
-  | {
-      command: 'auth';
-      settings: Settings;
-      client: OAuthClientFile;
-      force: boolean;
-      paste: boolean;
-      /** `--takeout-trash`: also ask for Drive write access (to trash Takeout parts). */
-      takeoutTrash: boolean;
-    }
-  | { command: 'query'; settings: Settings; sql: string; json: boolean }
-  | { command: 'check'; settings: Settings }
-  | { command: 'deleted'; settings: Settings; json: boolean }
-  /** tokenStore: open with --repair (which downloads), null without. */
-  | {
-      command: 'verify';
-      settings: Settings;
-      checksums: boolean;
-      repair: boolean;
-      json: boolean;
-      tokenStore: TokenStore | null;
-    };
+  | LoadedSettings;
 
 /**
- * Parses argv (without node and script), env and the config file. Throws UsageError listing
- * EVERY problem at once (unknown flags, missing values, bad formats, bad dates, missing root,
- * conflicting options, unreadable/invalid token file, no token configured at all for sync).
- * Never includes a token value in a message. `--help` wins over any problem.
+ * Parses argv (without node and script), env and the config file into the settings of the
+ * command, collecting EVERY problem (unknown flags, missing values, bad formats, bad dates,
+ * missing root, conflicting options) instead of throwing. Never includes a token value in a
+ * message. `--help` wins over any problem. The command's own checks (a token it must read, the
+ * files `auth` writes) are the command's: cli/invocation.ts runs them.
  */
-export async function loadInvocation(
+export async function loadSettings(
   argv: string[],
   env: Record<string, string | undefined>,
-): Promise<Invocation> {
+): Promise<Loaded> {
   const first = argv[0];
   if (first === undefined) return usageHelp('no command given');
   if (first === '--help' || first === '-h' || first === 'help') {
@@ -116,8 +63,8 @@ export async function loadInvocation(
     return { command: 'help', text: topic ? commandHelp(topic) : generalHelp(), exitCode: 0 };
   }
   if (first === '--version') return { command: 'version', text: versionText() };
-  const command = findCommand(first);
-  if (command === undefined) {
+  const spec = findCommand(first);
+  if (spec === undefined) {
     return usageHelp(
       first.startsWith('-')
         ? `a command must come first, before ${first}`
@@ -125,153 +72,29 @@ export async function loadInvocation(
     );
   }
 
-  const parsed = parseArgs(argv.slice(1), command);
-  if (parsed.help) return { command: 'help', text: commandHelp(command), exitCode: 0 };
+  const parsed = parseArgs(argv.slice(1), spec);
+  if (parsed.help) return { command: 'help', text: commandHelp(spec), exitCode: 0 };
   const problems = [...parsed.problems];
-
   const flags = new Map<SettingKey, { value: string | boolean; label: string }>();
   for (const [key, value] of parsed.values) flags.set(key, { value, label: `--${flagOf(key)}` });
-  const positional = splitPositionals(command, parsed.positionals, problems);
+  const positional = splitPositionals(spec, parsed.positionals, problems);
   if (positional.root !== undefined) {
     if (flags.has('root')) problems.push('ROOT is given both as an argument and as --root');
     else flags.set('root', { value: positional.root, label: 'argument ROOT' });
   }
-
-  const resolved = await resolveSettings(command, flags, env, parsed.configPath, problems);
-  const hints = [`Run \`gphotos-sync ${command.name} --help\` for every setting.`];
-
-  if (command.name === 'sync') {
-    const tokenStore = takeoutOnly(resolved.settings)
-      ? noTokenStore()
-      : await tokenStoreOf(resolved, problems, hints);
-    if (problems.length > 0 || tokenStore === undefined) throw new UsageError(problems, hints);
-    return { command: 'sync', settings: resolved.settings, tokenStore };
-  }
-  if (command.name === 'auth') {
-    const force = parsed.commandFlags.get('force') ?? false;
-    const client = await checkAuthSettings(resolved, force, problems, hints);
-    if (problems.length > 0 || client === undefined) throw new UsageError(problems, hints);
-    return {
-      command: 'auth',
-      settings: resolved.settings,
-      client,
-      force,
-      paste: parsed.commandFlags.get('paste') ?? false,
-      takeoutTrash: parsed.commandFlags.get('takeout-trash') ?? false,
-    };
-  }
-  if (command.name === 'verify') {
-    const repair = parsed.commandFlags.get('repair') ?? false;
-    const tokenStore = repair ? ((await tokenStoreOf(resolved, problems, hints)) ?? null) : null;
-    if (problems.length > 0 || (repair && tokenStore === null)) {
-      await tokenStore?.close();
-      throw new UsageError(problems, hints);
-    }
-    return {
-      command: 'verify',
-      settings: resolved.settings,
-      checksums: parsed.commandFlags.get('checksums') ?? false,
-      repair,
-      json: parsed.commandFlags.get('json') ?? false,
-      tokenStore,
-    };
-  }
-  if (problems.length > 0) throw new UsageError(problems, hints);
-  // check reads the token itself: a bad token is one of its FAIL lines, not a usage error.
-  if (command.name === 'check') return { command: 'check', settings: resolved.settings };
-  if (command.name === 'deleted') {
-    const json = parsed.commandFlags.get('json') ?? false;
-    return { command: 'deleted', settings: resolved.settings, json };
-  }
+  const resolved = await resolveSettings(spec, flags, env, parsed.configPath, problems);
   return {
-    command: 'query',
-    settings: resolved.settings,
-    sql: positional.sql ?? '',
-    json: parsed.commandFlags.get('json') ?? false,
+    command: 'settings',
+    spec,
+    ...resolved,
+    problems,
+    hints: [`Run \`gphotos-sync ${spec.name} --help\` for every setting.`],
+    flags: parsed.commandFlags,
+    sql: positional.sql,
   };
 }
 
-/**
- * auth: the client file is readable and valid, and exactly one output is named: a token file
- * that can be created (its folder exists; it does not, unless --force), or a well-formed Secret
- * Manager version. Checked before the consent, so nobody consents for nothing.
- */
-async function checkAuthSettings(
-  resolved: Resolved,
-  force: boolean,
-  problems: string[],
-  hints: string[],
-): Promise<OAuthClientFile | undefined> {
-  const { settings, badKeys, sourceOf } = resolved;
-  let client: OAuthClientFile | undefined;
-  if (settings.clientSecretFile === null) {
-    if (!badKeys.has('clientSecretFile')) {
-      problems.push(
-        'missing --client-secret PATH: the OAuth client file (client_secret.json) downloaded from Google Cloud Console',
-      );
-    }
-  } else {
-    try {
-      client = await readClientSecretFile(settings.clientSecretFile);
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      problems.push(...err.problems);
-      hints.push(...err.hints);
-    }
-  }
-  if (settings.tokenFile === null && settings.tokenSecret === null) {
-    if (!badKeys.has('tokenFile') && !badKeys.has('tokenSecret')) {
-      problems.push(
-        'where should the token go? Give --token-file PATH (a new file) or --token-secret projects/P/secrets/S/versions/latest',
-      );
-    }
-  } else if (settings.tokenFile !== null && settings.tokenSecret !== null) {
-    problems.push(
-      `both a token file (${settings.tokenFile}, from ${sourceOf('tokenFile')}) and a Secret Manager token ` +
-        `(${settings.tokenSecret}, from ${sourceOf('tokenSecret')}) are set; auth writes one of them`,
-    );
-  } else if (settings.tokenSecret !== null && !badKeys.has('tokenSecret')) {
-    const name = secretVersionName(settings.tokenSecret, sourceOf('tokenSecret'));
-    if (typeof name === 'string') problems.push(name);
-  } else if (settings.tokenFile !== null && !badKeys.has('tokenFile')) {
-    const problem = await tokenFileProblem(settings.tokenFile, force);
-    if (problem !== undefined) problems.push(`token file ${settings.tokenFile} ${problem}`);
-  }
-  return client;
-}
-
-async function tokenFileProblem(file: string, force: boolean): Promise<string | undefined> {
-  const st = await stat(file).catch(() => undefined);
-  if (st?.isDirectory()) return 'is a directory';
-  if (st !== undefined && !force) return 'exists already: pass --force to replace it';
-  const dir = await stat(path.dirname(file)).catch(() => undefined);
-  if (!dir?.isDirectory())
-    return `cannot be created: its folder ${path.dirname(file)} does not exist`;
-  return undefined;
-}
-
-/**
- * The token store of the settings, or undefined with its problems added to `problems` (a token
- * setting that is itself invalid was reported already).
- */
-async function tokenStoreOf(
-  resolved: Resolved,
-  problems: string[],
-  hints: string[],
-): Promise<TokenStore | undefined> {
-  const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
-  if (keys.some((k) => resolved.badKeys.has(k))) return undefined;
-  try {
-    return await openTokenStore(resolved.settings, { sourceOf: resolved.sourceOf });
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    problems.push(...err.problems);
-    hints.push(...err.hints);
-    return undefined;
-  }
-}
-
-function usageHelp(problem: string): Invocation {
+function usageHelp(problem: string): Loaded {
   return { command: 'help', text: `error: ${problem}\n\n${generalHelp()}`, exitCode: 2 };
 }
 
@@ -299,13 +122,7 @@ function splitPositionals(
   return words.length === 0 ? {} : { root: words[0] };
 }
 
-interface Resolved {
-  settings: Settings;
-  /** Keys with a problem: dependent checks (token file, date order) skip them. */
-  badKeys: Set<SettingKey>;
-  /** Where a key's value came from, for messages: '--concurrency', 'env X', 'config file P', 'default'. */
-  sourceOf(key: SettingKey): string;
-}
+type Resolved = Pick<LoadedSettings, 'settings' | 'badKeys' | 'sourceOf'>;
 
 async function resolveSettings(
   command: CommandSpec,
@@ -364,43 +181,7 @@ async function resolveSettings(
   } as unknown as Settings;
 
   const uses = (k: SettingKey): boolean => command.settings.includes(k) && !badKeys.has(k);
-  if (
-    uses('startDate') &&
-    uses('endDate') &&
-    settings.startDate !== null &&
-    settings.endDate !== null
-  ) {
-    if (settings.startDate > settings.endDate) {
-      problems.push(
-        `\`startDate\` ${settings.startDate} (from ${sourceOf('startDate')}) is after ` +
-          `\`endDate\` ${settings.endDate} (from ${sourceOf('endDate')})`,
-      );
-    }
-  }
-  if (uses('indexOnly') && uses('skipIndex') && settings.indexOnly && settings.skipIndex) {
-    problems.push(
-      `\`indexOnly\` (from ${sourceOf('indexOnly')}) and \`skipIndex\` (from ${sourceOf('skipIndex')}) ` +
-        'cannot both be true: one builds only the index, the other skips it',
-    );
-  }
-  if (
-    uses('skipDrive') &&
-    uses('skipPicasa') &&
-    settings.skipDrive &&
-    settings.skipPicasa &&
-    (settings.takeout === null || settings.takeout.length === 0) &&
-    settings.takeoutDrive !== true
-  ) {
-    problems.push(
-      `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
-        'cannot both be true without --takeout or --takeout-drive: there would be nothing to back up',
-    );
-  }
-  if (uses('album') && uses('skipPicasa') && settings.album !== null && settings.skipPicasa) {
-    problems.push(
-      `\`album\` (from ${sourceOf('album')}) needs the albums, but \`skipPicasa\` (from ${sourceOf('skipPicasa')}) turns them off`,
-    );
-  }
+  problems.push(...crossFieldProblems(settings, uses, sourceOf));
   if (uses('root')) {
     const rootProblem = await checkRoot(settings.root);
     if (rootProblem !== undefined) {
@@ -408,6 +189,48 @@ async function resolveSettings(
     }
   }
   return { settings, badKeys, sourceOf };
+}
+
+/** Settings that cannot go together (of those the command uses, each valid on its own). */
+function crossFieldProblems(
+  settings: Settings,
+  uses: (k: SettingKey) => boolean,
+  sourceOf: (k: SettingKey) => string,
+): string[] {
+  const problems: string[] = [];
+  const both = (a: SettingKey, b: SettingKey): boolean => uses(a) && uses(b);
+  const { startDate, endDate } = settings;
+  if (
+    both('startDate', 'endDate') &&
+    startDate !== null &&
+    endDate !== null &&
+    startDate > endDate
+  ) {
+    problems.push(
+      `\`startDate\` ${startDate} (from ${sourceOf('startDate')}) is after ` +
+        `\`endDate\` ${endDate} (from ${sourceOf('endDate')})`,
+    );
+  }
+  if (both('indexOnly', 'skipIndex') && settings.indexOnly && settings.skipIndex) {
+    problems.push(
+      `\`indexOnly\` (from ${sourceOf('indexOnly')}) and \`skipIndex\` (from ${sourceOf('skipIndex')}) ` +
+        'cannot both be true: one builds only the index, the other skips it',
+    );
+  }
+  const takeoutToo =
+    (settings.takeout !== null && settings.takeout.length > 0) || settings.takeoutDrive === true;
+  if (both('skipDrive', 'skipPicasa') && settings.skipDrive && settings.skipPicasa && !takeoutToo) {
+    problems.push(
+      `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
+        'cannot both be true without --takeout or --takeout-drive: there would be nothing to back up',
+    );
+  }
+  if (both('album', 'skipPicasa') && settings.album !== null && settings.skipPicasa) {
+    problems.push(
+      `\`album\` (from ${sourceOf('album')}) needs the albums, but \`skipPicasa\` (from ${sourceOf('skipPicasa')}) turns them off`,
+    );
+  }
+  return problems;
 }
 
 /**
@@ -554,16 +377,4 @@ async function checkRoot(root: string): Promise<string | undefined> {
   } catch {
     return `does not exist and neither does its parent ${parent}; create it first`;
   }
-}
-
-/** A pass that reads only Takeout exports talks to no Google service and needs no token. */
-function takeoutOnly(s: Settings): boolean {
-  const hasToken = s.token !== null || s.tokenFile !== null || s.tokenSecret !== null;
-  return (
-    s.skipDrive &&
-    s.skipPicasa &&
-    (s.takeout?.length ?? 0) > 0 &&
-    !hasToken &&
-    s.takeoutDrive !== true
-  );
 }

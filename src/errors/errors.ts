@@ -1,9 +1,14 @@
 /**
- * Error kinds and the exit-code table.
+ * Error kinds and the exit-code table, and the one error class of failed remote calls.
  *
  * Every error that should end a pass with a specific exit code is a `SyncError` with a `kind`.
  * Callers wrap lower-level errors with `cause`; `exitCodeOf` unwraps the cause chain and the
  * first `SyncError` found decides the exit code. Anything else is exit 1 (unexpected).
+ *
+ * A call to a remote service (Google's APIs, Secret Manager, a monitoring endpoint) that failed is
+ * a `RemoteError`: counted against one item, never the pass, unless a SyncError wraps it. A fault
+ * that a retry may fix and that this program notices itself has a typed `fault`; the classifiers
+ * the pacer retries with (lib/pacer.ts) read it, never a message.
  */
 
 /** The process exit codes, documented in README.md ("Exit codes"). */
@@ -87,4 +92,49 @@ export function findSyncError(err: unknown): SyncError | undefined {
 export function exitCodeOf(err: unknown): ExitCode {
   const found = findSyncError(err);
   return found ? exitCodeOfKind[found.kind] : ExitCode.unexpected;
+}
+
+/**
+ * Faults a retry may fix that this program notices itself (HTTP statuses and network codes are
+ * read off the HTTP stack's own errors by each classifier):
+ * - malformed: an answer that is not what was asked for (broken JSON or XML, an HTML page);
+ * - stalled: a body that sent no bytes for too long;
+ * - checksum: a payload whose checksum is not the one sent with it.
+ */
+export type Fault = 'malformed' | 'stalled' | 'checksum';
+
+export class RemoteError extends Error {
+  /** HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  /** Google's `error.errors[0].reason`, or the OAuth `error`, or a network code. */
+  readonly reason: string | undefined;
+  /** Set when a retry may fix it (see Fault). */
+  readonly fault: Fault | undefined;
+  constructor(
+    message: string,
+    opts: { status?: number; reason?: string; fault?: Fault; cause?: unknown },
+  ) {
+    super(message, { cause: opts.cause });
+    this.name = 'RemoteError';
+    this.status = opts.status;
+    this.reason = opts.reason;
+    this.fault = opts.fault;
+  }
+
+  /** Node's convention: the kind of error as `code` (here the fault), for logs. */
+  get code(): Fault | undefined {
+    return this.fault;
+  }
+}
+
+/** The first RemoteError with a fault in the cause chain (a retry may fix it), or undefined. */
+export function findFault(err: unknown): RemoteError | undefined {
+  const seen = new Set<unknown>();
+  let cur: unknown = err;
+  while (cur instanceof Error && !seen.has(cur)) {
+    if (cur instanceof RemoteError && cur.fault !== undefined) return cur;
+    seen.add(cur);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -243,12 +243,12 @@ export class AlbumRepo {
   }
 
   /**
-   * For every Photos-only item, one URL its bytes can be fetched from (any album's; they all
-   * serve the same original).
+   * For every media item of `source` that albums hold, one URL its bytes can be fetched from (any
+   * album's; they all serve the same original).
    */
-  async picasaUrls(): Promise<Map<string, string>> {
+  async mediaUrls(source: MediaSource): Promise<Map<string, string>> {
     const rows = (await this.knex('album_items')
-      .where({ account: this.account, media_source: 'picasa' })
+      .where({ account: this.account, media_source: source })
       .groupBy('media_remote_id')
       .select('media_remote_id', this.knex.raw('min(media_url) AS url'))) as Array<{
       media_remote_id: string;
@@ -257,15 +257,15 @@ export class AlbumRepo {
     return new Map(rows.map((r) => [r.media_remote_id, r.url]));
   }
 
-  /** Albums with a Photos-only member that is not downloaded yet (pending or failed). */
-  async albumsWithUnfinishedMedia(): Promise<Set<string>> {
+  /** Albums with a member of `source` that is not downloaded yet (pending or failed). */
+  async albumsWithUnfinishedMedia(source: MediaSource): Promise<Set<string>> {
     const rows = (await this.knex('album_items as i')
       .join('media_items as m', function () {
         this.on('m.account', 'i.account')
           .andOn('m.source', 'i.media_source')
           .andOn('m.remote_id', 'i.media_remote_id');
       })
-      .where({ 'i.account': this.account, 'i.media_source': 'picasa' })
+      .where({ 'i.account': this.account, 'i.media_source': source })
       .whereIn('m.state', ['pending', 'failed'])
       .distinct('i.album_id')) as Array<{ album_id: string }>;
     return new Set(rows.map((r) => r.album_id));

@@ -1,22 +1,9 @@
-import type { Knex } from 'knex';
 import type { PGlite } from '@electric-sql/pglite';
 import { openEmbedded } from './embedded-db.ts';
 import { openServer } from './server-db.ts';
+import type { IndexDb, IndexLog } from './db-types.ts';
 
-/** An open, migrated index database. */
-export interface IndexDb {
-  knex: Knex;
-  backend: 'postgres' | 'embedded';
-  /** Where it lives, fit for logs and messages: the URL without its password, or the data dir. */
-  location: string;
-  /** Destroys the pool (and PGlite) and releases the embedded lock. Idempotent. */
-  close(): Promise<void>;
-}
-
-export interface IndexLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
+export type { IndexDb, IndexLog } from './db-types.ts';
 
 export interface OpenIndexOptions {
   /** A server Postgres; when absent (or null/empty), the embedded PGlite index is used. */

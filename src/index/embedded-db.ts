@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { SyncError } from '../errors/errors.ts';
-import type { IndexDb, IndexLog } from './db.ts';
+import type { IndexDb, IndexLog } from './db-types.ts';
 import { acquireEmbeddedLock } from './embedded-lock.ts';
 import { migrationSource } from './migrations/index.ts';
 import { openPglite as openTunedPglite } from './pglite.ts';

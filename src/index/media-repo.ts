@@ -2,7 +2,11 @@ import type { Knex } from 'knex';
 import { SyncError } from '../errors/errors.ts';
 import { chunks, isUniqueViolation, lazyChunks, toDate, toNumber } from './sql-util.ts';
 
-export type MediaSource = 'drive' | 'picasa' | 'takeout';
+/**
+ * The name of the source an item comes from (`drive`, `picasa`, `takeout`): the sources are listed in
+ * sync/sources/registry.ts, and the CHECK constraint of `media_items.source` holds the same names.
+ */
+export type MediaSource = string;
 export type MediaState = 'pending' | 'done' | 'failed' | 'skipped' | 'gone';
 export const mediaStates: readonly MediaState[] = ['pending', 'done', 'failed', 'skipped', 'gone'];
 

@@ -1,7 +1,7 @@
 import knexFactory from 'knex';
 import pg from 'pg';
 import { SyncError } from '../errors/errors.ts';
-import type { IndexDb, IndexLog } from './db.ts';
+import type { IndexDb, IndexLog } from './db-types.ts';
 import { redactDatabaseUrl } from './db-url.ts';
 import { migrationSource } from './migrations/index.ts';
 

@@ -1,12 +1,14 @@
 /**
  * One small HTTP request to a monitoring endpoint (Pushgateway, ping URL), with a short timeout and
- * one retry. Monitoring must never hold a pass up for long nor change its outcome: callers turn a
- * rejection into a warning.
+ * one retry, through the pacer as every remote call. Monitoring must never hold a pass up for
+ * long nor change its outcome: callers turn a rejection into a warning.
  *
  * A URL may carry basic-auth credentials (`https://user:pass@host/`): fetch refuses those, so they
  * move to an Authorization header. Messages name the endpoint by its origin and path only, never
  * its credentials or query.
  */
+import { RemoteError } from '../errors/errors.ts';
+import { Pacer, type RetryDecision } from '../lib/pacer.ts';
 
 export interface SendOptions {
   method: 'GET' | 'POST' | 'PUT';
@@ -16,17 +18,25 @@ export interface SendOptions {
   timeoutMs?: number;
   /** Attempts in all; default 2 (one retry). */
   attempts?: number;
-  /** Pause before the retry; default 1 s. */
+  /** Pause before the retry (at most; the pacer's jitter may halve it); default 1 s. */
   retryDelayMs?: number;
 }
 
-export class MonitorHttpError extends Error {
-  readonly status: number | undefined;
+/** A monitoring request that failed: its status when the endpoint answered. */
+export class MonitorHttpError extends RemoteError {
   constructor(message: string, status?: number, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, { ...(status === undefined ? {} : { status }), cause });
     this.name = 'MonitorHttpError';
-    this.status = status;
   }
+}
+
+/** A 4xx other than 408/429 says the request itself is wrong: a retry cannot help. */
+export function classifyMonitorError(err: unknown): RetryDecision {
+  const s = (err as { status?: number }).status;
+  if (s !== undefined && s >= 400 && s < 500 && s !== 408 && s !== 429) {
+    return { action: 'permanent' };
+  }
+  return { action: 'retry', reason: s === undefined ? 'no answer' : `HTTP ${s}` };
 }
 
 /** `https://host:port/path`, without credentials or query: fit for logs. */
@@ -41,21 +51,17 @@ export function describeEndpoint(url: string): string {
 
 /** Resolves when an attempt got a 2xx answer; rejects with MonitorHttpError after the last one. */
 export async function send(url: string, opts: SendOptions): Promise<void> {
-  const attempts = Math.max(1, opts.attempts ?? 2);
-  let last: MonitorHttpError | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 1000));
-    try {
-      await sendOnce(url, opts);
-      return;
-    } catch (err) {
-      last = err as MonitorHttpError;
-      // A 4xx other than 408/429 says the request itself is wrong: a retry cannot help.
-      const s = last.status;
-      if (s !== undefined && s >= 400 && s < 500 && s !== 408 && s !== 429) break;
-    }
-  }
-  throw last ?? new MonitorHttpError(`${opts.method} ${describeEndpoint(url)} failed`);
+  const delay = opts.retryDelayMs ?? 1000;
+  const pacer = new Pacer({
+    retries: Math.max(1, opts.attempts ?? 2),
+    baseMs: delay,
+    maxMs: delay,
+  });
+  await pacer.call(
+    `${opts.method} ${describeEndpoint(url)}`,
+    () => sendOnce(url, opts),
+    classifyMonitorError,
+  );
 }
 
 async function sendOnce(url: string, opts: SendOptions): Promise<void> {

@@ -1,21 +1,11 @@
 /**
  * How the remote layer reports a failed call. Errors that end the pass are SyncErrors (auth, quota);
- * everything else is a RemoteError that the sync layer may count against one item.
+ * everything else is a RemoteError (errors/errors.ts) that the sync layer may count against one
+ * item.
  */
 import { SyncError } from '../errors/errors.ts';
 
-export class RemoteError extends Error {
-  /** HTTP status, when there was a response. */
-  readonly status: number | undefined;
-  /** Google's `error.errors[0].reason`, or the OAuth `error`, or a network code. */
-  readonly reason: string | undefined;
-  constructor(message: string, opts: { status?: number; reason?: string; cause?: unknown }) {
-    super(message, { cause: opts.cause });
-    this.name = 'RemoteError';
-    this.status = opts.status;
-    this.reason = opts.reason;
-  }
-}
+export { RemoteError, findFault, type Fault } from '../errors/errors.ts';
 
 /** The OAuth errors that no retry can fix: a person must authorize again. */
 const authReasons = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);

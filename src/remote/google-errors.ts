@@ -6,13 +6,14 @@
  * - 403 userRateLimitExceeded / rateLimitExceeded, 429: retry, rate limited (everyone waits);
  * - 403 dailyLimitExceeded / downloadQuotaExceeded / quotaExceeded: permanent, the pass stops (exit 5);
  * - 401: retry (the OAuth client refreshes its access token on the next attempt);
- * - 408, 5xx, a connection reset or timeout, an answer that is not the JSON asked for: retry;
+ * - 408, 5xx, a connection reset or timeout, a fault (an answer that is not the JSON asked for, a
+ *   stalled body: RemoteError.fault): retry;
  * - anything else (400, 404, other 403s): permanent, counted against the item.
  * Match on `reason`, never on `message`: Google's wording changes.
  */
 import { SyncError } from '../errors/errors.ts';
 import { parseRetryAfter, type RetryDecision } from '../lib/pacer.ts';
-import { RemoteError, authError, isAuthReason } from './errors.ts';
+import { RemoteError, authError, findFault, isAuthReason, type Fault } from './errors.ts';
 
 const rateLimitReasons = new Set(['userRateLimitExceeded', 'rateLimitExceeded']);
 const quotaReasons = new Set(['dailyLimitExceeded', 'downloadQuotaExceeded', 'quotaExceeded']);
@@ -31,8 +32,6 @@ const networkCodes = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'TimeoutError',
   'ERR_STREAM_PREMATURE_CLOSE',
-  'stalled',
-  'malformed',
 ]);
 
 export interface ErrorFacts {
@@ -41,6 +40,8 @@ export interface ErrorFacts {
   retryAfterMs: number | undefined;
   /** A network-level error code found anywhere in the cause chain. */
   code: string | undefined;
+  /** A fault found anywhere in the cause chain (RemoteError.fault). */
+  fault: Fault | undefined;
 }
 
 interface ResponseLike {
@@ -89,6 +90,7 @@ export function factsOf(err: unknown): ErrorFacts {
     reason: undefined,
     retryAfterMs: undefined,
     code: undefined,
+    fault: undefined,
   };
   const seen = new Set<unknown>();
   let cur: unknown = err;
@@ -104,6 +106,7 @@ export function factsOf(err: unknown): ErrorFacts {
     if (cur instanceof RemoteError) {
       facts.status ??= cur.status;
       facts.reason ??= cur.reason;
+      facts.fault ??= cur.fault;
     }
     const res = e.response;
     if (res && facts.status === undefined && typeof res.status === 'number') {
@@ -134,14 +137,16 @@ export function classifyGoogleError(err: unknown): RetryDecision {
   const f = factsOf(err);
   if (isAuthReason(f.reason)) return { action: 'permanent' };
   if (f.reason && quotaReasons.has(f.reason)) return { action: 'permanent' };
-  const label = `${f.status ?? f.code ?? 'error'}${f.reason ? ` ${f.reason}` : ''}`;
+  const label = `${f.status ?? f.fault ?? f.code ?? 'error'}${f.reason ? ` ${f.reason}` : ''}`;
   if ((f.status === 403 && f.reason && rateLimitReasons.has(f.reason)) || f.status === 429) {
     return { action: 'retry', reason: label, retryAfterMs: f.retryAfterMs, rateLimited: true };
   }
   if (f.status === 401 || f.status === 408 || (f.status !== undefined && f.status >= 500)) {
     return { action: 'retry', reason: label, retryAfterMs: f.retryAfterMs };
   }
-  if (f.status === undefined && f.code !== undefined) return { action: 'retry', reason: label };
+  if (f.status === undefined && (f.fault ?? f.code) !== undefined) {
+    return { action: 'retry', reason: label };
+  }
   if (f.status === undefined && f.code === undefined && isFetchFailure(err)) {
     return { action: 'retry', reason: 'network error' };
   }
@@ -170,8 +175,8 @@ export function finalError(err: unknown, what: string): Error {
       ],
     });
   }
-  if (f.status === undefined && f.code === 'malformed') {
-    const parse = causeWithCode(err, 'malformed');
+  if (f.status === undefined && f.fault === 'malformed') {
+    const parse = findFault(err);
     return new RemoteError(
       `${what} failed: Google's answer was unusable (${parse?.message ?? 'not what was asked for'})`,
       { reason: 'malformed', cause: err },
@@ -179,23 +184,12 @@ export function finalError(err: unknown, what: string): Error {
   }
   const detail = f.status
     ? `HTTP ${f.status}${f.reason ? ` ${f.reason}` : ''}${isHtmlPage(err) ? ' (Google answered with an HTML error page)' : ''}`
-    : (f.code ?? (err instanceof Error ? err.message : String(err)));
+    : (f.fault ?? f.code ?? (err instanceof Error ? err.message : String(err)));
   return new RemoteError(`${what} failed: ${detail}`, {
     status: f.status,
-    reason: f.reason ?? f.code,
+    reason: f.reason ?? f.fault ?? f.code,
     cause: err,
   });
-}
-
-function causeWithCode(err: unknown, code: string): Error | undefined {
-  const seen = new Set<unknown>();
-  let cur: unknown = err;
-  while (cur instanceof Error && !seen.has(cur)) {
-    seen.add(cur);
-    if ((cur as { code?: unknown }).code === code) return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** True when the failed request's body is an HTML page (a front end's error page, not JSON). */

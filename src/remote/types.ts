@@ -1,7 +1,12 @@
 /**
- * The contract between the remote layer and the rest of the program: plain values, no wire types.
- * Anything the sync layer needs from Google arrives as one of these.
+ * The contract between the remote layer and the rest of the program: plain values, no wire types,
+ * and the interfaces of the clients (DriveApi, PicasaApi) that the sync layer depends on; the
+ * classes in drive/ and picasa/ implement them, and tests may give fakes. Anything the sync layer
+ * needs from Google arrives through one of these.
  */
+import type { AlbumListingEnd, PicasaAlbum, PicasaItem } from './picasa/types.ts';
+
+export type { AlbumListingEnd, PicasaAlbum, PicasaItem } from './picasa/types.ts';
 
 /** A Drive folder. `parents` keeps Drive's order; a folder with two parents is placed under the first. */
 export interface RemoteFolder {
@@ -87,4 +92,90 @@ export interface Download {
   offset: number;
   /** Bytes the body will carry, when the server said. */
   length: number | null;
+}
+
+/** Name of the folder of My Drive's root that Drive showed Google Photos in. */
+export const GOOGLE_PHOTOS_FOLDER = 'Google Photos';
+
+/**
+ * Drive v3 as a pass uses it (DriveClient). Every call goes through the pass's pacer; a call that
+ * keeps failing throws a SyncError when the pass must stop (auth: exit 4, quota: exit 5), else a
+ * RemoteError naming what failed.
+ */
+export interface DriveApi {
+  /** My Drive's root folder (its real id; `root` is only an alias). */
+  myDriveRoot(signal?: AbortSignal): Promise<RemoteFolder>;
+  /** The non-trashed folders named `name` directly in My Drive's root (none: an empty list). */
+  findRootFolders(name: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
+  /**
+   * Every folder and photo/video below `rootIds`, page by page, each entry at most once, trashed
+   * items and other types left out. A page token the server rejects restarts that listing from its
+   * first page (entries already yielded are not yielded again).
+   */
+  walk(rootIds: string[], signal?: AbortSignal): AsyncGenerator<RemoteEntry[]>;
+  /** The changes token of "now": `changes()` from it lists what changes after. */
+  startPageToken(signal?: AbortSignal): Promise<string>;
+  /**
+   * Pages of changes since `token` (each file's latest state: trashed ones and other types
+   * included, removed ones as `removed`); returns the token to store once every change is applied.
+   * Drive refusing `token` itself is a RemoteError with reason `changesTokenExpired` (not retried:
+   * the caller lists everything instead).
+   */
+  changes(token: string, signal?: AbortSignal): AsyncGenerator<RemoteChange[], string>;
+  /**
+   * Opens the bytes of file `id` from `offset` (a Range request when offset > 0; a server that
+   * ignores it answers from 0). Not retried: the caller runs it through the pacer and resumes a
+   * broken body.
+   */
+  download(id: string, offset: number, signal?: AbortSignal): Promise<Download>;
+  /** The non-trashed folders named `name` directly in folder `parentId` (`root`: My Drive). */
+  findFolders(name: string, parentId: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
+  /** Pages of the non-trashed files (not folders) directly in `folderId`, any type. */
+  listFiles(folderId: string, signal?: AbortSignal): AsyncGenerator<RemoteDriveFile[]>;
+  /** File `id` as it is now; null when it is gone, trashed or a folder. */
+  fileInfo(id: string, signal?: AbortSignal): Promise<RemoteDriveFile | null>;
+  /**
+   * Opens bytes [start, end) of file `id` (`end` absent: to the end) with a Range request. Not
+   * retried, as `download`: a 200 (Range ignored) starts at 0, as `offset` says.
+   */
+  downloadRange(
+    id: string,
+    start: number,
+    end: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<Download>;
+  /**
+   * Moves file `id` to the Drive trash (restorable for 30 days). Needs the `drive` scope: a 403
+   * `insufficientPermissions` otherwise (a SyncError or RemoteError as any call).
+   */
+  trash(id: string, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * The Picasa Web Albums feeds as a pass uses them (PicasaClient): the albums of the user and their
+ * members. Errors as DriveApi's.
+ */
+export interface PicasaApi {
+  /** Every album of the user, page by page, each at most once. */
+  albums(signal: AbortSignal): AsyncGenerator<PicasaAlbum[]>;
+  /**
+   * The photos and videos of `album`, page by page, each at most once; returns how the listing
+   * ended: Picasa refuses to list past about the 10,000th item of large albums, which ends the
+   * listing with `complete: false` (no exception) so the pass can go on with the next album.
+   */
+  albumItems(
+    album: PicasaAlbum,
+    signal: AbortSignal,
+  ): AsyncGenerator<PicasaItem[], AlbumListingEnd>;
+  /**
+   * Opens the bytes at `mediaUrl` from `offset`, without Authorization (the URL is the
+   * capability). Not retried, as DriveApi.download.
+   */
+  download(mediaUrl: string, offset: number, signal: AbortSignal): Promise<Download>;
+}
+
+/** The remote clients of a pass, built once by the command that runs it. */
+export interface RemoteClients {
+  drive: DriveApi;
+  picasa: PicasaApi;
 }

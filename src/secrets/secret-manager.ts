@@ -6,26 +6,24 @@
  * application-default file, or the metadata server (Workload Identity on GKE).
  *
  * Every read checks the payload's CRC32C against the one Secret Manager stored; every write
- * sends it so the service checks it too. Transient failures (UNAVAILABLE, DEADLINE_EXCEEDED,
- * RESOURCE_EXHAUSTED, INTERNAL, a checksum mismatch) are retried with jittered backoff; others
- * become SyncErrors at once (see `classify`). Payloads never reach a message, and client errors
- * are not kept as causes (a failed write's error may carry its request).
+ * sends it so the service checks it too. Every call goes through the pacer (lib/pacer.ts), as
+ * every remote call does: transient failures of a read (UNAVAILABLE, DEADLINE_EXCEEDED,
+ * RESOURCE_EXHAUSTED, INTERNAL, a checksum mismatch) are retried with jittered backoff (see
+ * `retryDecision`); others become SyncErrors at once (see `classify`). A write is never retried.
+ * Payloads never reach a message, and client errors are not kept as causes (a failed write's
+ * error may carry its request).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { SyncError, UsageError } from '../errors/errors.ts';
+import { RemoteError, SyncError, UsageError, findFault } from '../errors/errors.ts';
+import type { Pacer, RetryDecision } from '../lib/pacer.ts';
 import { crc32c } from './crc32c.ts';
 import type { SecretVersionName } from './secret-name.ts';
 
 export interface SecretManagerOptions {
   /** Base URL of the REST API (tests: the emulator); null for Google's. Only scheme, host and port count. */
   url: string | null;
-  /** Attempts per call, transient failures included (at least 1). */
-  retries: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  /** Told before each retry; the reason is an error code or "checksum mismatch", never data. */
-  onRetry?: (info: { what: string; attempt: number; delayMs: number; reason: string }) => void;
+  /** Retries and backoff; its onRetry is told the reason (a status name or "checksum mismatch"). */
+  pacer: Pacer;
 }
 
 export interface AccessedVersion {
@@ -59,10 +57,21 @@ const TRANSIENT = new Set<number>([
 /** One request's own deadline; the retries come on top. */
 const CALL_TIMEOUT_MS = 60_000;
 
-class ChecksumMismatch extends Error {
-  constructor(expected: string, actual: number) {
-    super(`payload checksum mismatch (dataCrc32c ${expected}, computed ${actual})`);
-  }
+/** A payload that does not match its checksum: corrupted on the way, a retry may fix it. */
+function checksumMismatch(expected: string, actual: number): RemoteError {
+  return new RemoteError(`payload checksum mismatch (dataCrc32c ${expected}, computed ${actual})`, {
+    fault: 'checksum',
+  });
+}
+
+/** The pacer's decision for a failed read: transient statuses and a checksum mismatch retry. */
+function retryDecision(err: unknown): RetryDecision {
+  if (err instanceof SyncError) return { action: 'permanent' };
+  if (findFault(err)?.fault === 'checksum') return { action: 'retry', reason: 'checksum mismatch' };
+  const code = codeOf(err);
+  if (code !== undefined && TRANSIENT.has(code))
+    return { action: 'retry', reason: statusName(code) };
+  return { action: 'permanent' };
 }
 
 export class SecretManager {
@@ -95,7 +104,7 @@ export class SecretManager {
         );
       }
       const actual = crc32c(data);
-      if (String(expected) !== String(actual)) throw new ChecksumMismatch(String(expected), actual);
+      if (String(expected) !== String(actual)) throw checksumMismatch(String(expected), actual);
       return { data, name: version.name ?? name.name };
     });
   }
@@ -106,11 +115,18 @@ export class SecretManager {
    * Returns the new version's name.
    */
   async addVersion(name: SecretVersionName, data: Buffer, signal?: AbortSignal): Promise<string> {
-    const client = await this.#connect(`write to ${name.secretName}`);
+    const what = `write to ${name.secretName}`;
+    const client = await this.#connect(what);
     try {
-      const [version] = await client.addSecretVersion(
-        { parent: name.secretName, payload: { data, dataCrc32c: crc32c(data) } },
-        { timeout: CALL_TIMEOUT_MS, retry: null, ...(signal ? { signal } : {}) },
+      const [version] = await this.#opts.pacer.call(
+        `Secret Manager ${what}`,
+        () =>
+          client.addSecretVersion(
+            { parent: name.secretName, payload: { data, dataCrc32c: crc32c(data) } },
+            { timeout: CALL_TIMEOUT_MS, retry: null, ...(signal ? { signal } : {}) },
+          ),
+        () => ({ action: 'permanent' }),
+        signal,
       );
       return version.name ?? name.secretName;
     } catch (err) {
@@ -131,38 +147,28 @@ export class SecretManager {
     call: (client: SecretManagerServiceClient) => Promise<T>,
   ): Promise<T> {
     const client = await this.#connect(what);
-    const attempts = Math.max(1, this.#opts.retries);
-    for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
-      try {
-        return await call(client);
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (err instanceof SyncError) throw err;
-        const mismatch = err instanceof ChecksumMismatch;
-        const code = codeOf(err);
-        const transient = mismatch || (code !== undefined && TRANSIENT.has(code));
-        if (!transient || attempt >= attempts) {
-          if (mismatch) {
-            throw new SyncError(
-              'fatal',
-              `Secret Manager ${what}: ${err.message}; the data was corrupted on the way, so no token was used`,
-              { hints: ['Run again; if it persists, check proxies between the job and Google.'] },
-            );
-          }
-          throw classify(err, what, 'secretmanager.versions.access', attempt);
-        }
-        const delayMs = backoff(attempt, this.#opts.backoffBaseMs, this.#opts.backoffMaxMs);
-        this.#opts.onRetry?.({
-          what: `Secret Manager ${what}`,
-          attempt,
-          delayMs,
-          reason: mismatch ? 'checksum mismatch' : statusName(code),
-        });
-        await sleep(delayMs, undefined, signal ? { signal } : {}).catch(() => {
-          throw signal?.reason;
-        });
+    let attempts = 0;
+    try {
+      return await this.#opts.pacer.call(
+        `Secret Manager ${what}`,
+        (attempt) => {
+          attempts = attempt;
+          return call(client);
+        },
+        retryDecision,
+        signal,
+      );
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (err instanceof SyncError) throw err;
+      if (findFault(err)?.fault === 'checksum') {
+        throw new SyncError(
+          'fatal',
+          `Secret Manager ${what}: ${(err as Error).message}; the data was corrupted on the way, so no token was used`,
+          { hints: ['Run again; if it persists, check proxies between the job and Google.'] },
+        );
       }
+      throw classify(err, what, 'secretmanager.versions.access', attempts);
     }
   }
 
@@ -197,11 +203,6 @@ function endpointOptions(url: string | null): Record<string, unknown> {
   const protocol = u.protocol === 'http:' ? 'http' : 'https';
   const port = u.port === '' ? (protocol === 'http' ? 80 : 443) : Number(u.port);
   return { apiEndpoint: u.hostname.replace(/^\[(.*)\]$/, '$1'), port, protocol };
-}
-
-function backoff(attempt: number, baseMs: number, maxMs: number): number {
-  const full = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-  return Math.round(full / 2 + (Math.random() * full) / 2);
 }
 
 function codeOf(err: unknown): number | undefined {

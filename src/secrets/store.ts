@@ -9,9 +9,9 @@
  * rotates: a mounted secret and a variable are read-only to the job.
  */
 import { UsageError } from '../errors/errors.ts';
+import { Pacer, type PacerOptions } from '../lib/pacer.ts';
 import { Secret } from './secret.ts';
 import { SecretManager } from './secret-manager.ts';
-import type { SecretManagerOptions } from './secret-manager.ts';
 import { parseSecretVersionName } from './secret-name.ts';
 import type { SecretVersionName } from './secret-name.ts';
 import { parseAuthorizedUser, readAuthorizedUser } from './token.ts';
@@ -60,7 +60,8 @@ type TokenKey = 'token' | 'tokenFile' | 'tokenSecret';
 export interface OpenTokenStoreOptions {
   /** Where a setting's value came from, for messages ('--token-file', 'env GPHOTOS_TOKEN', ...). */
   sourceOf?: (key: TokenKey) => string;
-  onRetry?: SecretManagerOptions['onRetry'];
+  /** Told before each retry of a Secret Manager call. */
+  onRetry?: PacerOptions['onRetry'];
 }
 
 const DEFAULT_SOURCES: Record<TokenKey, string> = {
@@ -95,10 +96,13 @@ export async function openTokenStore(
       name,
       new SecretManager({
         url: settings.secretManagerUrl,
-        retries: settings.retries,
-        backoffBaseMs: settings.backoffBase,
-        backoffMaxMs: settings.backoffMax,
-        ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+        // Its own pacer, with the pass's settings: a rate-limit pause of Google's APIs is not its.
+        pacer: new Pacer({
+          retries: Math.max(1, settings.retries),
+          baseMs: settings.backoffBase,
+          maxMs: settings.backoffMax,
+          ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+        }),
       }),
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The albums phase: one folder per album under albums/, each entry a link (or copy) of the file
- * in drive/ or picasa/ that the member matched.
+ * (in drive/, picasa/: a source's top folder) that holds the member's bytes. Albums of any source
+ * are linked alike: only the album and album item rows count.
  *
  * Contract:
  * - Folders: `albums/YYYY/MMDD <title>` (the album's own date, UTC), `(n)` for a second album
@@ -16,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AlbumRepo, AlbumRow } from '../index/album-repo.ts';
+import type { AlbumRepo, AlbumRow, AlbumTarget } from '../index/album-repo.ts';
 import { assignAlbumEntries, assignAlbumFolders } from '../tree/album-layout.ts';
 import { reconcileAlbumFolder, removeAlbumFolders, type LinkMode } from '../tree/links.ts';
 import { pathKey } from '../tree/sanitize.ts';
@@ -53,7 +54,7 @@ function wantsFolder(a: AlbumRow): boolean {
 }
 
 export async function linkAlbums(deps: AlbumLinksDeps): Promise<AlbumLinksResult> {
-  const { log, signal, mode } = deps;
+  const { log } = deps;
   const started = Date.now();
   const all = await deps.albums.all();
   const eligible = all.filter(wantsFolder);
@@ -72,9 +73,37 @@ export async function linkAlbums(deps: AlbumLinksDeps): Promise<AlbumLinksResult
     waiting: 0,
     removedFolders: 0,
   };
-  let warnedFallback = false;
-
   // Every folder change at once: a renamed album may free a name another album takes now.
+  const changes = folderChanges(all, folders);
+  await deps.albums.setFolders(changes);
+  for (const a of all) {
+    if (!changes.has(a.albumId)) continue;
+    a.relPath = changes.get(a.albumId)?.relPath ?? null;
+    a.linksHash = null;
+  }
+  const warn = { fellBack: false };
+  for (const album of eligible) {
+    if (deps.albumTitle !== null && album.title !== deps.albumTitle) continue;
+    deps.signal.throwIfAborted();
+    await linkAlbum(deps, album, folders.get(album.albumId) as string, result, warn);
+  }
+  if (deps.albumTitle === null) {
+    const removed = await removeAlbumFolders(deps.root, new Set(folders.values()), {
+      mode: deps.mode,
+      log,
+      signal: deps.signal,
+    });
+    result.removedFolders = removed.removedFolders;
+  }
+  log.info({ ...result, seconds: (Date.now() - started) / 1000 }, 'album folders linked');
+  return result;
+}
+
+/** The folder of every album whose folder changes (null: it has none now). Pure. */
+export function folderChanges(
+  all: readonly AlbumRow[],
+  folders: ReadonlyMap<string, string>,
+): Map<string, { relPath: string; pathKey: string } | null> {
   const changes = new Map<string, { relPath: string; pathKey: string } | null>();
   for (const a of all) {
     const folder = folders.get(a.albumId) ?? null;
@@ -83,65 +112,68 @@ export async function linkAlbums(deps: AlbumLinksDeps): Promise<AlbumLinksResult
         a.albumId,
         folder === null ? null : { relPath: folder, pathKey: pathKey(folder) },
       );
-      a.relPath = folder;
-      a.linksHash = null;
     }
   }
-  await deps.albums.setFolders(changes);
+  return changes;
+}
 
-  for (const album of eligible) {
-    if (deps.albumTitle !== null && album.title !== deps.albumTitle) continue;
-    signal.throwIfAborted();
-    const folder = folders.get(album.albumId) as string;
-    const targets = await deps.albums.targetsOf(album.albumId);
-    const previous = new Map<string, string>();
-    for (const t of targets) if (t.entryName !== null) previous.set(t.entryName, t.relPath);
-    const entries = assignAlbumEntries(
-      targets.map((t) => ({ target: t.relPath, name: t.name })),
-      previous,
+/**
+ * The entries of an album folder (entry name -> target), those to link now (their file is
+ * downloaded), and how many members still wait for their file. Pure.
+ */
+export function wantedEntries(targets: readonly AlbumTarget[]): {
+  entries: Map<string, string>;
+  desired: Map<string, string>;
+  waiting: number;
+} {
+  const previous = new Map<string, string>();
+  for (const t of targets) if (t.entryName !== null) previous.set(t.entryName, t.relPath);
+  const entries = assignAlbumEntries(
+    targets.map((t) => ({ target: t.relPath, name: t.name })),
+    previous,
+  );
+  const ready = new Set(targets.filter((t) => t.state === 'done').map((t) => t.relPath));
+  const desired = new Map([...entries].filter(([, target]) => ready.has(target)));
+  return { entries, desired, waiting: entries.size - desired.size };
+}
+
+/** Brings one album folder in line with its members, unless nothing changed since last time. */
+async function linkAlbum(
+  deps: AlbumLinksDeps,
+  album: AlbumRow,
+  folder: string,
+  result: AlbumLinksResult,
+  warn: { fellBack: boolean },
+): Promise<void> {
+  const targets = await deps.albums.targetsOf(album.albumId);
+  const { entries, desired, waiting } = wantedEntries(targets);
+  const hash = linksHash(folder, deps.mode, desired);
+  if (album.linksHash === hash && waiting === 0) return;
+
+  const res = await reconcileAlbumFolder(deps.root, folder, desired, deps.mode, {
+    log: deps.log.child({ album: album.title }),
+    signal: deps.signal,
+  });
+  result.visited++;
+  result.added += res.added;
+  result.replaced += res.replaced;
+  result.removed += res.removed;
+  result.waiting += waiting + res.missingTargets;
+  if (res.fellBackToCopy && !warn.fellBack) {
+    warn.fellBack = true;
+    deps.log.warn(
+      { album: album.title },
+      'hard links are not possible between albums/ and the files (another file system?): copying instead',
     );
-    const ready = new Set(targets.filter((t) => t.state === 'done').map((t) => t.relPath));
-    const desired = new Map([...entries].filter(([, target]) => ready.has(target)));
-    const waiting = entries.size - desired.size;
-    const hash = linksHash(folder, mode, desired);
-    if (album.linksHash === hash && waiting === 0) continue;
-
-    const res = await reconcileAlbumFolder(deps.root, folder, desired, mode, {
-      log: log.child({ album: album.title }),
-      signal,
-    });
-    result.visited++;
-    result.added += res.added;
-    result.replaced += res.replaced;
-    result.removed += res.removed;
-    result.waiting += waiting + res.missingTargets;
-    if (res.fellBackToCopy && !warnedFallback) {
-      warnedFallback = true;
-      log.warn(
-        { album: album.title },
-        'hard links are not possible between albums/ and the files (another file system?): copying instead',
-      );
-    }
-    const entryOf = new Map<string, string>();
-    const nameOfTarget = new Map([...entries].map(([name, target]) => [target, name]));
-    for (const t of targets) {
-      const name = nameOfTarget.get(t.relPath);
-      if (name !== undefined) entryOf.set(t.photoId, name);
-    }
-    const complete = waiting === 0 && res.missingTargets === 0;
-    await deps.albums.setLinks(album.albumId, entryOf, complete ? hash : null);
   }
-
-  if (deps.albumTitle === null) {
-    const removed = await removeAlbumFolders(deps.root, new Set(folders.values()), {
-      mode,
-      log,
-      signal,
-    });
-    result.removedFolders = removed.removedFolders;
+  const entryOf = new Map<string, string>();
+  const nameOfTarget = new Map([...entries].map(([name, target]) => [target, name]));
+  for (const t of targets) {
+    const name = nameOfTarget.get(t.relPath);
+    if (name !== undefined) entryOf.set(t.photoId, name);
   }
-  log.info({ ...result, seconds: (Date.now() - started) / 1000 }, 'album folders linked');
-  return result;
+  const complete = waiting === 0 && res.missingTargets === 0;
+  await deps.albums.setLinks(album.albumId, entryOf, complete ? hash : null);
 }
 
 /** What a folder's content depends on: where it is, how it links, and every entry. */

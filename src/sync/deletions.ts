@@ -3,7 +3,7 @@
  * (state 'gone' in the index), after a guard against mass deletion.
  *
  * - Candidates: gone items not removed yet (DeletionsRepo.candidates). Each path must be under
- *   ROOT/drive/ or ROOT/picasa/ (resolveInside, no `..`), reached through real folders only (a
+ *   the top folder of a source, ROOT/drive/ or ROOT/picasa/ (resolveInside, no `..`), reached through real folders only (a
  *   symlinked folder on the way would send the removal elsewhere): anything else stops the pass
  *   before a single file is removed.
  * - Only regular files are removed (unlink). A folder, symlink or other entry at the path is left
@@ -27,9 +27,7 @@ import { SyncError } from '../errors/errors.ts';
 import type { DeletionsRepo, RemovalCandidate } from '../index/deletions-repo.ts';
 import { classifyFsError, isMissing } from '../tree/fs-errors.ts';
 import { resolveInside } from '../tree/layout.ts';
-
-/** The top folders whose files are items of the library; nothing else is ever removed. */
-const TOPS = ['drive', 'picasa', 'photos'] as const;
+import { sourceTops } from './sources/registry.ts';
 
 /** The default limit when --max-delete is not set: at most this many files... */
 export const DEFAULT_MAX_DELETE = 100;
@@ -160,14 +158,18 @@ export async function applyDeletions(deps: DeletionDeps): Promise<DeletionResult
   return result;
 }
 
-/** root/relPath when relPath is a file below drive/ or picasa/; a fatal SyncError otherwise. */
+/**
+ * root/relPath when relPath is a file below a source's top folder (drive/, picasa/); a fatal
+ * SyncError otherwise: nothing else is ever removed.
+ */
 function checkedPath(root: string, relPath: string): string {
   const abs = resolveInside(root, relPath);
   const [top, ...rest] = relPath.split('/');
-  if (!TOPS.some((t) => t === top) || rest.length === 0) {
+  const tops = sourceTops();
+  if (!tops.some((t) => t === top) || rest.length === 0) {
     throw new SyncError(
       'fatal',
-      `refusing to remove ${JSON.stringify(relPath)}: not under drive/ or picasa/`,
+      `refusing to remove ${JSON.stringify(relPath)}: not under ${tops.map((t) => `${t}/`).join(' or ')}`,
     );
   }
   return abs;
@@ -224,7 +226,7 @@ class FolderCheck {
 
 /**
  * Removes the folders in `dirs` and their ancestors that are empty, deepest first (so a parent
- * is tried once its children are gone), up to but not including drive/ and picasa/. A folder
+ * is tried once its children are gone), up to but not including the top folders. A folder
  * holding anything stays: rmdir refuses it.
  */
 async function removeEmptyFolders(

@@ -11,14 +11,18 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { SyncError, findSyncError } from '../errors/errors.ts';
-import type { BriefMediaRow as MediaRow, MediaRepo } from '../index/media-repo.ts';
+import type {
+  BriefMediaRow as MediaRow,
+  MediaRepo,
+  MediaSource,
+  MediaState,
+} from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
-import type { MediaSource } from '../index/media-repo.ts';
 import { moveLocal } from '../tree/local.ts';
-import { md5File, setMtime, statLocal, type WriteTarget } from '../tree/writer.ts';
+import { md5File, setMtime, statLocal, type LocalState, type WriteTarget } from '../tree/writer.ts';
 import { downloadItem, type FetchBytes } from './download.ts';
-import { decide, type Decision } from './planner.ts';
+import { adopts, canMove, decide, mayMove, type Decision, type PlanFacts } from './planner.ts';
 import { StateBuffer } from './state-buffer.ts';
 
 export interface DownloadPhaseDeps {
@@ -89,22 +93,19 @@ async function* fromIndex<T>(rows: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
-async function statAll(root: string, rows: MediaRow[], width: number) {
-  const out = new Array<Awaited<ReturnType<typeof statLocal>>>(rows.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, rows.length) }, async () => {
-      for (let i = next++; i < rows.length; i = next++) {
-        out[i] = await statLocal(root, (rows[i] as MediaRow).relPath);
-      }
-    }),
-  );
-  return out;
+/** The states of the files of `rows`, `width` stats at once. */
+async function statAll(root: string, rows: MediaRow[], width: number): Promise<LocalState[]> {
+  const queue = new PQueue({ concurrency: width });
+  return queue.addAll(rows.map((row) => () => statLocal(root, row.relPath)));
 }
 
 export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCounts> {
-  const { root, log, progress, media, source } = deps;
-  const counts: DownloadCounts = {
+  return new DownloadRun(deps).run();
+}
+
+/** One download phase: its queue, its counters, and the state writes of its items. */
+class DownloadRun {
+  readonly counts: DownloadCounts = {
     present: 0,
     moved: 0,
     adopted: 0,
@@ -112,147 +113,190 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
     failed: 0,
     bytes: 0,
   };
-  const stopper = new AbortController();
-  const signal = AbortSignal.any([deps.signal, stopper.signal]);
-  const buffer = new StateBuffer(media);
-  const queue = new PQueue({ concurrency: deps.concurrency });
-  let fatal: unknown;
-  const started = Date.now();
+  readonly #deps: DownloadPhaseDeps;
+  readonly #stopper = new AbortController();
+  readonly #signal: AbortSignal;
+  readonly #buffer: StateBuffer;
+  readonly #queue: PQueue;
+  #fatal: unknown;
 
-  const stop = (err: unknown) => {
-    fatal ??= err;
-    if (!stopper.signal.aborted) stopper.abort(err);
-    queue.clear();
-  };
+  constructor(deps: DownloadPhaseDeps) {
+    this.#deps = deps;
+    this.#signal = AbortSignal.any([deps.signal, this.#stopper.signal]);
+    this.#buffer = new StateBuffer(deps.media);
+    this.#queue = new PQueue({ concurrency: deps.concurrency });
+  }
 
-  /** The file is in place: `done`, and an attempt counted when it was downloaded (not adopted). */
-  const markDone = (row: MediaRow, downloaded: boolean) =>
-    buffer.add({
-      source,
-      remoteId: row.remoteId,
-      state: 'done',
-      error: null,
-      downloadedAt: new Date(),
-      incrementAttempts: downloaded,
-    });
-
-  const task = async (row: MediaRow, decision: Decision) => {
-    const mtime = mtimeOf(row);
-    const target: WriteTarget = {
-      root,
-      relPath: row.relPath,
-      expectedSize: row.size,
-      expectedMd5: row.md5,
-      mtime,
-    };
+  async run(): Promise<DownloadCounts> {
+    const started = Date.now();
     try {
-      if (decision === 'download' && row.movedFrom !== null && row.movedFrom !== row.relPath) {
-        // Renamed or moved upstream: move the local file rather than download it again.
-        const was = await statLocal(root, row.movedFrom);
-        if (was.isFile && (row.size === null || was.size === row.size)) {
-          if (await moveLocal(root, row.movedFrom, row.relPath)) {
-            if (mtime) await setMtime(root, row.relPath, mtime);
-            log.info({ from: row.movedFrom, to: row.relPath }, 'moved, as upstream');
-            markDone(row, false);
-            counts.moved++;
-            progress.downloaded++;
-            return;
-          }
-        }
-      }
-      if (decision === 'verify') {
-        const md5 = row.md5 === null ? null : await md5File(root, row.relPath);
-        if (md5 === row.md5) {
-          if (mtime) await setMtime(root, row.relPath, mtime);
-          markDone(row, false);
-          counts.adopted++;
-          progress.downloaded++;
-          return;
-        }
-        log.info({ path: row.relPath }, 'local file differs from Google; downloading the original');
-      }
-      const bytes = await downloadItem(
-        {
-          pacer: deps.pacer,
-          signal,
-          stallMs: deps.stallMs,
-          onBytes: (n) => {
-            progress.bytes += n;
-          },
-        },
-        deps.fetchBytes(row.remoteId),
-        target,
+      await this.#feed();
+      await this.#queue.onIdle();
+      this.#deps.log.debug(
+        { seconds: (Date.now() - started) / 1000, ...this.counts },
+        'download phase done',
       );
-      counts.downloaded++;
-      counts.bytes += bytes;
-      progress.downloaded++;
-      markDone(row, true);
+    } finally {
+      this.#queue.clear();
+      await this.#queue.onIdle();
+      try {
+        await this.#buffer.close();
+      } catch (err) {
+        this.#fatal ??= indexFailure(err, 'recording downloads');
+      }
+    }
+    if (this.#deps.signal.aborted) throw this.#deps.signal.reason;
+    if (this.#fatal !== undefined) throw this.#fatal;
+    return this.counts;
+  }
+
+  /** Reads the index in pages, decides each item, and queues the work with backpressure. */
+  async #feed(): Promise<void> {
+    const { root, media, source, progress } = this.#deps;
+    const byState = await media.countByState(source).catch((err: unknown) => {
+      throw indexFailure(err, 'reading the index');
+    });
+    progress.toDownload = byState.pending + byState.failed;
+    const states: MediaState[] = this.#deps.checkDone
+      ? ['pending', 'failed', 'done']
+      : ['pending', 'failed'];
+    for await (const rows of fromIndex(media.iterateBrief(source, { states }))) {
+      if (this.#signal.aborted) return;
+      const disk = await statAll(root, rows, 32);
+      for (let i = 0; i < rows.length && !this.#signal.aborted; i++) {
+        const row = rows[i] as MediaRow;
+        const decision = decide(planFacts(row), disk[i] as LocalState);
+        if (decision === 'present') {
+          this.counts.present++;
+          if (row.state !== 'done') progress.downloaded++;
+          continue;
+        }
+        if (row.state === 'done') progress.toDownload++;
+        if (this.#buffer.error !== undefined) {
+          this.#stop(indexFailure(this.#buffer.error, 'recording downloads'));
+        }
+        await this.#queue.onSizeLessThan(this.#deps.concurrency * 2);
+        if (this.#signal.aborted) return;
+        void this.#queue.add(() => this.#item(row, decision)).catch(() => {});
+      }
+    }
+  }
+
+  /** One item: a move, an adoption or a download; a failure counts against the item only. */
+  async #item(row: MediaRow, decision: Decision): Promise<void> {
+    try {
+      if (decision === 'download' && (await this.#tryMove(row))) return;
+      if (decision === 'verify' && (await this.#tryAdopt(row))) return;
+      await this.#download(row);
     } catch (err) {
-      if (signal.aborted) return;
+      if (this.#signal.aborted) return;
       if (findSyncError(err)) {
-        stop(err);
+        this.#stop(err);
         return;
       }
-      counts.failed++;
-      progress.failed++;
-      log.warn({ path: row.relPath, id: row.remoteId, reason: reasonOf(err) }, 'download failed');
-      buffer.add({
-        source,
+      this.counts.failed++;
+      this.#deps.progress.failed++;
+      this.#deps.log.warn(
+        { path: row.relPath, id: row.remoteId, reason: reasonOf(err) },
+        'download failed',
+      );
+      this.#buffer.add({
+        source: this.#deps.source,
         remoteId: row.remoteId,
         state: 'failed',
         error: reasonOf(err),
         incrementAttempts: true,
       });
     }
-  };
-
-  try {
-    const byState = await media.countByState(source).catch((err: unknown) => {
-      throw indexFailure(err, 'reading the index');
-    });
-    progress.toDownload = byState.pending + byState.failed;
-    for await (const rows of fromIndex(
-      media.iterateBrief(source, {
-        states: deps.checkDone ? ['pending', 'failed', 'done'] : ['pending', 'failed'],
-      }),
-    )) {
-      if (signal.aborted) break;
-      const disk = await statAll(root, rows, 32);
-      for (let i = 0; i < rows.length && !signal.aborted; i++) {
-        const row = rows[i] as MediaRow;
-        const d = disk[i] as (typeof disk)[number];
-        const decision = decide(
-          {
-            state: row.state as 'pending' | 'done' | 'failed',
-            size: row.size,
-            expectedMtimeMs: mtimeOf(row)?.getTime() ?? null,
-          },
-          d,
-        );
-        if (decision === 'present') {
-          counts.present++;
-          if (row.state !== 'done') progress.downloaded++;
-          continue;
-        }
-        if (row.state === 'done') progress.toDownload++;
-        if (buffer.error !== undefined) stop(indexFailure(buffer.error, 'recording downloads'));
-        await queue.onSizeLessThan(deps.concurrency * 2);
-        if (signal.aborted) break;
-        void queue.add(() => task(row, decision)).catch(() => {});
-      }
-    }
-    await queue.onIdle();
-    log.debug({ seconds: (Date.now() - started) / 1000, ...counts }, 'download phase done');
-  } finally {
-    queue.clear();
-    await queue.onIdle();
-    try {
-      await buffer.close();
-    } catch (err) {
-      fatal ??= indexFailure(err, 'recording downloads');
-    }
   }
-  if (deps.signal.aborted) throw deps.signal.reason;
-  if (fatal !== undefined) throw fatal;
-  return counts;
+
+  /** Renamed or moved upstream: moves the local file rather than download it again. */
+  async #tryMove(row: MediaRow): Promise<boolean> {
+    const { root } = this.#deps;
+    if (!mayMove(row)) return false;
+    const was = await statLocal(root, row.movedFrom as string);
+    if (!canMove(row, was) || !(await moveLocal(root, row.movedFrom as string, row.relPath))) {
+      return false;
+    }
+    const mtime = mtimeOf(row);
+    if (mtime) await setMtime(root, row.relPath, mtime);
+    this.#deps.log.info({ from: row.movedFrom, to: row.relPath }, 'moved, as upstream');
+    this.#markDone(row, false);
+    this.counts.moved++;
+    this.#deps.progress.downloaded++;
+    return true;
+  }
+
+  /** A file this job did not record: kept when its md5 is Google's. */
+  async #tryAdopt(row: MediaRow): Promise<boolean> {
+    const { root } = this.#deps;
+    const md5 = row.md5 === null ? null : await md5File(root, row.relPath);
+    if (!adopts(row.md5, md5)) {
+      this.#deps.log.info(
+        { path: row.relPath },
+        'local file differs from Google; downloading the original',
+      );
+      return false;
+    }
+    const mtime = mtimeOf(row);
+    if (mtime) await setMtime(root, row.relPath, mtime);
+    this.#markDone(row, false);
+    this.counts.adopted++;
+    this.#deps.progress.downloaded++;
+    return true;
+  }
+
+  async #download(row: MediaRow): Promise<void> {
+    const { progress } = this.#deps;
+    const target: WriteTarget = {
+      root: this.#deps.root,
+      relPath: row.relPath,
+      expectedSize: row.size,
+      expectedMd5: row.md5,
+      mtime: mtimeOf(row),
+    };
+    const bytes = await downloadItem(
+      {
+        pacer: this.#deps.pacer,
+        signal: this.#signal,
+        stallMs: this.#deps.stallMs,
+        onBytes: (n) => {
+          progress.bytes += n;
+        },
+      },
+      this.#deps.fetchBytes(row.remoteId),
+      target,
+    );
+    this.counts.downloaded++;
+    this.counts.bytes += bytes;
+    progress.downloaded++;
+    this.#markDone(row, true);
+  }
+
+  /** The file is in place: `done`, and an attempt counted when it was downloaded (not adopted). */
+  #markDone(row: MediaRow, downloaded: boolean): void {
+    this.#buffer.add({
+      source: this.#deps.source,
+      remoteId: row.remoteId,
+      state: 'done',
+      error: null,
+      downloadedAt: new Date(),
+      incrementAttempts: downloaded,
+    });
+  }
+
+  /** A SyncError: nothing new starts, downloads in flight are aborted. */
+  #stop(err: unknown): void {
+    this.#fatal ??= err;
+    if (!this.#stopper.signal.aborted) this.#stopper.abort(err);
+    this.#queue.clear();
+  }
+}
+
+function planFacts(row: MediaRow): PlanFacts {
+  return {
+    state: row.state as PlanFacts['state'],
+    size: row.size,
+    expectedMtimeMs: mtimeOf(row)?.getTime() ?? null,
+  };
 }

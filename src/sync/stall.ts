@@ -1,7 +1,9 @@
 /**
- * Reads a body, failing with code `stalled` (retryable) when no bytes arrive for `ms`.
+ * Reads a body, failing with a `stalled` fault (retryable) when no bytes arrive for `ms`.
  * A hung connection would otherwise hold a download slot forever.
  */
+import { RemoteError } from '../remote/errors.ts';
+
 export async function* guardStall(
   body: AsyncIterable<Uint8Array>,
   ms: number,
@@ -11,9 +13,7 @@ export async function* guardStall(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stalled = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = new Error(`no bytes received for ${ms / 1000} s`);
-        (err as { code?: string }).code = 'stalled';
-        reject(err);
+        reject(new RemoteError(`no bytes received for ${ms / 1000} s`, { fault: 'stalled' }));
       }, ms);
     });
     try {

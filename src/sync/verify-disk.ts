@@ -91,3 +91,15 @@ export async function isFolder(root: string, rel: string): Promise<boolean> {
     throw classifyFsError(err, 'read', abs);
   }
 }
+
+/**
+ * Names that NAS and desktop systems put into every folder (Synology `@eaDir`, QNAP
+ * `.@__thumb`, macOS `.DS_Store` and `._*`, Windows `Thumbs.db`…): never reported as unknown.
+ */
+const IGNORED_NAMES =
+  /^(@eaDir|#recycle|#snapshot|\.@__thumb|\.AppleDouble|\.DS_Store|\.Spotlight-V100|\.Trashes|Thumbs\.db|desktop\.ini|\._.+)$/i;
+
+export const isIgnoredName = (name: string): boolean => IGNORED_NAMES.test(name);
+
+/** Paths compared as NFC: a file system may give back another Unicode normal form. */
+export const nfc = (p: string): string => p.normalize('NFC');

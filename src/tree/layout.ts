@@ -111,29 +111,7 @@ export function assignPlacements(
   // Keys of suffixed names given out so far.
   const generated = new Set<string>();
   const taken = (key: string): boolean => groups.has(key) || generated.has(key);
-  const ids = new Set<string>();
-
-  const entries: Entry[] = items.map((item) => {
-    if (ids.has(item.id)) throw new Error(`assignPlacements: id ${item.id} appears twice`);
-    ids.add(item.id);
-    const baseName = sanitizeName(item.name);
-    const baseRel = joinRel(item.dir, baseName);
-    const baseKey = pathKey(baseRel);
-    let group = groups.get(baseKey);
-    if (group) group.size++;
-    else groups.set(baseKey, (group = { size: 1, used: null, next: 0 }));
-    return {
-      item,
-      order: 0,
-      baseName,
-      baseRel,
-      baseKey,
-      group,
-      dupNumber: -1,
-      relPath: '',
-      key: '',
-    };
-  });
+  const entries = entriesOf(items, groups);
 
   const assign = (e: Entry, n: number, relPath: string): boolean => {
     const key = n === 0 ? e.baseKey : pathKey(relPath);
@@ -182,6 +160,32 @@ export function assignPlacements(
     dupNumber: e.dupNumber,
     pathKey: e.key,
   }));
+}
+
+/** One Entry per item, each in the Group of its base key (created in `groups`). */
+function entriesOf(items: readonly LayoutInput[], groups: Map<string, Group>): Entry[] {
+  const ids = new Set<string>();
+  return items.map((item) => {
+    if (ids.has(item.id)) throw new Error(`assignPlacements: id ${item.id} appears twice`);
+    ids.add(item.id);
+    const baseName = sanitizeName(item.name);
+    const baseRel = joinRel(item.dir, baseName);
+    const baseKey = pathKey(baseRel);
+    let group = groups.get(baseKey);
+    if (group) group.size++;
+    else groups.set(baseKey, (group = { size: 1, used: null, next: 0 }));
+    return {
+      item,
+      order: 0,
+      baseName,
+      baseRel,
+      baseKey,
+      group,
+      dupNumber: -1,
+      relPath: '',
+      key: '',
+    };
+  });
 }
 
 /**

@@ -268,47 +268,78 @@ export async function reconcileAlbumFolder(
 
   for (const name of [...desired.keys()].sort()) {
     signal?.throwIfAborted();
-    const target = desired.get(name) as string;
     const d = found.get(name);
     if (d?.isDirectory() || isPartName(name)) {
       log?.warn({ folder: folderRel, name }, 'album entry name is taken by a folder or reserved');
       continue;
     }
-    const targetAbs = resolveInside(root, target);
-    const targetStat = await fs.stat(targetAbs).catch((err: unknown) => {
-      if (isMissing(err)) return null;
-      throw classifyFsError(err, 'read', targetAbs);
+    await reconcileEntry(root, folder, name, desired.get(name) as string, d, mode, res, opts);
+  }
+  await removeStale(folder, folderRel, found, desired, mode, res, log);
+
+  if (res.added + res.replaced + res.removed > 0) {
+    await syncDir(folder).catch((err: unknown) => {
+      throw classifyFsError(err, 'write', folder);
     });
-    if (!targetStat?.isFile()) {
-      res.missingTargets++;
-      continue;
-    }
-    const entry = path.join(folder, name);
-    const job: Job = {
-      entry,
-      temp: path.join(folder, partNameOf(name)),
-      target: targetAbs,
-      targetStat,
-      rel: path.relative(folder, targetAbs),
-    };
-    let how: LinkMode = mode === 'hardlink' && res.fellBackToCopy ? 'copy' : mode;
+  }
+  return res;
+}
+
+/** One entry of an album folder made what `mode` says, unless its target is not a file yet. */
+async function reconcileEntry(
+  root: string,
+  folder: string,
+  name: string,
+  target: string,
+  d: Dirent | undefined,
+  mode: LinkMode,
+  res: ReconcileResult,
+  opts: ReconcileOptions,
+): Promise<void> {
+  const targetAbs = resolveInside(root, target);
+  const targetStat = await fs.stat(targetAbs).catch((err: unknown) => {
+    if (isMissing(err)) return null;
+    throw classifyFsError(err, 'read', targetAbs);
+  });
+  if (!targetStat?.isFile()) {
+    res.missingTargets++;
+    return;
+  }
+  const job: Job = {
+    entry: path.join(folder, name),
+    temp: path.join(folder, partNameOf(name)),
+    target: targetAbs,
+    targetStat,
+    rel: path.relative(folder, targetAbs),
+  };
+  let how: LinkMode = mode === 'hardlink' && res.fellBackToCopy ? 'copy' : mode;
+  if (d && (await isCurrent(job, how))) {
+    res.kept++;
+    return;
+  }
+  if (!(await make(job, how, opts.link))) {
+    res.fellBackToCopy = true;
+    how = 'copy';
     if (d && (await isCurrent(job, how))) {
       res.kept++;
-      continue;
+      return;
     }
-    if (!(await make(job, how, opts.link))) {
-      res.fellBackToCopy = true;
-      how = 'copy';
-      if (d && (await isCurrent(job, how))) {
-        res.kept++;
-        continue;
-      }
-      await make(job, how, opts.link);
-    }
-    if (d) res.replaced++;
-    else res.added++;
+    await make(job, how, opts.link);
   }
+  if (d) res.replaced++;
+  else res.added++;
+}
 
+/** Removes the entries of ours that `desired` does not name; logs the others. */
+async function removeStale(
+  folder: string,
+  folderRel: string,
+  found: ReadonlyMap<string, Dirent>,
+  desired: ReadonlyMap<string, string>,
+  mode: LinkMode,
+  res: ReconcileResult,
+  log: LinkLog | undefined,
+): Promise<void> {
   for (const [name, d] of found) {
     if (desired.has(name)) continue;
     const entry = path.join(folder, name);
@@ -319,13 +350,6 @@ export async function reconcileAlbumFolder(
       log?.warn({ folder: folderRel, name }, 'left alone in an album folder: not made by us');
     }
   }
-
-  if (res.added + res.replaced + res.removed > 0) {
-    await syncDir(folder).catch((err: unknown) => {
-      throw classifyFsError(err, 'write', folder);
-    });
-  }
-  return res;
 }
 
 export interface RemoveFoldersResult {

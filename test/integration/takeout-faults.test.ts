@@ -559,7 +559,7 @@ describe('Takeout faults: a sidecar that is not JSON', () => {
       assert.equal(r.code, 3, show(r));
       const s = summaryOf(r);
       assert.equal(s.takeoutBadEntries, 1);
-      assert.equal((s.takeoutDated as Record<string, number>).exif, 1);
+      assert.equal(s.takeoutDatedExif, 1);
       assert.match(
         skippedEntries(r).get(sidecar.path) ?? '',
         /is not valid JSON .*: its item is dated by other means/,

@@ -140,7 +140,14 @@ describe('Takeout: a multi-part zip export with every quirk', () => {
 
   it('counts the items dated by each rule and names every fallback in the log', () => {
     const expected = expectedTree(lib);
-    const dated = (first.summary as { takeoutDated: Record<string, number> }).takeoutDated;
+    const s = first.summary as Record<string, number>;
+    const dated = {
+      partner: s.takeoutDatedPartner,
+      exif: s.takeoutDatedExif,
+      name: s.takeoutDatedName,
+      folder: s.takeoutDatedFolder,
+      none: s.takeoutDatedNone,
+    };
     const want = (k: string): number => expected.items.filter((i) => i.dateFrom === k).length;
     assert.equal(dated.partner, want('partner'));
     assert.equal(dated.exif, want('embedded'));

@@ -113,7 +113,7 @@ test('AlbumRepo: albums, members matched to media, links and the album_entries v
   );
   assert.equal((await repo.all())[0]?.linksHash, 'hash-1');
   assert.equal((await repo.all())[0]?.relPath, 'albums/2016/0109 Trip');
-  assert.deepEqual(await repo.picasaUrls(), new Map([['p1', 'http://x/x2']]));
+  assert.deepEqual(await repo.mediaUrls('picasa'), new Map([['p1', 'http://x/x2']]));
   assert.deepEqual(await repo.referencedMedia('drive'), new Set(['d1']));
 
   const view = await runQuery(

@@ -44,3 +44,69 @@ test('the allowed arrows pass', async () => {
   );
   assert.deepEqual(ok, []);
 });
+
+test('remote may not import config, secrets or logging; secrets and monitor have their rules', async () => {
+  const cases: Array<[string, string]> = [
+    [
+      'src/remote/x.ts',
+      "import type { Settings } from '../config/settings.ts';\nexport type X = Settings;\n",
+    ],
+    [
+      'src/remote/x.ts',
+      "import { Secret } from '../secrets/secret.ts';\nexport const x = Secret;\n",
+    ],
+    [
+      'src/remote/drive/x.ts',
+      "import { createLogger } from '../../logging/logger.ts';\nexport const x = createLogger;\n",
+    ],
+    [
+      'src/secrets/x.ts',
+      "import { RemoteError } from '../remote/errors.ts';\nexport const x = RemoteError;\n",
+    ],
+    [
+      'src/secrets/x.ts',
+      "import { createLogger } from '../logging/logger.ts';\nexport const x = createLogger;\n",
+    ],
+    [
+      'src/monitor/x.ts',
+      "import { runPass } from '../sync/engine.ts';\nexport const x = runPass;\n",
+    ],
+    [
+      'src/monitor/x.ts',
+      "import { Secret } from '../secrets/secret.ts';\nexport const x = Secret;\n",
+    ],
+    [
+      'src/sync/x.ts',
+      "import { startMonitor } from '../monitor/monitor.ts';\nexport const x = startMonitor;\n",
+    ],
+    [
+      'src/sync/sources/x/source.ts',
+      "import type { Settings } from '../../../config/settings.ts';\nexport type X = Settings;\n",
+    ],
+  ];
+  for (const [file, code] of cases) {
+    const errors = await layerErrors(file, code);
+    assert.equal(errors.length, 1, `${file}: ${code} ${JSON.stringify(errors)}`);
+  }
+  const allowed: Array<[string, string]> = [
+    ['src/secrets/x.ts', "import { Pacer } from '../lib/pacer.ts';\nexport const x = Pacer;\n"],
+    [
+      'src/monitor/x.ts',
+      "import { scrubSecrets } from '../logging/redact.ts';\nexport const x = scrubSecrets;\n",
+    ],
+    ['src/remote/x.ts', "import { Pacer } from '../lib/pacer.ts';\nexport const x = Pacer;\n"],
+  ];
+  for (const [file, code] of allowed) assert.deepEqual(await layerErrors(file, code), [], file);
+});
+
+test('no function in src/ runs past 80 lines', async () => {
+  const fn = (lines: number) =>
+    `export function f(): number {\n${'  void 0;\n'.repeat(lines - 3)}  return 1;\n}\n`;
+  const tooLong = await eslint.lintText(fn(81), { filePath: 'src/sync/x.ts' });
+  assert.deepEqual(
+    tooLong[0]?.messages.map((m) => m.ruleId),
+    ['max-lines-per-function'],
+  );
+  const fits = await eslint.lintText(fn(80), { filePath: 'src/sync/x.ts' });
+  assert.deepEqual(fits[0]?.messages, []);
+});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { filteredOut } from '../../src/sync/filters.ts';
-import { decide } from '../../src/sync/planner.ts';
-import { FolderPaths } from '../../src/sync/drive-tree.ts';
+import { adopts, canMove, decide, mayMove } from '../../src/sync/planner.ts';
+import { FolderPaths } from '../../src/sync/sources/drive/folders.ts';
 import { toEntry, qString } from '../../src/remote/drive/wire.ts';
 
 describe('filters', () => {
@@ -70,6 +70,50 @@ describe('planner', () => {
       decide({ state: 'failed', size: 10, expectedMtimeMs: null }, disk(10, 1)),
       'verify',
     );
+  });
+});
+
+describe('planner: move, adopt or download', () => {
+  const file = (size: number | null) => ({ exists: true, isFile: true, size, mtimeMs: 0 });
+  const item = (movedFrom: string | null, size: number | null = 10) => ({
+    relPath: 'drive/new.jpg',
+    movedFrom,
+    size,
+  });
+  it('moves the old file only when it is a regular file of the right size', () => {
+    const cases: Array<[string, ReturnType<typeof item>, Parameters<typeof canMove>[1], boolean]> =
+      [
+        ['no old path', item(null), file(10), false],
+        ['old path is the new one', item('drive/new.jpg'), file(10), false],
+        ['old file not looked at', item('drive/old.jpg'), null, false],
+        ['old file there, same size', item('drive/old.jpg'), file(10), true],
+        ['old file of another size', item('drive/old.jpg'), file(9), false],
+        ['size unknown: any file', item('drive/old.jpg', null), file(123), true],
+        [
+          'old file missing',
+          item('drive/old.jpg'),
+          { ...file(null), exists: false, isFile: false },
+          false,
+        ],
+        ['a folder there', item('drive/old.jpg'), { ...file(10), isFile: false }, false],
+      ];
+    for (const [what, i, was, expected] of cases) assert.equal(canMove(i, was), expected, what);
+  });
+  it('looks at the old path only when there is one', () => {
+    assert.equal(mayMove(item(null)), false);
+    assert.equal(mayMove(item('drive/new.jpg')), false);
+    assert.equal(mayMove(item('drive/old.jpg')), true);
+  });
+  it("adopts a present file whose md5 is the index's, or when the index has none", () => {
+    const cases: Array<[string | null, string | null, boolean]> = [
+      ['abc', 'abc', true],
+      ['abc', 'abd', false],
+      [null, null, true],
+      ['abc', null, false],
+    ];
+    for (const [index, local, expected] of cases) {
+      assert.equal(adopts(index, local), expected, `${index} vs ${local}`);
+    }
   });
 });
 

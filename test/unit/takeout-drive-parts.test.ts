@@ -1,4 +1,4 @@
-// DriveParts (sync/takeout/drive-parts.ts) against a fake Drive: when the Takeout folder is
+// DriveParts (sync/sources/takeout/drive-parts.ts) against a fake Drive: when the Takeout folder is
 // listed (first look, no changes feed this pass, the feed named it, a day old) and when the
 // stored listing is reused at no request; what a page of the changes feed counts as naming the
 // folder; the trash clean-up without write access; and the metric of the last export read.
@@ -11,7 +11,7 @@ import { Pacer } from '../../src/lib/pacer.ts';
 import { renderMetrics } from '../../src/monitor/metrics.ts';
 import { RemoteError } from '../../src/remote/errors.ts';
 import type { RemoteChange, RemoteDriveFile, RemoteFolder } from '../../src/remote/types.ts';
-import { DriveParts, type DrivePartsApi } from '../../src/sync/takeout/drive-parts.ts';
+import { DriveParts, type DrivePartsApi } from '../../src/sync/sources/takeout/drive-parts.ts';
 
 const FOLDER = 'fTakeout';
 const DAY = 24 * 3600 * 1000;

@@ -16,12 +16,12 @@ import {
   fileProblem,
   isIgnoredName,
   itemKey,
-  prepareRepair,
   verifyTree,
   type VerifyDeps,
   type VerifyProblem,
   type VerifyResult,
 } from '../../src/sync/verify.ts';
+import { prepareRepair } from '../../src/sync/repair.ts';
 import { testIndex, type TestIndex } from '../helpers/db.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');

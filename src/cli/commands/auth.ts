@@ -10,8 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Invocation } from '../../config/load.ts';
 import { ExitCode, SyncError, UsageError, exitCodeOf } from '../../errors/errors.ts';
+import { Pacer } from '../../lib/pacer.ts';
 import {
   AUTH_SCOPES,
   DRIVE_READONLY_SCOPE,
@@ -29,8 +29,7 @@ import { SecretManager } from '../../secrets/secret-manager.ts';
 import { parseSecretVersionName } from '../../secrets/secret-name.ts';
 import { authorizedUserJson, writeTokenFile } from '../../secrets/token-file.ts';
 import { printError } from '../report.ts';
-
-type AuthInvocation = Extract<Invocation, { command: 'auth' }>;
+import type { AuthInvocation } from './auth-settings.ts';
 
 export interface AuthIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -207,9 +206,7 @@ async function saveToSecretManager(
   if ('problem' in name) throw new UsageError([`\`tokenSecret\` ${name.problem}`]);
   const sm = new SecretManager({
     url: inv.settings.secretManagerUrl,
-    retries: 1,
-    backoffBaseMs: 0,
-    backoffMaxMs: 0,
+    pacer: new Pacer({ retries: 1, baseMs: 0, maxMs: 0 }),
   });
   try {
     const added = await sm.addVersion(name, Buffer.from(content.reveal(), 'utf8'));

@@ -6,16 +6,16 @@
  */
 import path from 'node:path';
 import type { OAuth2Client } from 'google-auth-library';
-import type { Settings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
 import { openIndex } from '../../index/db.ts';
 import { TakeoutRepo, type ExportRow } from '../../index/takeout-repo.ts';
 import type { Pacer } from '../../lib/pacer.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import type { FoundPart } from '../../remote/takeout/local-parts.ts';
-import { foundParts, listTakeoutFolder } from '../../sync/takeout/drive-parts.ts';
-import { whyWaiting } from '../../sync/takeout/phase.ts';
+import { foundParts, listTakeoutFolder } from '../../sync/sources/takeout/drive-parts.ts';
+import { whyWaiting } from '../../sync/sources/takeout/phase.ts';
 import type { CheckLine } from './check.ts';
-import { EMBEDDED_DIR } from './open-index.ts';
+import { EMBEDDED_DIR } from './session.ts';
 
 const NAME = 'exports';
 

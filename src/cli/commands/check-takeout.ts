@@ -3,7 +3,7 @@
  * pass would read it now or why it waits (from the files alone; the index says what was read).
  */
 import { findParts, type FoundPart } from '../../remote/takeout/local-parts.ts';
-import { whyWaiting } from '../../sync/takeout/phase.ts';
+import { whyWaiting } from '../../sync/sources/takeout/phase.ts';
 import type { CheckLine } from './check.ts';
 
 export async function checkTakeout(

@@ -16,24 +16,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { OAuth2Client } from 'google-auth-library';
-import type { Settings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
 import { ExitCode, SyncError, exitCodeOf } from '../../errors/errors.ts';
-import { openIndex, type IndexDb } from '../../index/db.ts';
+import type { IndexDb } from '../../index/db.ts';
 import { redactDatabaseUrl } from '../../index/db-url.ts';
 import { migrationSource } from '../../index/migrations/index.ts';
 import { acquirePassLock } from '../../index/pass-lock.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import { createLogger, scrubSecrets } from '../../logging/logger.ts';
-import { DriveClient, GOOGLE_PHOTOS_FOLDER } from '../../remote/drive/client.ts';
+import { DriveClient } from '../../remote/drive/client.ts';
 import { classifyGoogleError, finalError } from '../../remote/google-errors.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
+import { GOOGLE_PHOTOS_FOLDER } from '../../remote/types.ts';
 import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { AuthorizedUser } from '../../secrets/token.ts';
 import { checkTakeout } from './check-takeout.ts';
 import { checkTakeoutDrive } from './check-takeout-drive.ts';
-import { EMBEDDED_DIR } from './open-index.ts';
+import { EMBEDDED_DIR, openIndexFor } from './session.ts';
 import { probeLinkSupport } from '../../tree/links.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'FAIL' | 'skip';
@@ -223,13 +224,9 @@ async function checkDatabase(settings: Settings): Promise<CheckLine> {
   try {
     // The embedded index lives in ROOT/.gphotos: create ROOT itself first, as a pass does.
     if (settings.databaseUrl === null) await mkdirRoot(settings.root);
-    db = await openIndex({
-      databaseUrl: settings.databaseUrl,
-      embeddedDir: path.join(settings.root, EMBEDDED_DIR),
-      log: {
-        info: (obj) => applied.push(...((obj as { migrations?: string[] }).migrations ?? [])),
-        warn: () => undefined,
-      },
+    db = await openIndexFor(settings, {
+      info: (obj) => applied.push(...((obj as { migrations?: string[] }).migrations ?? [])),
+      warn: () => undefined,
     });
   } catch (err) {
     return fail('database', err);

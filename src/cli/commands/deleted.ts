@@ -6,14 +6,12 @@
  * exit 6). Exit 0, an empty list included (a note on stderr says so); 1 when ROOT or its
  * embedded index is missing.
  */
-import { access } from 'node:fs/promises';
-import path from 'node:path';
-import type { Settings } from '../../config/load.ts';
-import { ExitCode, SyncError, exitCodeOf } from '../../errors/errors.ts';
+import type { Settings } from '../../config/settings.ts';
+import { ExitCode, exitCodeOf } from '../../errors/errors.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { DeletionsRepo, type DeletedItem } from '../../index/deletions-repo.ts';
 import { printError } from '../report.ts';
-import { EMBEDDED_DIR, openIndexFor } from './open-index.ts';
+import { openIndexFor, requireBackup } from './session.ts';
 import { formatTable } from './query.ts';
 
 export const DELETED_COLUMNS = ['path', 'size', 'noticed', 'reason', 'albums', 'removed'] as const;
@@ -55,7 +53,12 @@ export async function runDeletedCommand(
 ): Promise<number> {
   let db: IndexDb | undefined;
   try {
-    await checkIndexThere(settings);
+    // A read-only command creates neither ROOT nor its index.
+    await requireBackup(settings, {
+      folder: false,
+      noIndex: 'no pass has run into this folder',
+      hints: ['If the index is on a server, set DATABASE_URL (or --database-url) as for sync.'],
+    });
     db = await openIndexFor(settings);
     const items = await new DeletionsRepo(db.knex, settings.account).list({
       since: sinceInstant(settings.since),
@@ -74,26 +77,5 @@ export async function runDeletedCommand(
     return exitCodeOf(e);
   } finally {
     await db?.close();
-  }
-}
-
-/** ROOT must exist and, with the embedded index, hold one: a read-only command creates neither. */
-async function checkIndexThere(settings: Settings): Promise<void> {
-  const there = (p: string) =>
-    access(p).then(
-      () => true,
-      () => false,
-    );
-  if (!(await there(settings.root))) {
-    throw new SyncError('fatal', `root folder ${settings.root} is missing`, {
-      hints: ['Is the backup disk mounted?'],
-    });
-  }
-  if (settings.databaseUrl !== null) return;
-  const index = path.join(settings.root, EMBEDDED_DIR, 'index');
-  if (!(await there(index))) {
-    throw new SyncError('fatal', `no index in ${index}: no pass has run into this folder`, {
-      hints: ['If the index is on a server, set DATABASE_URL (or --database-url) as for sync.'],
-    });
   }
 }

@@ -1,8 +1,11 @@
 /**
- * What `sync` and `verify --repair` both need to run a pass: the pacer, the clients built from the
- * token, the repositories, and the engine's options from the settings.
+ * What `sync` and `verify --repair` both need to run a pass: the token store, the pacer, the
+ * clients built from the token, the repositories, and the engine's options from the settings.
  */
-import type { Settings } from '../../config/load.ts';
+import type { LoadedSettings } from '../../config/load.ts';
+import type { SettingKey } from '../../config/schema.ts';
+import type { Settings } from '../../config/settings.ts';
+import { UsageError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { DeletionsRepo } from '../../index/deletions-repo.ts';
@@ -17,9 +20,9 @@ import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
 import { Secret } from '../../secrets/secret.ts';
-import type { TokenStore } from '../../secrets/store.ts';
+import { noTokenStore, openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
-import { DriveParts } from '../../sync/takeout/drive-parts.ts';
+import { DriveParts } from '../../sync/sources/takeout/drive-parts.ts';
 
 /** A download with no bytes for this long is retried. */
 const STALL_MS = 60_000;
@@ -99,30 +102,18 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
   const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
   const state = new StateRepo(db.knex, settings.account);
   const takeout = new TakeoutRepo(db.knex, settings.account);
-  // Takeout parts in Drive: looked for whenever Drive is read, unless the user says otherwise.
-  const takeoutDrive =
-    (settings.takeoutDrive ?? !settings.skipDrive) && w.tokenStore.kind !== 'none'
-      ? new DriveParts({
-          drive,
-          pacer,
-          state,
-          repo: takeout,
-          log: log.child({ component: 'takeout-drive' }),
-          folder: settings.takeoutDriveFolder,
-          trashParts: settings.takeoutTrashParts,
-          stallMs: STALL_MS,
-          maxBreaks: settings.retries,
-        })
-      : undefined;
+  const takeoutDrive = drivePartsOf(w, drive, state, takeout);
   return {
     root: settings.root,
-    drive,
-    picasa: new PicasaClient({
-      baseUrl: settings.picasaApiUrl,
-      auth,
-      pacer,
-      log: log.child({ component: 'picasa' }),
-    }),
+    remote: {
+      drive,
+      picasa: new PicasaClient({
+        baseUrl: settings.picasaApiUrl,
+        auth,
+        pacer,
+        log: log.child({ component: 'picasa' }),
+      }),
+    },
     pacer,
     media: new MediaRepo(db.knex, settings.account),
     albums: new AlbumRepo(db.knex, settings.account),
@@ -134,6 +125,63 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     log,
     progress: w.progress,
     signal: w.signal,
-    options: w.options,
+    options: { ...w.options, takeoutDrive: takeoutDrive !== undefined },
   };
+}
+
+/** Takeout parts in Drive: looked for whenever Drive is read, unless the user says otherwise. */
+function drivePartsOf(
+  w: WiringInput,
+  drive: DriveClient,
+  state: StateRepo,
+  repo: TakeoutRepo,
+): DriveParts | undefined {
+  const { settings, pacer, log } = w;
+  const on = settings.takeoutDrive ?? !settings.skipDrive;
+  if (!on || w.tokenStore.kind === 'none') return undefined;
+  return new DriveParts({
+    drive,
+    pacer,
+    state,
+    repo,
+    log: log.child({ component: 'takeout-drive' }),
+    folder: settings.takeoutDriveFolder,
+    trashParts: settings.takeoutTrashParts,
+    stallMs: STALL_MS,
+    maxBreaks: settings.retries,
+  });
+}
+
+/**
+ * The token store of the settings, or undefined with its problems added to `problems` (a token
+ * setting that is itself invalid was reported already). A file or inline token is read and
+ * checked now; Secret Manager is read when the command runs..
+ */
+export async function tokenStoreOf(loaded: LoadedSettings): Promise<TokenStore | undefined> {
+  const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
+  if (keys.some((k) => loaded.badKeys.has(k))) return undefined;
+  if (takeoutOnly(loaded.settings)) return noTokenStore();
+  try {
+    return await openTokenStore(loaded.settings, { sourceOf: loaded.sourceOf });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    loaded.problems.push(...err.problems);
+    loaded.hints.push(...err.hints);
+    return undefined;
+  }
+}
+
+/**
+ * A pass that reads only local Takeout exports talks to no Google service and needs no token
+ * (unless one is configured: then it is read as usual).
+ */
+function takeoutOnly(s: Settings): boolean {
+  const hasToken = s.token !== null || s.tokenFile !== null || s.tokenSecret !== null;
+  return (
+    s.skipDrive &&
+    s.skipPicasa &&
+    (s.takeout?.length ?? 0) > 0 &&
+    !hasToken &&
+    s.takeoutDrive !== true
+  );
 }

@@ -2,11 +2,11 @@
  * `gphotos-sync query [ROOT] SQL [--json]`: runs SQL on the index, for users of the embedded index
  * who have no server to point psql at. Takes the same lock as a pass.
  */
-import type { Settings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
 import { ExitCode, exitCodeOf } from '../../errors/errors.ts';
 import { runQuery } from '../../index/query.ts';
 import { printError } from '../report.ts';
-import { openIndexFor } from './open-index.ts';
+import { openIndexFor } from './session.ts';
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';

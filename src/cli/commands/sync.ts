@@ -4,21 +4,34 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Settings } from '../../config/load.ts';
-import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
+import type { LoadedSettings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import { ExitCode, exitCodeOf, findSyncError } from '../../errors/errors.ts';
 import type { IndexDb } from '../../index/db.ts';
-import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
-import { TakeoutRepo } from '../../index/takeout-repo.ts';
-import { createLogger, scrubSecrets, summaryLine } from '../../logging/logger.ts';
+import type { Pacer } from '../../lib/pacer.ts';
+import { createLogger, scrubSecrets, summaryLine, type Logger } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
 import { startMonitor } from '../../monitor/monitor.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
-import { runPass, type PassResult } from '../../sync/engine.ts';
-import type { DriveTakeoutCounts } from '../../sync/takeout/drive-parts.ts';
-import { openIndexFor } from './open-index.ts';
-import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
+import { runPass, type PassDeps, type PassResult } from '../../sync/engine.ts';
+import { sourceCounters } from '../../sync/sources/registry.ts';
+import { openLockedIndex, rootSignal, type LockedIndex } from './session.ts';
+import { createPacer, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
+
+/** `sync`: the token store is open (a file or inline token is already read and valid). */
+export interface SyncInvocation {
+  command: 'sync';
+  settings: Settings;
+  tokenStore: TokenStore;
+}
+
+/** The `sync` invocation, or undefined with its problems added to `loaded.problems`. */
+export async function prepareSync(loaded: LoadedSettings): Promise<SyncInvocation | undefined> {
+  const tokenStore = await tokenStoreOf(loaded);
+  return tokenStore && { command: 'sync', settings: loaded.settings, tokenStore };
+}
 
 /**
  * One line for the summary and the error log: a knex error's message starts with the whole SQL
@@ -31,20 +44,16 @@ function describeError(err: unknown): string {
   return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
 }
 
-function rootSignal(): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onTerm = () =>
-    ctl.abort(new SyncError('terminated', 'received SIGTERM: stopping the pass'));
-  const onInt = () => ctl.abort(new SyncError('interrupted', 'received SIGINT: stopping the pass'));
-  process.once('SIGTERM', onTerm);
-  process.once('SIGINT', onInt);
-  return {
-    signal: ctl.signal,
-    dispose: () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-    },
-  };
+/** What one pass left behind for its summary and its run row. */
+interface Outcome {
+  result: PassResult | undefined;
+  exitCode: number;
+  error: string | undefined;
+  progress: Progress;
+  index: LockedIndex | undefined;
+  run: { repo: RunsRepo; id: number } | undefined;
+  /** When a Takeout export was last filed, by any pass (for the alert on exports that stop). */
+  takeoutLastReadAt?: Date | null;
 }
 
 export async function runSyncCommand(settings: Settings, tokenStore: TokenStore): Promise<number> {
@@ -54,45 +63,61 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     format: settings.logFormat,
     account: settings.account,
   });
-  const progress = new Progress();
-  const { signal, dispose } = rootSignal();
-  let result: PassResult | undefined;
-  let exitCode: number = ExitCode.ok;
-  let error: string | undefined;
   const pacer = createPacer(settings, log);
-  let db: IndexDb | undefined;
-  let lock: PassLock | undefined;
-  let runs: RunsRepo | undefined;
-  let runId: number | undefined;
-  let driveTakeout: DriveTakeoutCounts | undefined;
-  // A refresh token Google rotates goes back to the store where it can (Secret Manager).
-  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   const monitor = startMonitor({
     pushgatewayUrl: settings.pushgatewayUrl,
     pingUrl: settings.pingUrl,
     account: settings.account,
     log,
   });
+  const out = await runOnePass(settings, tokenStore, log, pacer);
+  const summary = summaryOf(settings, out, pacer, started);
+  await out.run?.repo.finish(out.run.id, summary).catch((err: unknown) => {
+    log.warn({ reason: describeError(err) }, 'recording the end of the run in the index failed');
+  });
+  await out.index?.close().catch((err: unknown) => {
+    log.warn({ err }, 'closing the index failed');
+  });
+  await monitor.finish(summary);
+  summaryLine(log, summary);
+  return out.exitCode;
+}
+
+/**
+ * Opens the index with the lock, records the run, reads the token, runs the pass. Every way out
+ * of it is an Outcome: the caller always writes the summary.
+ */
+async function runOnePass(
+  settings: Settings,
+  tokenStore: TokenStore,
+  log: Logger,
+  pacer: Pacer,
+): Promise<Outcome> {
+  const progress = new Progress();
+  const out: Outcome = {
+    result: undefined,
+    exitCode: ExitCode.ok,
+    error: undefined,
+    progress,
+    index: undefined,
+    run: undefined,
+  };
+  const { signal, dispose } = rootSignal('stopping the pass');
+  // A refresh token Google rotates goes back to the store where it can (Secret Manager).
+  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   try {
     // Only ROOT itself is created, never its parents: an unmounted volume must not be filled.
     await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
     log.info({ root: settings.root, tokenSource: tokenStore.describe() }, 'sync started');
-    db = await openIndexFor(settings, log.child({ component: 'index' }));
-    // The embedded index is locked as a whole when it opens; a server needs a lock per account.
-    if (db.backend === 'postgres') lock = await acquirePassLock(db.knex, settings.account);
-    // The run row is history, not the pass: failing to write it only warns.
-    runs = new RunsRepo(db.knex, settings.account);
-    runId = await runs.start({ host: hostname(), pid: process.pid }).catch((err: unknown) => {
-      log.warn({ reason: describeError(err) }, 'recording the run in the index failed');
-      return undefined;
-    });
+    out.index = await openLockedIndex(settings, log);
+    out.run = await startRun(out.index.db, settings, log);
     // A file or variable was read at start-up; Secret Manager is read now, so the run row above
     // records a failure to reach it.
     const deps = await wirePass({
       settings,
-      db,
+      db: out.index.db,
       tokenStore,
       onNewRefreshToken: rotation.onNewRefreshToken,
       pacer,
@@ -101,41 +126,51 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
       signal,
       options: passOptions(settings),
     });
-    driveTakeout = deps.takeoutDrive?.counts;
     progress.start(
       log.child({ component: 'progress' }),
       settings.progressInterval,
       Boolean(process.stderr.isTTY),
     );
-    result = await runPass(deps);
-    if (result.failed > 0) {
-      exitCode = ExitCode.partial;
-      error = `${result.failed} item(s) failed; they are retried on the next pass`;
-    } else if (result.takeoutBadEntries > 0 || result.takeoutBadParts > 0) {
-      exitCode = ExitCode.partial;
-      error =
-        `${result.takeoutBadEntries} Takeout entr(ies) and ${result.takeoutBadParts} part(s) could not be read ` +
+    out.result = await runPass(deps);
+    out.takeoutLastReadAt = await lastExportRead(deps, settings);
+    const bad = out.result.counters;
+    if (out.result.failed > 0) {
+      out.exitCode = ExitCode.partial;
+      out.error = `${out.result.failed} item(s) failed; they are retried on the next pass`;
+    } else if ((bad.takeoutBadEntries ?? 0) > 0 || (bad.takeoutBadParts ?? 0) > 0) {
+      out.exitCode = ExitCode.partial;
+      out.error =
+        `${bad.takeoutBadEntries ?? 0} Takeout entr(ies) and ${bad.takeoutBadParts ?? 0} part(s) could not be read ` +
         '(named in the log); everything else was filed. A damaged part is read again once it is replaced';
     }
   } catch (err) {
-    exitCode = exitCodeOf(err);
-    const found = findSyncError(err);
-    error = describeError(err);
-    log.error({ err, hints: found?.hints }, error);
+    out.exitCode = exitCodeOf(err);
+    out.error = describeError(err);
+    log.error({ err, hints: findSyncError(err)?.hints }, out.error);
   } finally {
     progress.stop();
     dispose();
     await rotation.settled();
     await tokenStore.close();
   }
-  // For the alert on exports that stop arriving: when the last export was filed, by any pass.
-  const lastRead =
-    db !== undefined && (driveTakeout !== undefined || (settings.takeout?.length ?? 0) > 0)
-      ? await new TakeoutRepo(db.knex, settings.account).lastExportReadAt().catch(() => null)
-      : null;
-  const summary = {
+  return out;
+}
+
+/** The run row is history, not the pass: failing to write it only warns. */
+async function startRun(db: IndexDb, settings: Settings, log: Logger): Promise<Outcome['run']> {
+  const repo = new RunsRepo(db.knex, settings.account);
+  const id = await repo.start({ host: hostname(), pid: process.pid }).catch((err: unknown) => {
+    log.warn({ reason: describeError(err) }, 'recording the run in the index failed');
+    return undefined;
+  });
+  return id === undefined ? undefined : { repo, id };
+}
+
+/** The `sync finished` summary; a pass that stopped early reports what its progress saw. */
+function summaryOf(settings: Settings, out: Outcome, pacer: Pacer, started: number) {
+  const { result, progress } = out;
+  return {
     account: settings.account,
-    // A pass that stopped early reports what its progress counters saw.
     indexed: result?.indexed ?? progress.indexed,
     downloaded: result?.downloaded ?? progress.downloaded,
     adopted: result?.adopted ?? 0,
@@ -144,62 +179,23 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     skipped: result?.skipped ?? progress.skipped,
     failed: result?.failed ?? progress.failed,
     bytes: result?.bytes ?? progress.bytes,
-    albums: result?.albums ?? 0,
+    ...Object.fromEntries(sourceCounters().map((name) => [name, result?.counters[name] ?? 0])),
     albumFolders: result?.albumFolders ?? 0,
-    photosOnly: result?.photosOnly ?? 0,
-    truncatedAlbums: result?.truncatedAlbums ?? 0,
     goneNoticed: result?.goneNoticed ?? 0,
     goneTotal: result?.goneTotal ?? 0,
     deletedLocal: result?.deletedLocal ?? 0,
-    ...takeoutSummary(result),
-    ...driveTakeoutSummary(driveTakeout),
-    ...(lastRead === null ? {} : { takeoutLastReadAt: lastRead.toISOString() }),
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
     requests: pacer.stats.calls,
     retries: pacer.stats.retries,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    exitCode,
-    ...(error === undefined ? {} : { error }),
+    ...(out.takeoutLastReadAt ? { takeoutLastReadAt: out.takeoutLastReadAt.toISOString() } : {}),
+    exitCode: out.exitCode,
+    ...(out.error === undefined ? {} : { error: out.error }),
   };
-  if (runs !== undefined && runId !== undefined) {
-    await runs.finish(runId, summary).catch((err: unknown) => {
-      log.warn({ reason: describeError(err) }, 'recording the end of the run in the index failed');
-    });
-  }
-  try {
-    await lock?.release();
-    await db?.close();
-  } catch (err) {
-    log.warn({ err }, 'closing the index failed');
-  }
-  await monitor.finish(summary);
-  summaryLine(log, summary);
-  return exitCode;
 }
 
-/** The Drive figures of the Takeout source; none when no part was read from Drive or trashed. */
-function driveTakeoutSummary(counts: DriveTakeoutCounts | undefined): Record<string, unknown> {
-  if (counts === undefined || Object.values(counts).every((n) => n === 0)) return {};
-  return { ...counts };
-}
-
-/** The Takeout figures of the summary; none when the pass read no Takeout export. */
-function takeoutSummary(result: PassResult | undefined): Record<string, unknown> {
-  if (result === undefined) return {};
-  const t = result;
-  if (t.takeoutExports + t.takeoutWaiting + t.takeoutParts + t.takeoutBadParts === 0) return {};
-  return {
-    takeoutExports: t.takeoutExports,
-    takeoutWaiting: t.takeoutWaiting,
-    takeoutParts: t.takeoutParts,
-    takeoutAdded: t.takeoutAdded,
-    takeoutChanged: t.takeoutChanged,
-    takeoutInDrive: t.takeoutInDrive,
-    takeoutTrashed: t.takeoutTrashed,
-    takeoutGone: t.takeoutGone,
-    takeoutBadEntries: t.takeoutBadEntries,
-    takeoutBadParts: t.takeoutBadParts,
-    takeoutBytes: t.takeoutBytes,
-    takeoutDated: t.takeoutDated,
-  };
+/** When the last Takeout export was filed; null when this pass does not read Takeout exports. */
+async function lastExportRead(deps: PassDeps, settings: Settings): Promise<Date | null> {
+  const reads = (settings.takeout?.length ?? 0) > 0 || deps.options.takeoutDrive === true;
+  return reads ? await deps.takeout.lastExportReadAt().catch(() => null) : null;
 }

@@ -8,33 +8,47 @@
  * (temp files of a stopped pass alone are not); 6 when a pass holds the index; 1 when ROOT or its
  * index is missing; 2 for usage; a repair pass that stops exits as `sync` would (4, 5, 1, 143).
  */
-import { access, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { Settings } from '../../config/load.ts';
-import { ExitCode, SyncError, exitCodeOf, findSyncError } from '../../errors/errors.ts';
+import type { LoadedSettings } from '../../config/load.ts';
+import type { Settings } from '../../config/settings.ts';
+import { ExitCode, exitCodeOf, findSyncError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
-import { acquirePassLock, type PassLock } from '../../index/pass-lock.ts';
 import { createLogger, flushLogger, scrubSecrets, type Logger } from '../../logging/logger.ts';
 import { Progress } from '../../logging/progress.ts';
 import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
-import {
-  prepareRepair,
-  runRepairPass,
-  type RepairPlan,
-  verifyTree,
-  type VerifyProblem,
-  type VerifyResult,
-} from '../../sync/verify.ts';
-import { EMBEDDED_DIR, openIndexFor } from './open-index.ts';
-import { createPacer, passOptions, wirePass } from './pass-wiring.ts';
+import { prepareRepair, runRepairPass, type RepairPlan } from '../../sync/repair.ts';
+import { verifyTree, type VerifyProblem, type VerifyResult } from '../../sync/verify.ts';
+import { openLockedIndex, requireBackup, rootSignal, type LockedIndex } from './session.ts';
+import { createPacer, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
 
 export interface VerifyFlags {
   checksums: boolean;
   repair: boolean;
   json: boolean;
+}
+
+/** `verify`; the token store is open with --repair (which downloads), null without. */
+export interface VerifyInvocation extends VerifyFlags {
+  command: 'verify';
+  settings: Settings;
+  tokenStore: TokenStore | null;
+}
+
+/** The `verify` invocation, or undefined with its problems added to `loaded.problems`. */
+export async function prepareVerify(loaded: LoadedSettings): Promise<VerifyInvocation | undefined> {
+  const repair = loaded.flags.get('repair') ?? false;
+  const tokenStore = repair ? ((await tokenStoreOf(loaded)) ?? null) : null;
+  if (repair && tokenStore === null) return undefined;
+  return {
+    command: 'verify',
+    settings: loaded.settings,
+    checksums: loaded.flags.get('checksums') ?? false,
+    repair,
+    json: loaded.flags.get('json') ?? false,
+    tokenStore,
+  };
 }
 
 export type VerifyStage = 'verify' | 'after repair';
@@ -98,46 +112,6 @@ export function formatSummary(
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
-function rootSignal(): { signal: AbortSignal; dispose: () => void } {
-  const ctl = new AbortController();
-  const onTerm = () => ctl.abort(new SyncError('terminated', 'received SIGTERM: stopping'));
-  const onInt = () => ctl.abort(new SyncError('interrupted', 'received SIGINT: stopping'));
-  process.once('SIGTERM', onTerm);
-  process.once('SIGINT', onInt);
-  return {
-    signal: ctl.signal,
-    dispose: () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-    },
-  };
-}
-
-/** ROOT must exist, and with the embedded index, hold one: verify never creates either. */
-async function checkBackupThere(settings: Settings): Promise<void> {
-  const st = await stat(settings.root).catch(() => null);
-  if (!st?.isDirectory()) {
-    throw new SyncError('fatal', `root folder ${settings.root} is missing or not a folder`, {
-      hints: ['Is the backup disk mounted?'],
-    });
-  }
-  if (settings.databaseUrl !== null) return;
-  const index = path.join(settings.root, EMBEDDED_DIR, 'index');
-  if (
-    !(await access(index).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    throw new SyncError('fatal', `no index in ${index}: nothing to verify against`, {
-      hints: [
-        'Run `gphotos-sync sync` into this folder first.',
-        'If the index is on a server, set DATABASE_URL (or --database-url) as for sync.',
-      ],
-    });
-  }
-}
-
 export async function runVerifyCommand(
   settings: Settings,
   flags: VerifyFlags,
@@ -150,63 +124,23 @@ export async function runVerifyCommand(
     account: settings.account,
     stream: process.stderr,
   });
-  const print = (line: string) => out.write(`${line}\n`);
   const { signal, dispose } = rootSignal();
-  let db: IndexDb | undefined;
-  let lock: PassLock | undefined;
+  let index: LockedIndex | undefined;
   try {
-    await checkBackupThere(settings);
-    db = await openIndexFor(settings, log.child({ component: 'index' }));
+    await requireBackup(settings, {
+      folder: true,
+      noIndex: 'nothing to verify against',
+      hints: [
+        'Run `gphotos-sync sync` into this folder first.',
+        'If the index is on a server, set DATABASE_URL (or --database-url) as for sync.',
+      ],
+    });
     // Verifying while a pass writes would report its work in progress: one at a time.
-    if (db.backend === 'postgres') lock = await acquirePassLock(db.knex, settings.account);
-    const media = new MediaRepo(db.knex, settings.account);
-    const albums = new AlbumRepo(db.knex, settings.account);
-    const base = {
-      root: settings.root,
-      media,
-      albums,
-      log: log.child({ component: 'verify' }),
-      signal,
-      hashWidth: settings.concurrency,
-      progressSeconds: settings.progressInterval,
-    };
-    log.info(
-      { root: settings.root, checksums: flags.checksums, repair: flags.repair },
-      'verify started',
+    index = await openLockedIndex(settings, log);
+    return await verifyAndRepair(
+      { settings, flags, tokenStore, db: index.db, log, signal },
+      (line) => out.write(`${line}\n`),
     );
-    const first = await verifyTree({
-      ...base,
-      checksums: flags.checksums,
-      onProblem: (p) => print(formatProblem(p, flags.json)),
-    });
-    const needsRepair = first.repairable.length > 0;
-    if (!flags.repair || !needsRepair) {
-      const code = first.problems > 0 ? ExitCode.partial : ExitCode.ok;
-      print(formatSummary('verify', first, flags.json, code));
-      if (flags.repair && first.problems > 0) {
-        log.warn('only unknown files were found: --repair never touches them');
-      }
-      return code;
-    }
-    print(formatSummary('verify', first, flags.json));
-    const plan = await prepareRepair(base, first.repairable);
-    if (plan.pass) {
-      if (tokenStore === null) throw new Error('--repair needs the token store');
-      await repairPass(settings, tokenStore, db, log, signal, plan);
-    }
-    const after: VerifyProblem[] = [];
-    const final = await verifyTree({
-      ...base,
-      checksums: false,
-      recheck: plan.items,
-      onProblem: (p) => after.push(p),
-    });
-    const left = new Set(after.map((p) => p.path));
-    for (const p of first.repairable) if (!left.has(p.path)) print(formatRepaired(p, flags.json));
-    for (const p of after) print(formatProblem(p, flags.json));
-    const code = final.problems > 0 ? ExitCode.partial : ExitCode.ok;
-    print(formatSummary('after repair', final, flags.json, code));
-    return code;
   } catch (err) {
     const found = findSyncError(err);
     const message = scrubSecrets(err instanceof Error ? err.message : String(err));
@@ -215,14 +149,68 @@ export async function runVerifyCommand(
   } finally {
     dispose();
     await tokenStore?.close().catch(() => undefined);
-    try {
-      await lock?.release();
-      await db?.close();
-    } catch (err) {
-      log.warn({ err }, 'closing the index failed');
-    }
+    await index?.close().catch((err: unknown) => log.warn({ err }, 'closing the index failed'));
     flushLogger(log);
   }
+}
+
+interface VerifyRun {
+  settings: Settings;
+  flags: VerifyFlags;
+  tokenStore: TokenStore | null;
+  db: IndexDb;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Verifies; with --repair and something to repair, repairs and verifies again. The exit code. */
+async function verifyAndRepair(run: VerifyRun, print: (line: string) => void): Promise<number> {
+  const { settings, flags, log } = run;
+  const base = {
+    root: settings.root,
+    media: new MediaRepo(run.db.knex, settings.account),
+    albums: new AlbumRepo(run.db.knex, settings.account),
+    log: log.child({ component: 'verify' }),
+    signal: run.signal,
+    hashWidth: settings.concurrency,
+    progressSeconds: settings.progressInterval,
+  };
+  log.info(
+    { root: settings.root, checksums: flags.checksums, repair: flags.repair },
+    'verify started',
+  );
+  const first = await verifyTree({
+    ...base,
+    checksums: flags.checksums,
+    onProblem: (p) => print(formatProblem(p, flags.json)),
+  });
+  if (!flags.repair || first.repairable.length === 0) {
+    const code = first.problems > 0 ? ExitCode.partial : ExitCode.ok;
+    print(formatSummary('verify', first, flags.json, code));
+    if (flags.repair && first.problems > 0) {
+      log.warn('only unknown files were found: --repair never touches them');
+    }
+    return code;
+  }
+  print(formatSummary('verify', first, flags.json));
+  const plan = await prepareRepair(base, first.repairable);
+  if (plan.pass) {
+    if (run.tokenStore === null) throw new Error('--repair needs the token store');
+    await repairPass(settings, run.tokenStore, run.db, log, run.signal, plan);
+  }
+  const after: VerifyProblem[] = [];
+  const final = await verifyTree({
+    ...base,
+    checksums: false,
+    recheck: plan.items,
+    onProblem: (p) => after.push(p),
+  });
+  const left = new Set(after.map((p) => p.path));
+  for (const p of first.repairable) if (!left.has(p.path)) print(formatRepaired(p, flags.json));
+  for (const p of after) print(formatProblem(p, flags.json));
+  const code = final.problems > 0 ? ExitCode.partial : ExitCode.ok;
+  print(formatSummary('after repair', final, flags.json, code));
+  return code;
 }
 
 /** Wires one pass as `sync` does and runs the repair pass of `plan`. */

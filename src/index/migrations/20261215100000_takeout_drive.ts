@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Takeout parts read from Drive's Takeout folder (sync/takeout/drive-parts.ts). A Drive part's
+ * Takeout parts read from Drive's Takeout folder (sync/sources/takeout/drive-parts.ts). A Drive part's
  * `location` is `drive:<fileId>`; these columns say more:
  * - `drive_id`: the Drive file id (null for a local part);
  * - `md5`: Drive's `md5Checksum` of the part when it was found: with the id, the part's version

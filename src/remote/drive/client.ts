@@ -1,21 +1,10 @@
 /**
- * The Drive v3 client: every call goes through the pacer with Google's shouldRetry, and the
- * googleapis client's own retries are off so that the pacer is the only place that retries.
- *
- * Contract:
- * - `myDriveRoot()` and `findRootFolders()` return folders or throw (auth/quota SyncError, RemoteError);
- * - `walk()` yields every folder and photo/video below the given folders, page by page, each entry
- *   at most once, trashed items and other types left out; a page token the server rejects restarts
- *   that listing from its first page (entries already yielded are not yielded again);
- * - `download()` opens the media of one file, from `offset` with a Range request; the caller reads
- *   the body and retries through `pacer` when the body breaks;
- * - `startPageToken()` and `changes()` read Drive's changes feed: `changes(token)` yields every
- *   file changed since `token` (its latest state, trashed ones and other types included, removed
- *   ones as `removed`) and returns the token to store for the next pass; Drive refusing `token`
- *   is a RemoteError with reason `changesTokenExpired` (not retried: a full listing is needed);
- * - `findFolders()`, `listFiles()`, `fileInfo()`, `downloadRange()` and `trash()` serve the Takeout
- *   parts "Add to Drive" delivers (sync/takeout/drive-parts.ts): any file type, read by byte range,
- *   moved to the trash (which needs the `drive` scope: a 403 `insufficientPermissions` otherwise).
+ * The Drive v3 client, DriveApi of ../types.ts (the contract is written there): every call goes
+ * through the pacer with Google's shouldRetry, and the googleapis client's own retries are off so
+ * that the pacer is the only place that retries. Listings ask 1000 files a page; `walk()` lists
+ * the children of up to `parentsPerQuery` folders per query.
+ * `findFolders()`, `listFiles()`, `fileInfo()`, `downloadRange()` and `trash()` serve the Takeout
+ * parts "Add to Drive" delivers (sync/sources/takeout/drive-parts.ts).
  */
 import { drive, type drive_v3 } from '@googleapis/drive';
 import type { OAuth2Client } from 'google-auth-library';
@@ -24,6 +13,7 @@ import { RemoteError } from '../errors.ts';
 import { classifyGoogleError, finalError, factsOf } from '../google-errors.ts';
 import type {
   Download,
+  DriveApi,
   RemoteChange,
   RemoteDriveFile,
   RemoteEntry,
@@ -56,10 +46,7 @@ export interface DriveClientOptions {
   onPage?: () => void;
 }
 
-/** Name of the folder Drive showed Google Photos in. */
-export const GOOGLE_PHOTOS_FOLDER = 'Google Photos';
-
-export class DriveClient {
+export class DriveClient implements DriveApi {
   readonly #api: drive_v3.Drive;
   readonly #pacer: Pacer;
   readonly #timeoutMs: number;

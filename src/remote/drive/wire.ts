@@ -51,11 +51,9 @@ export interface WireChangePage {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** A retryable `malformed` error (the pacer retries it like a network error). */
+/** A `malformed` fault (the pacer retries it like a network error). */
 function malformed(message: string): RemoteError {
-  const err = new RemoteError(message, { reason: 'malformed' });
-  (err as { code?: string }).code = 'malformed';
-  return err;
+  return new RemoteError(message, { reason: 'malformed', fault: 'malformed' });
 }
 
 function shapeOf(data: unknown): string {

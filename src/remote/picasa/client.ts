@@ -24,7 +24,7 @@ import type { OAuth2Client } from 'google-auth-library';
 import type { Logger } from 'pino';
 import type { Pacer } from '../../lib/pacer.ts';
 import { RemoteError } from '../errors.ts';
-import type { Download } from '../types.ts';
+import type { Download, PicasaApi } from '../types.ts';
 import { classifyPicasaError, finalPicasaError, OFFSET_TOO_LARGE } from './errors.ts';
 import type { AlbumListingEnd, PicasaAlbum, PicasaItem } from './types.ts';
 import { parseAlbumFeed, parseUserFeed, type FeedPage } from './wire.ts';
@@ -47,7 +47,7 @@ export interface PicasaClientOptions {
 /** The Picasa feed root of the real service. */
 export const PICASA_FEED_URL = 'https://picasaweb.google.com/data/feed/api/';
 
-export class PicasaClient {
+export class PicasaClient implements PicasaApi {
   readonly #auth: OAuth2Client;
   readonly #pacer: Pacer;
   readonly #log: Logger;

@@ -13,7 +13,7 @@
  */
 import { SyncError } from '../../errors/errors.ts';
 import type { RetryDecision } from '../../lib/pacer.ts';
-import { RemoteError } from '../errors.ts';
+import { RemoteError, findFault } from '../errors.ts';
 import { classifyGoogleError, factsOf, finalError } from '../google-errors.ts';
 
 export const OFFSET_TOO_LARGE = 'offsetTooLarge';
@@ -82,8 +82,8 @@ export function finalPicasaError(err: unknown, what: string): Error {
   const base = finalError(err, what);
   if (!(base instanceof RemoteError)) return base;
   const f = factsOf(err);
-  if (f.status === undefined && f.code === 'malformed') {
-    const parse = findMalformed(err);
+  if (f.status === undefined && f.fault === 'malformed') {
+    const parse = findFault(err);
     return new RemoteError(`${what} failed: ${parse?.message ?? 'the answer is not a feed'}`, {
       reason: 'malformed',
       cause: err,
@@ -98,17 +98,6 @@ export function finalPicasaError(err: unknown, what: string): Error {
       cause: err,
     },
   );
-}
-
-function findMalformed(err: unknown): Error | undefined {
-  const seen = new Set<unknown>();
-  let cur: unknown = err;
-  while (cur instanceof Error && !seen.has(cur)) {
-    seen.add(cur);
-    if (cur instanceof RemoteError && cur.reason === 'malformed') return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** The first line of a plain-text body, when it is short text and not an HTML page. */

@@ -8,7 +8,7 @@
  * these prefixes, and stripping them would make `gphoto:id`/`id` and `media:title`/`title` collide.
  *
  * Contract of the parse functions: a body that is not an Atom `<feed>` (broken or truncated XML,
- * an HTML page, an `<entry>` document, empty text) rejects with a RemoteError whose `code` is
+ * an HTML page, an `<entry>` document, empty text) rejects with a RemoteError whose `fault` is
  * `malformed` (retried by the pacer, like any answer that is not what was asked for). Entries of
  * other kinds (tags, comments) are counted but not returned; an entry of the right kind without
  * the fields it cannot do without is left out and described in `rejected`.
@@ -36,11 +36,9 @@ export interface FeedPage<T> {
   rejected: string[];
 }
 
-/** The kind of a parse failure that a retry may fix (see google-errors.ts, networkCodes). */
+/** A parse failure: a `malformed` fault, which a retry may fix. */
 export function malformed(message: string, cause?: unknown): RemoteError {
-  const err = new RemoteError(message, { reason: 'malformed', cause });
-  (err as { code?: string }).code = 'malformed';
-  return err;
+  return new RemoteError(message, { reason: 'malformed', fault: 'malformed', cause });
 }
 
 /** Parses the user feed (`kind=album`). */

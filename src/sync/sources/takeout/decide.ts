@@ -3,7 +3,7 @@
  * from export to export, and what to do with it.
  */
 import { createHash } from 'node:crypto';
-import { dateFromName } from '../../remote/takeout/name-date.ts';
+import { dateFromName } from '../../../remote/takeout/name-date.ts';
 import type { ItemDraft } from './catalogue.ts';
 
 /**

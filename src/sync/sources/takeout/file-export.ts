@@ -9,12 +9,12 @@
  * the rows (same ids, same paths) and the files already moved, and completes them.
  */
 import type { Logger } from 'pino';
-import type { AlbumRepo } from '../../index/album-repo.ts';
-import type { ListedMediaRow, MediaRepo } from '../../index/media-repo.ts';
-import type { TakeoutItemRow, TakeoutRepo } from '../../index/takeout-repo.ts';
-import { readExifDate } from '../../tree/exif-date.ts';
-import { resolveInside } from '../../tree/layout.ts';
-import { dropStaging, stagedRel } from '../../tree/staging.ts';
+import type { AlbumRepo } from '../../../index/album-repo.ts';
+import type { ListedMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { TakeoutItemRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
+import { readExifDate } from '../../../tree/exif-date.ts';
+import { resolveInside } from '../../../tree/layout.ts';
+import { dropStaging, stagedRel } from '../../../tree/staging.ts';
 import { buildCatalogue, type Catalogue, type ItemDraft } from './catalogue.ts';
 import {
   bySidecar,

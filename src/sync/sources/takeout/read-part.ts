@@ -15,16 +15,16 @@
  *   marked `bad` with the reason; what was recorded before stays.
  */
 import type { Logger } from 'pino';
-import type { EntryRecord, PartRow, TakeoutRepo } from '../../index/takeout-repo.ts';
-import { checkEntryName } from '../../remote/takeout/entry-name.ts';
-import { classifyPath } from '../../remote/takeout/paths.ts';
-import { parseTakeoutJson } from '../../remote/takeout/sidecar.ts';
+import type { EntryRecord, PartRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
+import { checkEntryName } from '../../../remote/takeout/entry-name.ts';
+import { classifyPath } from '../../../remote/takeout/paths.ts';
+import { parseTakeoutJson } from '../../../remote/takeout/sidecar.ts';
 import {
   EntryError,
   PartError,
   type ArchiveEntry,
   type PartReader,
-} from '../../remote/takeout/types.ts';
+} from '../../../remote/takeout/types.ts';
 import {
   describeStaged,
   stagedEntries,
@@ -32,7 +32,7 @@ import {
   stageEntry,
   syncStaged,
   type Staged,
-} from '../../tree/staging.ts';
+} from '../../../tree/staging.ts';
 
 /** JSON entries larger than this are not sidecars (a sidecar is a few KB). */
 const MAX_JSON_BYTES = 4 * 1024 * 1024;

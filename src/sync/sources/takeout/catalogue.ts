@@ -12,17 +12,17 @@
  *   sidecars (their media sit in a year folder).
  * - Media in the trash are counted, never filed.
  */
-import { dateFromFolder } from '../../remote/takeout/name-date.ts';
-import { matchFolder } from '../../remote/takeout/match.ts';
-import { classifyPath } from '../../remote/takeout/paths.ts';
+import { dateFromFolder } from '../../../remote/takeout/name-date.ts';
+import { matchFolder } from '../../../remote/takeout/match.ts';
+import { classifyPath } from '../../../remote/takeout/paths.ts';
 import type {
   AlbumFacts,
   MatchRule,
   SidecarFacts,
   TakeoutJson,
   TakeoutPath,
-} from '../../remote/takeout/types.ts';
-import type { EntryRecord } from '../../index/takeout-repo.ts';
+} from '../../../remote/takeout/types.ts';
+import type { EntryRecord } from '../../../index/takeout-repo.ts';
 
 export type ItemKind = 'original' | 'edited' | 'companion';
 

@@ -15,19 +15,18 @@
  *   only after this returns.
  */
 import type { Logger } from 'pino';
-import type { FolderRepo, FolderRow } from '../index/folder-repo.ts';
-import type { ListedMediaRow, MediaRepo, MediaRow } from '../index/media-repo.ts';
-import type { Progress } from '../logging/progress.ts';
-import type { DriveClient } from '../remote/drive/client.ts';
-import type { RemoteChange, RemoteMedia } from '../remote/types.ts';
-import { assignPlacements, type LayoutInput, type Placement } from '../tree/layout.ts';
-import { pathKey } from '../tree/sanitize.ts';
-import { listingHash, toRow } from './drive-index.ts';
-import { FolderPaths } from './drive-tree.ts';
-import type { FilterOptions } from './filters.ts';
+import type { FolderRepo, FolderRow } from '../../../index/folder-repo.ts';
+import type { ListedMediaRow, MediaRepo, MediaRow } from '../../../index/media-repo.ts';
+import type { Progress } from '../../../logging/progress.ts';
+import type { DriveApi, RemoteChange, RemoteMedia } from '../../../remote/types.ts';
+import { assignPlacements, type LayoutInput, type Placement } from '../../../tree/layout.ts';
+import { pathKey } from '../../../tree/sanitize.ts';
+import { listingHash, toRow } from './listing.ts';
+import { FolderPaths } from './folders.ts';
+import type { FilterOptions } from '../../filters.ts';
 
 export interface DriveChangesDeps {
-  drive: DriveClient;
+  drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
   log: Logger;
@@ -125,7 +124,7 @@ async function readChanges(
   return { latest, newToken: step.value };
 }
 
-interface FolderState {
+export interface FolderState {
   paths: FolderPaths;
   before: Map<string, FolderRow>;
   after: Map<string, FolderRow>;
@@ -205,7 +204,7 @@ async function applyFolderChanges(
 }
 
 /** An item to place: from a change (RemoteMedia) or a stored row under a moved folder. */
-interface ToPlace {
+export interface ToPlace {
   id: string;
   dir: string;
   folderId: string;
@@ -213,11 +212,16 @@ interface ToPlace {
   row?: MediaRow;
 }
 
-/** What each change means: an item to (re)place, or a deletion with its reason. */
-function sortChanges(
+/**
+ * What each change means, pure: an item to (re)place, or a deletion with its reason. What counts
+ * as gone: an item the index knows that was removed, trashed, moved out of the backed-up folders
+ * or turned into something that is not a photo or video, and an item of a folder that was trashed
+ * or removed. A stored row under a folder that moved is placed again; a gone row keeps its path.
+ */
+export function sortChanges(
   changedFiles: readonly RemoteChange[],
   storedById: ReadonlyMap<string, MediaRow>,
-  folders: FolderState,
+  folders: Pick<FolderState, 'paths' | 'after' | 'lost'>,
 ): { toPlace: ToPlace[]; gone: Map<string, string[]> } {
   const gone = new Map<string, string[]>();
   const addGone = (reason: string, id: string) =>

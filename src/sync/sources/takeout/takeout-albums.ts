@@ -10,8 +10,8 @@
  * - An export the user says is incremental only adds members; a complete one replaces them and
  *   records albums it no longer holds gone.
  */
-import type { AlbumItemRow, ListedAlbum } from '../../index/album-repo.ts';
-import type { SidecarFacts } from '../../remote/takeout/types.ts';
+import type { AlbumItemRow, ListedAlbum } from '../../../index/album-repo.ts';
+import type { SidecarFacts } from '../../../remote/takeout/types.ts';
 import type { AlbumDraft, Catalogue } from './catalogue.ts';
 import { mimeOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';

@@ -6,8 +6,8 @@
  * A folder or file with several parents is placed under the first parent that is inside the
  * backup (Drive lists parents in a stable order).
  */
-import { sanitizeName } from '../tree/sanitize.ts';
-import type { RemoteFolder } from '../remote/types.ts';
+import { sanitizeName } from '../../../tree/sanitize.ts';
+import type { RemoteFolder } from '../../../remote/types.ts';
 
 export class FolderPaths {
   readonly #folders = new Map<string, RemoteFolder>();

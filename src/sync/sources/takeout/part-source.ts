@@ -14,9 +14,9 @@
  * - `afterFiled(exportId, rows)` runs once the export was filed. It never fails the pass for a
  *   clean-up it cannot do (it says what to do in the log).
  */
-import type { PartRow } from '../../index/takeout-repo.ts';
-import type { FoundPart } from '../../remote/takeout/local-parts.ts';
-import type { PartReader } from '../../remote/takeout/types.ts';
+import type { PartRow } from '../../../index/takeout-repo.ts';
+import type { FoundPart } from '../../../remote/takeout/local-parts.ts';
+import type { PartReader } from '../../../remote/takeout/types.ts';
 
 export interface PartSource {
   find(signal: AbortSignal): Promise<FoundPart[]>;

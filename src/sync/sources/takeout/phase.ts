@@ -12,15 +12,15 @@
  */
 import fs from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { SyncError } from '../../errors/errors.ts';
-import type { AlbumRepo } from '../../index/album-repo.ts';
-import type { MediaRepo } from '../../index/media-repo.ts';
-import type { ExportRow, PartRow, TakeoutRepo } from '../../index/takeout-repo.ts';
-import { fileByteSource } from '../../remote/takeout/byte-source.ts';
-import { DirReader } from '../../remote/takeout/dir-reader.ts';
-import { findParts, type FoundPart } from '../../remote/takeout/local-parts.ts';
-import { openPart } from '../../remote/takeout/open-part.ts';
-import type { PartReader } from '../../remote/takeout/types.ts';
+import { SyncError } from '../../../errors/errors.ts';
+import type { AlbumRepo } from '../../../index/album-repo.ts';
+import type { MediaRepo } from '../../../index/media-repo.ts';
+import type { ExportRow, PartRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
+import { fileByteSource } from '../../../remote/takeout/byte-source.ts';
+import { DirReader } from '../../../remote/takeout/dir-reader.ts';
+import { findParts, type FoundPart } from '../../../remote/takeout/local-parts.ts';
+import { openPart } from '../../../remote/takeout/open-part.ts';
+import type { PartReader } from '../../../remote/takeout/types.ts';
 import { dateSources, type DateSource } from './decide.ts';
 import { fileExport } from './file-export.ts';
 import type { PartSource } from './part-source.ts';

@@ -24,18 +24,18 @@
  * it the pass warns once with what to run, and goes on.
  */
 import type { Logger } from 'pino';
-import { findSyncError } from '../../errors/errors.ts';
-import type { StateRepo } from '../../index/state-repo.ts';
-import type { PartRow, TakeoutRepo } from '../../index/takeout-repo.ts';
-import type { Pacer } from '../../lib/pacer.ts';
-import type { DriveClient } from '../../remote/drive/client.ts';
-import { factsOf } from '../../remote/google-errors.ts';
-import { DriveByteSource } from '../../remote/takeout/drive-source.ts';
-import type { FoundPart } from '../../remote/takeout/local-parts.ts';
-import { openPart } from '../../remote/takeout/open-part.ts';
-import { parsePartName } from '../../remote/takeout/part-name.ts';
-import { PartError, type PartReader } from '../../remote/takeout/types.ts';
-import type { RemoteChange, RemoteDriveFile } from '../../remote/types.ts';
+import { findSyncError } from '../../../errors/errors.ts';
+import type { StateRepo } from '../../../index/state-repo.ts';
+import type { PartRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
+import type { Pacer } from '../../../lib/pacer.ts';
+import type { DriveClient } from '../../../remote/drive/client.ts';
+import { factsOf } from '../../../remote/google-errors.ts';
+import { DriveByteSource } from '../../../remote/takeout/drive-source.ts';
+import type { FoundPart } from '../../../remote/takeout/local-parts.ts';
+import { openPart } from '../../../remote/takeout/open-part.ts';
+import { parsePartName } from '../../../remote/takeout/part-name.ts';
+import { PartError, type PartReader } from '../../../remote/takeout/types.ts';
+import type { RemoteChange, RemoteDriveFile } from '../../../remote/types.ts';
 import type { PartSource } from './part-source.ts';
 
 export type DrivePartsApi = Pick<

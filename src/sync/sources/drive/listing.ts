@@ -10,25 +10,24 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SyncError } from '../errors/errors.ts';
-import type { FolderRepo } from '../index/folder-repo.ts';
-import type { BriefMediaRow, MediaRepo } from '../index/media-repo.ts';
-import type { Progress } from '../logging/progress.ts';
-import { GOOGLE_PHOTOS_FOLDER, type DriveClient } from '../remote/drive/client.ts';
-import type { RemoteMedia } from '../remote/types.ts';
+import { SyncError } from '../../../errors/errors.ts';
+import type { FolderRepo } from '../../../index/folder-repo.ts';
+import type { BriefMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { Progress } from '../../../logging/progress.ts';
+import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
 import {
   assignPlacements,
   fileMtime,
   parseTakenTime,
   type LayoutInput,
   type Placement,
-} from '../tree/layout.ts';
-import { sanitizeName } from '../tree/sanitize.ts';
-import { FolderPaths } from './drive-tree.ts';
-import { filteredOut, type FilterOptions } from './filters.ts';
+} from '../../../tree/layout.ts';
+import { sanitizeName } from '../../../tree/sanitize.ts';
+import { FolderPaths } from './folders.ts';
+import { filteredOut, type FilterOptions } from '../../filters.ts';
 
 export interface DriveIndexDeps {
-  drive: DriveClient;
+  drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
   log: Logger;
@@ -84,71 +83,19 @@ function toDate(s: string | null): Date | null {
 export async function indexDrive(
   deps: DriveIndexDeps,
 ): Promise<{ listed: number; roots: Map<string, string> }> {
-  const { log, progress, signal } = deps;
+  const { log } = deps;
   const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
   const roots = await walkRoots(deps);
   const paths = new FolderPaths(roots);
-  const listed: RemoteMedia[] = [];
-  for await (const page of deps.drive.walk([...roots.keys()], signal)) {
-    for (const e of page) {
-      if (e.kind === 'folder') paths.add(e);
-      else listed.push(e);
-    }
-    progress.indexed = listed.length;
-  }
-  log.info({ items: listed.length, seconds: (Date.now() - started) / 1000 }, 'drive listing done');
+  const listed = await listAll(deps, roots, paths);
+  log.info({ items: listed.length, seconds: seconds() }, 'drive listing done');
 
-  // What the index holds, kept compact: 100,000 full rows would double the pass's memory.
-  const stored = new Map<string, StoredItem>();
-  for await (const chunk of deps.media.iterateBrief('drive')) {
-    for (const row of chunk) stored.set(row.remoteId, compact(row));
-  }
-  log.debug(
-    { seconds: (Date.now() - started) / 1000, stored: stored.size, ...memory() },
-    'index read',
-  );
-
-  // inputs[i] is kept[i] for i < kept.length; assignPlacements keeps the order.
-  const inputs: LayoutInput[] = [];
-  const kept: RemoteMedia[] = [];
-  const folderIds: Array<string | null> = [];
-  const listedIds = new Set<string>();
-  for (const item of listed) {
-    const parent = paths.firstKnown(item.parents);
-    const dir = parent === undefined ? undefined : paths.pathOf(parent);
-    if (dir === undefined) continue; // listed through a parent outside the backup: cannot happen, but never guess
-    kept.push(item);
-    folderIds.push(parent ?? null);
-    listedIds.add(item.id);
-    const prev = stored.get(item.id);
-    inputs.push({
-      id: item.id,
-      dir,
-      name: item.name,
-      createdTime: item.createdTime,
-      stored:
-        prev && deps.replaceStored !== true
-          ? { relPath: prev.relPath, dupNumber: prev.dupNumber }
-          : null,
-    });
-  }
+  const stored = await storedItems(deps.media);
+  log.debug({ seconds: seconds(), stored: stored.size, ...memory() }, 'index read');
+  const placed = placeListing(listed, paths, stored, deps.replaceStored === true);
   listed.length = 0;
-  // Rows not listed this time keep their paths: their files are still on disk.
-  for (const [id, prev] of stored) {
-    if (listedIds.has(id)) continue;
-    const slash = prev.relPath.lastIndexOf('/');
-    inputs.push({
-      id,
-      dir: prev.relPath.slice(0, slash),
-      name: prev.originalName,
-      createdTime: prev.createdTime,
-      stored: { relPath: prev.relPath, dupNumber: prev.dupNumber },
-    });
-  }
-  listedIds.clear();
-  const placements = assignPlacements(inputs);
-  inputs.length = 0;
-  log.debug({ seconds: (Date.now() - started) / 1000, ...memory() }, 'placements assigned');
+  log.debug({ seconds: seconds(), ...memory() }, 'placements assigned');
 
   const seenAt = new Date(started);
   await deps.folders.upsertMany(
@@ -160,24 +107,123 @@ export async function indexDrive(
     })),
     seenAt,
   );
-  // Only new or changed rows are written; unchanged ones just get last_seen_at.
+  const { written, unchanged } = await writeListing(deps, placed, stored, seenAt);
+  log.debug({ seconds: seconds(), written, unchanged, ...memory() }, 'index written');
+  return { listed: written + unchanged, roots };
+}
+
+/** Every photo and video below the roots; their folders go into `paths`. */
+async function listAll(
+  deps: DriveIndexDeps,
+  roots: ReadonlyMap<string, string>,
+  paths: FolderPaths,
+): Promise<RemoteMedia[]> {
+  const listed: RemoteMedia[] = [];
+  for await (const page of deps.drive.walk([...roots.keys()], deps.signal)) {
+    for (const e of page) {
+      if (e.kind === 'folder') paths.add(e);
+      else listed.push(e);
+    }
+    deps.progress.indexed = listed.length;
+  }
+  return listed;
+}
+
+/** What the index holds, kept compact: 100,000 full rows would double the pass's memory. */
+async function storedItems(media: MediaRepo): Promise<Map<string, StoredItem>> {
+  const stored = new Map<string, StoredItem>();
+  for await (const chunk of media.iterateBrief('drive')) {
+    for (const row of chunk) stored.set(row.remoteId, compact(row));
+  }
+  return stored;
+}
+
+/** The listed items that are inside the backup, each with its folder and its placement. */
+export interface PlacedListing {
+  kept: RemoteMedia[];
+  folderIds: Array<string | null>;
+  /** placements[i] is kept[i]'s. */
+  placements: Placement[];
+}
+
+/**
+ * Places a full listing among what the index holds. Pure. An item listed through a parent outside
+ * the backup is left out (it cannot happen, but never guess). Stored rows not listed keep their
+ * paths and take part in the numbering: their files are still on disk. A listed item keeps its
+ * stored place unless `replaceStored` (--flush-index).
+ */
+export function placeListing(
+  listed: readonly RemoteMedia[],
+  paths: FolderPaths,
+  stored: ReadonlyMap<string, StoredItem>,
+  replaceStored: boolean,
+): PlacedListing {
+  // inputs[i] is kept[i] for i < kept.length; assignPlacements keeps the order.
+  const inputs: LayoutInput[] = [];
+  const kept: RemoteMedia[] = [];
+  const folderIds: Array<string | null> = [];
+  const listedIds = new Set<string>();
+  for (const item of listed) {
+    const parent = paths.firstKnown(item.parents);
+    const dir = parent === undefined ? undefined : paths.pathOf(parent);
+    if (dir === undefined) continue;
+    kept.push(item);
+    folderIds.push(parent ?? null);
+    listedIds.add(item.id);
+    const prev = stored.get(item.id);
+    inputs.push({
+      id: item.id,
+      dir,
+      name: item.name,
+      createdTime: item.createdTime,
+      stored: prev && !replaceStored ? { relPath: prev.relPath, dupNumber: prev.dupNumber } : null,
+    });
+  }
+  for (const [id, prev] of stored) {
+    if (listedIds.has(id)) continue;
+    inputs.push({
+      id,
+      dir: prev.relPath.slice(0, prev.relPath.lastIndexOf('/')),
+      name: prev.originalName,
+      createdTime: prev.createdTime,
+      stored: { relPath: prev.relPath, dupNumber: prev.dupNumber },
+    });
+  }
+  listedIds.clear();
+  return { kept, folderIds, placements: assignPlacements(inputs) };
+}
+
+/**
+ * Whether a listed row is what the index holds already (same listed columns, same wish to have
+ * it): then only its last_seen_at is written. Pure.
+ */
+export function unchangedRow(prev: StoredItem | undefined, row: ListedRow): boolean {
+  return (
+    prev !== undefined &&
+    prev.listingHash === row.listingHash &&
+    prev.wanted === (row.state === 'pending')
+  );
+}
+
+/** Writes the new or changed rows; unchanged ones just get last_seen_at. */
+async function writeListing(
+  deps: DriveIndexDeps,
+  placed: PlacedListing,
+  stored: ReadonlyMap<string, StoredItem>,
+  seenAt: Date,
+): Promise<{ written: number; unchanged: number }> {
   const unchanged: string[] = [];
   let written = 0;
   function* changedRows(): Generator<ListedRow> {
-    for (let i = 0; i < kept.length; i++) {
+    for (let i = 0; i < placed.kept.length; i++) {
       const row = toRow(
-        kept[i] as RemoteMedia,
-        folderIds[i] ?? null,
-        placements[i] as Placement,
+        placed.kept[i] as RemoteMedia,
+        placed.folderIds[i] ?? null,
+        placed.placements[i] as Placement,
         deps.filters,
       );
       row.listingHash = listingHash(row);
-      const prev = stored.get(row.remoteId);
-      if (
-        prev &&
-        prev.listingHash === row.listingHash &&
-        prev.wanted === (row.state === 'pending')
-      ) {
+      if (unchangedRow(stored.get(row.remoteId), row)) {
         unchanged.push(row.remoteId);
         continue;
       }
@@ -187,17 +233,13 @@ export async function indexDrive(
   }
   await deps.media.upsertListed(changedRows(), seenAt);
   await deps.media.touchSeen('drive', unchanged, seenAt);
-  log.debug(
-    { seconds: (Date.now() - started) / 1000, written, unchanged: unchanged.length, ...memory() },
-    'index written',
-  );
-  return { listed: written + unchanged.length, roots };
+  return { written, unchanged: unchanged.length };
 }
 
 type ListedRow = Parameters<MediaRepo['upsertListed']>[0] extends Iterable<infer R> ? R : never;
 
 /** What the index phase needs of a stored row. */
-interface StoredItem {
+export interface StoredItem {
   relPath: string;
   dupNumber: number;
   originalName: string;
@@ -207,7 +249,7 @@ interface StoredItem {
   wanted: boolean;
 }
 
-function compact(row: BriefMediaRow): StoredItem {
+export function compact(row: BriefMediaRow): StoredItem {
   return {
     relPath: row.relPath,
     dupNumber: row.dupNumber,

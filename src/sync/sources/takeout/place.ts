@@ -5,12 +5,12 @@
  * place with their taken time as mtime, folders fsynced, rows marked `done`.
  */
 import PQueue from 'p-queue';
-import type { ListedMediaRow, MediaRow } from '../../index/media-repo.ts';
-import { assignPlacements, type LayoutInput } from '../../tree/layout.ts';
-import { datedDir } from '../../tree/photos-layout.ts';
-import { pathKey } from '../../tree/sanitize.ts';
-import { fileStaged, stagedRel, syncDirs } from '../../tree/staging.ts';
-import { setMtime, statLocal } from '../../tree/local.ts';
+import type { ListedMediaRow, MediaRow } from '../../../index/media-repo.ts';
+import { assignPlacements, type LayoutInput } from '../../../tree/layout.ts';
+import { datedDir } from '../../../tree/photos-layout.ts';
+import { pathKey } from '../../../tree/sanitize.ts';
+import { fileStaged, stagedRel, syncDirs } from '../../../tree/staging.ts';
+import { setMtime, statLocal } from '../../../tree/local.ts';
 import { bySidecar, mimeOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';
 
