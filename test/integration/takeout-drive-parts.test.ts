@@ -157,7 +157,7 @@ describe('Hands-off Takeout: exports delivered to Drive', () => {
       // Nothing delivered yet: no Takeout folder, no export.
       const r1 = await w.sync(args);
       assert.equal(r1.code, 0, show(r1));
-      assert.equal(summaryOf(r1).takeoutWaiting, undefined);
+      assert.equal(summaryOf(r1).takeoutWaiting, 0);
 
       // Part 3 first: the export waits for parts 1 and 2; `check` says so.
       const ids = deliverExport(w.emu.library, exp, bytes, { numbers: [3] });
@@ -327,7 +327,7 @@ describe('Hands-off Takeout: exports delivered to Drive', () => {
         GPHOTOS_TOKEN_FILE: tokenFile,
       });
       assert.equal(after.code, 0, show(after));
-      assert.equal(summaryOf(after).takeoutPartsTrashed, undefined);
+      assert.equal(summaryOf(after).takeoutPartsTrashed, 0);
     } finally {
       await w.close();
       await rm(tmp, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { Progress } from '../../src/logging/progress.ts';
 import type { RemoteClients } from '../../src/remote/types.ts';
 import { runPass, type PassOptions } from '../../src/sync/engine.ts';
 import type { Source } from '../../src/sync/source.ts';
+import { takeoutSource } from '../../src/sync/sources/takeout/source.ts';
 import { SOURCES, sourceCounters, sourceTops } from '../../src/sync/sources/registry.ts';
 
 const options: PassOptions = {
@@ -139,15 +140,24 @@ test('album folders only when an enabled source lists albums', async () => {
   assert.ok(withAlbums.lines.includes('--skip-albums: albums/ left as it is'));
 });
 
-test('the registry: Drive before Picasa, one top folder each, their summary figures', () => {
+test('the registry: Drive first, then Takeout and Picasa, one top folder each, their summary figures', () => {
   assert.deepEqual(
     SOURCES.map((s) => s.name),
-    ['drive', 'picasa'],
+    ['drive', 'takeout', 'picasa'],
   );
-  assert.deepEqual(sourceTops(), ['drive', 'picasa']);
-  assert.deepEqual(sourceCounters(), ['albums', 'photosOnly', 'truncatedAlbums']);
+  assert.deepEqual(sourceTops(), ['drive', 'photos', 'picasa']);
+  const counters = sourceCounters();
+  assert.deepEqual(counters.slice(-3), ['albums', 'photosOnly', 'truncatedAlbums']);
+  assert.ok(counters.includes('takeoutAdded') && counters.includes('takeoutDatedExif'));
   assert.deepEqual(
     SOURCES.map((s) => s.enabled({ ...options, skipPicasa: true })),
-    [true, false],
+    [true, false, false],
   );
+  assert.deepEqual(
+    SOURCES.map((s) =>
+      s.enabled({ ...options, takeout: { paths: ['/drop'], complete: false, settleMs: 0 } }),
+    ),
+    [true, true, true],
+  );
+  assert.equal(takeoutSource.enabled({ ...options, indexOnly: true, takeoutDrive: true }), false);
 });
