@@ -14,8 +14,9 @@
  *     stall watchdog, resumable, md5 of the part on a worker thread), bytes handed on;
  *   plain ranged read: the same ranges as plain Range requests through the Drive client, bytes
  *     thrown away: the floor. The ratio plain / in place is the figure (goal >= 0.9); the same
- *     without the md5 (`transport`: what the Range requests, the watchdog and the resume cost;
- *     the md5 takes about 1 ms of CPU per MB, on its own thread: a busy 2-core machine feels it);
+ *     without the md5 (`transport`: what the Range requests, the watchdog and the resume cost).
+ *     The md5 runs on a worker thread and is given up when the loopback link outruns it (a busy
+ *     2-core machine): `checked` then says `crc`;
  *   the reader over a local copy of the part: with the generator's small files (a few hundred
  *     bytes) the reader's cost per entry, not the transfer, sets the reader's figure, over Drive
  *     as over a local disk; the two are compared;

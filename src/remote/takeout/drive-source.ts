@@ -15,7 +15,9 @@
  *   again bytes that were read once already (a zip's central directory and tail, read before its
  *   entries): a part not read in order from its start (a zip resumed after a killed pass, or one
  *   that jumped over a large run of entries filed before) is never read again for its md5;
- *   `check()` then says `crc`, the zip reader's CRC-32 of every entry read being the check.
+ *   `check()` then says `crc`, the zip reader's CRC-32 of every entry read being the check. The
+ *   md5 is hashed on a worker thread and never holds the read back: when the link outruns it
+ *   (a busy machine on a fast link), it is given up and `check()` says `crc` too.
  */
 import type { Pacer } from '../../lib/pacer.ts';
 import { sleep } from '../../lib/sleep.ts';
@@ -48,6 +50,8 @@ export interface DriveSourceStats {
   /** Reads resumed after a break. */
   resumes: number;
   bytes: number;
+  /** The md5 was given up: the link outran the hashing (see md5-thread.ts). */
+  md5GivenUp?: boolean;
 }
 
 /** How a part's bytes were checked: its md5 as a whole, or only its entries' CRC-32s. */
@@ -81,7 +85,8 @@ export class DriveByteSource implements ByteSource {
    */
   async check(signal: AbortSignal): Promise<PartCheck> {
     const md5 = this.#opts.md5;
-    if (md5 === null || this.#hashedTo < this.#readToEndFrom()) {
+    if (md5 === null || this.#hash.gaveUp || this.#hashedTo < this.#readToEndFrom()) {
+      if (this.#hash.gaveUp) this.stats.md5GivenUp = true;
       this.#hash.close();
       return 'crc';
     }
@@ -90,6 +95,7 @@ export class DriveByteSource implements ByteSource {
     }
     const got = this.#hashedTo === this.size ? await this.#hash.digest() : null;
     this.#hash.close();
+    if (this.#hash.gaveUp) this.stats.md5GivenUp = true;
     if (got === null) return 'crc';
     if (got !== md5) {
       throw new PartError(
@@ -161,8 +167,6 @@ export class DriveByteSource implements ByteSource {
           }
           if (chunk.length > end - pos) chunk = chunk.subarray(0, end - pos);
           this.#hashAt(pos, chunk);
-          const behind = this.#hash.behind();
-          if (behind !== null) await behind;
           pos += chunk.length;
           this.stats.bytes += chunk.length;
           yield chunk;

@@ -1,18 +1,21 @@
 /**
- * An md5 computed on a worker thread, so that checking a part read from Drive does not slow the
+ * An md5 computed on a worker thread, so that checking a part read from Drive never slows the
  * read: the reading thread only gathers chunks into 1 MiB batches and hands each over (the
- * batch's memory moves to the worker, no copy). Hashing runs at ~600 MB/s on one core, which a
- * fast link (a LAN, the emulator) would otherwise feel on every byte.
+ * batch's memory moves to the worker, no copy).
+ *
+ * Best effort, by design: md5 runs at a few hundred MB/s on one core, far above what Drive sends,
+ * but a fast link (a LAN, the emulator) on a busy machine can outrun it. Then, rather than hold
+ * the read back or queue its bytes, the md5 is given up (`digest()` resolves to null: unknown,
+ * never wrong) and the caller relies on the CRC-32s it checks anyway. At most `MAX_BEHIND`
+ * batches wait for the worker.
  *
  * The worker is started at the first byte and never keeps the process alive (`unref`);
- * `digest()` or `close()` ends it. A worker that fails makes `digest()` resolve to null (the
- * md5 is then unknown, never wrong). A worker that falls behind (a busy machine) holds at most
- * `MAX_BEHIND` batches: `behind()` is then a promise the reader awaits.
+ * `digest()` or `close()` ends it, as does a worker that fails (its md5 is then unknown too).
  */
 import { Worker } from 'node:worker_threads';
 
 const BATCH_BYTES = 1024 * 1024;
-/** Batches handed over and not hashed yet before the reader waits: 16 MiB. */
+/** Batches handed over and not hashed yet before the md5 is given up: 16 MiB. */
 const MAX_BEHIND = 16;
 
 const WORKER = `
@@ -34,19 +37,20 @@ export class ThreadedMd5 {
   #batchBytes = 0;
   /** Batches posted and not acknowledged. */
   #behind = 0;
-  #caughtUp: (() => void) | null = null;
+  /** True once the md5 was given up because the worker fell behind. */
+  gaveUp = false;
+  readonly #maxBehind: number;
+
+  /** `maxBehind`: batches that may wait for the worker (tests lower it). */
+  constructor(opts: { maxBehind?: number } = {}) {
+    this.#maxBehind = opts.maxBehind ?? MAX_BEHIND;
+  }
 
   update(chunk: Uint8Array): void {
     if (this.#failed) return;
     this.#batch.push(chunk);
     this.#batchBytes += chunk.byteLength;
     if (this.#batchBytes >= BATCH_BYTES) this.#flush();
-  }
-
-  /** Null, or a promise when the worker is too far behind: the caller waits before reading on. */
-  behind(): Promise<void> | null {
-    if (this.#behind < MAX_BEHIND || this.#failed) return null;
-    return new Promise((resolve) => (this.#caughtUp = resolve));
   }
 
   /** The hex md5 of every byte given; null when the worker failed. Ends the worker. */
@@ -75,7 +79,6 @@ export class ThreadedMd5 {
     void this.#worker?.terminate();
     this.#worker = null;
     this.#failed = true;
-    this.#release();
   }
 
   #start(): Worker | null {
@@ -85,12 +88,9 @@ export class ThreadedMd5 {
       worker.unref();
       worker.on('error', () => {
         this.#failed = true;
-        this.#release();
       });
       worker.on('message', (m: unknown) => {
-        if (m !== 1) return;
-        this.#behind--;
-        if (this.#behind < MAX_BEHIND / 2) this.#release();
+        if (m === 1) this.#behind--;
       });
       this.#worker = worker;
     }
@@ -101,6 +101,11 @@ export class ThreadedMd5 {
     if (this.#batchBytes === 0) return;
     const worker = this.#start();
     if (worker === null) return;
+    if (this.#behind >= this.#maxBehind) {
+      this.gaveUp = true;
+      this.close();
+      return;
+    }
     const joined = new Uint8Array(this.#batchBytes);
     let at = 0;
     for (const c of this.#batch) {
@@ -111,11 +116,5 @@ export class ThreadedMd5 {
     this.#batchBytes = 0;
     this.#behind++;
     worker.postMessage(joined.buffer, [joined.buffer]);
-  }
-
-  #release(): void {
-    const resume = this.#caughtUp;
-    this.#caughtUp = null;
-    resume?.();
   }
 }
