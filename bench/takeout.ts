@@ -227,7 +227,14 @@ function logGap(r: RunResult, from: string, to: string): number | null {
   return Number.isNaN(s) ? null : round(s);
 }
 
-function jobRow(a: Archive, backend: string, phase: string, run: Measure & { r: RunResult }): Row {
+/** The job's row; its ratios to the baselines when `base` is given (the ingest, not the rerun). */
+function jobRow(
+  a: Archive,
+  backend: string,
+  phase: string,
+  run: Measure & { r: RunResult },
+  base?: Baselines,
+): Row {
   const { r, seconds } = run;
   const added = Number(r.summary?.takeoutAdded ?? 0);
   const row: Row = {
@@ -240,8 +247,8 @@ function jobRow(a: Archive, backend: string, phase: string, run: Measure & { r: 
     itemsPerSecond: Math.round(added / seconds),
     mbPerSecond: added > 0 ? round(a.bytes / 1e6 / seconds) : null,
     peakRssMb: Number(r.summary?.peakRssMb ?? NaN),
-    vsPlain: null,
-    vsDurable: null,
+    vsPlain: base ? round(seconds / base.plain.seconds) : null,
+    vsDurable: base ? round(seconds / base.durable.seconds) : null,
     startSeconds: logGap(r, 'sync started', 'reading Takeout part'),
     readFileSeconds: logGap(r, 'reading Takeout part', 'Takeout export filed'),
     linksSeconds: logGap(r, 'Takeout export filed', 'album folders linked'),
@@ -266,15 +273,13 @@ async function jobPasses(a: Archive, backend: string, base: Baselines): Promise<
     GPHOTOS_PROGRESS_INTERVAL: '0',
   };
   const args = ['sync', root, '--skip-drive', '--skip-picasa', '--takeout', a.drop];
-  const run = async (phase: string) => {
+  const run = async (phase: string, against?: Baselines) => {
     const t0 = process.hrtime.bigint();
     const { r, cpu } = await runTimed([...args, '--takeout-settle', '0'], env);
-    return jobRow(a, backend, phase, { r, seconds: since(t0), cpuSeconds: cpu, files: 0 });
+    return jobRow(a, backend, phase, { r, seconds: since(t0), cpuSeconds: cpu, files: 0 }, against);
   };
   try {
-    const first = await run('job: ingest into an empty folder');
-    first.vsPlain = round(first.seconds / base.plain.seconds);
-    first.vsDurable = round(first.seconds / base.durable.seconds);
+    const first = await run('job: ingest into an empty folder', base);
     await run('job: rerun, nothing new');
     return first;
   } finally {

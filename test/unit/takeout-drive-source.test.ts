@@ -4,6 +4,7 @@
 // a stall, 5xx and 403/429 with Retry-After are resumed at the byte where they stopped; the
 // part's md5 is checked when it was read whole, else the entries' CRC-32s are the check.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { RemoteError } from '../../src/remote/errors.ts';
 import { createOAuthClient } from '../../src/remote/oauth.ts';
 import { fileByteSource } from '../../src/remote/takeout/byte-source.ts';
 import { DriveByteSource } from '../../src/remote/takeout/drive-source.ts';
+import { ThreadedMd5 } from '../../src/remote/takeout/md5-thread.ts';
 import { openPart } from '../../src/remote/takeout/open-part.ts';
 import { PartError } from '../../src/remote/takeout/types.ts';
 import { LibraryBuilder, md5Of } from '../fakes/google/library.ts';
@@ -31,6 +33,22 @@ interface Part {
   bytes: Buffer;
   format: 'zip' | 'tgz';
 }
+
+describe('ThreadedMd5', () => {
+  it('gives the md5 of every byte, in chunks of any size', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const md5 = new ThreadedMd5();
+    for (let at = 0; at < data.length; at += 70_001) md5.update(data.subarray(at, at + 70_001));
+    assert.equal(await md5.digest(), createHash('md5').update(data).digest('hex'));
+  });
+
+  it('gives up rather than hold the read back when the worker falls behind', async () => {
+    const md5 = new ThreadedMd5({ maxBehind: 0 });
+    md5.update(randomBytes(2 * 1024 * 1024));
+    assert.equal(md5.gaveUp, true);
+    assert.equal(await md5.digest(), null);
+  });
+});
 
 describe('DriveByteSource over the emulator', () => {
   let emu: Emulator;

@@ -15,13 +15,15 @@
  *   again bytes that were read once already (a zip's central directory and tail, read before its
  *   entries): a part not read in order from its start (a zip resumed after a killed pass, or one
  *   that jumped over a large run of entries filed before) is never read again for its md5;
- *   `check()` then says `crc`, the zip reader's CRC-32 of every entry read being the check.
+ *   `check()` then says `crc`, the zip reader's CRC-32 of every entry read being the check. The
+ *   md5 is hashed on a worker thread and never holds the read back: when the link outruns it
+ *   (a busy machine on a fast link), it is given up and `check()` says `crc` too.
  */
-import { createHash } from 'node:crypto';
 import type { Pacer } from '../../lib/pacer.ts';
 import { sleep } from '../../lib/sleep.ts';
 import { classifyGoogleError, finalError } from '../google-errors.ts';
 import type { Download } from '../types.ts';
+import { ThreadedMd5 } from './md5-thread.ts';
 import { PartError, type ByteSource } from './types.ts';
 
 /** Opens bytes [start, end) of the file (DriveClient.downloadRange). */
@@ -48,6 +50,8 @@ export interface DriveSourceStats {
   /** Reads resumed after a break. */
   resumes: number;
   bytes: number;
+  /** The md5 was given up: the link outran the hashing (see md5-thread.ts). */
+  md5GivenUp?: boolean;
 }
 
 /** How a part's bytes were checked: its md5 as a whole, or only its entries' CRC-32s. */
@@ -58,7 +62,8 @@ export class DriveByteSource implements ByteSource {
   readonly size: number;
   readonly stats: DriveSourceStats = { requests: 0, resumes: 0, bytes: 0 };
   readonly #opts: DriveSourceOptions;
-  readonly #hash = createHash('md5');
+  /** On a worker thread: the read does not wait for it (md5-thread.ts). */
+  readonly #hash = new ThreadedMd5();
   /** The md5 covers bytes [0, #hashedTo). */
   #hashedTo = 0;
   /** The ranges read so far, [start, end) each (a part is read in a few long reads). */
@@ -80,11 +85,18 @@ export class DriveByteSource implements ByteSource {
    */
   async check(signal: AbortSignal): Promise<PartCheck> {
     const md5 = this.#opts.md5;
-    if (md5 === null || this.#hashedTo < this.#readToEndFrom()) return 'crc';
-    if (this.#hashedTo < this.size)
+    if (md5 === null || this.#hash.gaveUp || this.#hashedTo < this.#readToEndFrom()) {
+      if (this.#hash.gaveUp) this.stats.md5GivenUp = true;
+      this.#hash.close();
+      return 'crc';
+    }
+    if (this.#hashedTo < this.size) {
       for await (const _ of this.#read(this.#hashedTo, this.size, signal));
-    if (this.#hashedTo !== this.size) return 'crc';
-    const got = this.#hash.copy().digest('hex');
+    }
+    const got = this.#hashedTo === this.size ? await this.#hash.digest() : null;
+    this.#hash.close();
+    if (this.#hash.gaveUp) this.stats.md5GivenUp = true;
+    if (got === null) return 'crc';
     if (got !== md5) {
       throw new PartError(
         this.name,
@@ -110,6 +122,7 @@ export class DriveByteSource implements ByteSource {
   }
 
   #hashAt(pos: number, chunk: Buffer): void {
+    if (this.#opts.md5 === null) return;
     if (pos > this.#hashedTo || pos + chunk.length <= this.#hashedTo) return;
     this.#hash.update(chunk.subarray(this.#hashedTo - pos));
     this.#hashedTo = pos + chunk.length;
@@ -217,6 +230,7 @@ function coded(code: string, message: string): Error {
 /**
  * The body's chunks; when none arrives for `ms` while one is awaited, the request is aborted and
  * the iteration fails with code `stalled` (retryable). Time the consumer takes is not counted.
+ * One watchdog per read, not a timer per chunk: a part is tens of thousands of chunks.
  */
 async function* untilStall(
   body: AsyncIterable<Uint8Array>,
@@ -224,25 +238,35 @@ async function* untilStall(
   ctl: AbortController,
 ): AsyncGenerator<Uint8Array> {
   const it = body[Symbol.asyncIterator]();
+  let waitingSince: number | null = null;
+  let stalled = false;
+  const watchdog = setInterval(
+    () => {
+      if (waitingSince !== null && Date.now() - waitingSince >= ms) {
+        stalled = true;
+        ctl.abort();
+      }
+    },
+    Math.max(10, Math.min(1000, ms / 4)),
+  );
+  const stall = (): Error => coded('stalled', `no bytes received for ${ms / 1000} s`);
   try {
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          ctl.abort();
-          reject(coded('stalled', `no bytes received for ${ms / 1000} s`));
-        }, ms);
-      });
+      waitingSince = Date.now();
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await Promise.race([it.next(), stalled]);
+        next = await it.next();
+      } catch (err) {
+        throw stalled ? stall() : err;
       } finally {
-        clearTimeout(timer);
+        waitingSince = null;
       }
+      if (stalled) throw stall();
       if (next.done === true) return;
       yield next.value;
     }
   } finally {
+    clearInterval(watchdog);
     // The request is aborted first, so the stream's own clean-up cannot wait on the network.
     ctl.abort();
     void it.return?.()?.catch(() => undefined);
