@@ -155,7 +155,8 @@ describe('DriveByteSource over the emulator', () => {
     emu.faults.add({ route: 'media', fileId: id, kind: 'backend503' });
     emu.faults.add({ route: 'media', fileId: id, kind: 'resetMidBody' });
     const from = emu.requests.length;
-    const src = source(p, { stallMs: 400 });
+    // Long enough that a busy machine's pauses are not taken for the stalled answer.
+    const src = source(p, { stallMs: 2500 });
     const got = await readAll(openPart(src, 'zip'));
     assert.deepEqual(got, want);
     assert.equal(emu.faults.pending(), 0, 'every fault was met');

@@ -21,6 +21,7 @@
  */
 import type { Pacer } from '../../lib/pacer.ts';
 import { sleep } from '../../lib/sleep.ts';
+import { RemoteError } from '../errors.ts';
 import { classifyGoogleError, finalError } from '../google-errors.ts';
 import type { Download } from '../types.ts';
 import { ThreadedMd5 } from './md5-thread.ts';
@@ -206,7 +207,7 @@ export class DriveByteSource implements ByteSource {
     } catch (err) {
       ctl.abort();
       if (timedOut && !signal.aborted) {
-        throw coded('stalled', `no answer for ${this.#opts.stallMs / 1000} s`);
+        throw new RemoteError(`no answer for ${this.#opts.stallMs / 1000} s`, { fault: 'stalled' });
       }
       throw err;
     } finally {
@@ -249,7 +250,8 @@ async function* untilStall(
     },
     Math.max(10, Math.min(1000, ms / 4)),
   );
-  const stall = (): Error => coded('stalled', `no bytes received for ${ms / 1000} s`);
+  const stall = (): Error =>
+    new RemoteError(`no bytes received for ${ms / 1000} s`, { fault: 'stalled' });
   try {
     for (;;) {
       waitingSince = Date.now();

@@ -184,7 +184,9 @@ async function readOnePart(
         part: row.fileName,
         problem: read.broken,
         // What to do: a part whose size or mtime changes is read again (TakeoutRepo.notePart).
-        hint: `download ${row.fileName} again from Google Takeout and put it in place of this one; the next pass reads it`,
+        hint: row.location.startsWith('drive:')
+          ? `${row.fileName} is damaged in Drive too: ask Google Takeout for the export again; the next pass reads the new parts`
+          : `download ${row.fileName} again from Google Takeout and put it in place of this one; the next pass reads it`,
       },
       'Takeout part is damaged; its entries read so far are kept',
     );
