@@ -10,37 +10,20 @@
  * The engine owns the phases and counters; the sources own what they read and write (source.ts).
  * The caller owns the root signal (SIGTERM) and turns the result into a summary and an exit code.
  */
-import type { Logger } from 'pino';
-import type { AlbumRepo } from '../index/album-repo.ts';
 import type { DeletionsRepo } from '../index/deletions-repo.ts';
-import type { FolderRepo } from '../index/folder-repo.ts';
-import type { MediaRepo } from '../index/media-repo.ts';
-import type { StateRepo } from '../index/state-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
-import type { Progress } from '../logging/progress.ts';
-import type { RemoteClients } from '../remote/types.ts';
 import { removeStaleParts } from '../tree/sweep.ts';
 import { linkAlbums } from './album-links.ts';
 import { applyDeletions } from './deletions.ts';
-import { downloadMedia, type DownloadCounts } from './media-download.ts';
-import type { PassOptions } from './options.ts';
+import { addCounts, downloadMedia, noCounts, type DownloadCounts } from './media-download.ts';
 import type { IndexOutcome, Source, SourceContext } from './source.ts';
 import { SOURCES } from './sources/registry.ts';
 
 export type { PassOptions } from './options.ts';
 
-export interface PassDeps {
-  root: string;
-  remote: RemoteClients;
+/** What a pass needs: what its sources get (SourceContext), and the pacer of its downloads. */
+export interface PassDeps extends SourceContext {
   pacer: Pacer;
-  media: MediaRepo;
-  albums: AlbumRepo;
-  folders: FolderRepo;
-  state: StateRepo;
-  log: Logger;
-  progress: Progress;
-  signal: AbortSignal;
-  options: PassOptions;
   /** Needed with options.doDelete. */
   deletions?: DeletionsRepo;
   /** The sources, in pass order; default: every registered one (SOURCES). */
@@ -86,9 +69,8 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
   if (deps.options.skipIndex)
     deps.log.info('--skip-index: downloading what the index already lists');
   for (const source of sources) {
-    const ctx = contextOf(deps);
-    const listed = await indexPhase(ctx, source, result);
-    await downloadPhase(deps, ctx, source, listed, result);
+    const listed = await indexPhase(deps, source, result);
+    await downloadPhase(deps, source, listed, result);
   }
   await deletionPhase(deps, result);
   await albumPhase(deps, sources, result);
@@ -100,25 +82,15 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
 
 function emptyResult(): PassResult {
   return {
+    ...noCounts(),
     indexed: 0,
     skipped: 0,
-    present: 0,
-    moved: 0,
-    adopted: 0,
-    downloaded: 0,
-    failed: 0,
-    bytes: 0,
     albumFolders: 0,
     goneNoticed: 0,
     goneTotal: 0,
     deletedLocal: 0,
     counters: {},
   };
-}
-
-function contextOf(deps: PassDeps): SourceContext {
-  const { root, remote, media, albums, folders, state, log, progress, signal, options } = deps;
-  return { root, remote, media, albums, folders, state, log, progress, signal, options };
 }
 
 /** A source's index phase; null with --skip-index. */
@@ -143,13 +115,12 @@ async function indexPhase(
  */
 async function downloadPhase(
   deps: PassDeps,
-  ctx: SourceContext,
   source: Source,
   listed: IndexOutcome | null,
   result: PassResult,
 ): Promise<void> {
   if (deps.options.indexOnly || source.fetcher === undefined) return;
-  const fetchBytes = await source.fetcher(ctx);
+  const fetchBytes = await source.fetcher(deps);
   deps.progress.setPhase('download');
   const counts = await downloadMedia({
     root: deps.root,
@@ -164,12 +135,7 @@ async function downloadPhase(
     stallMs: deps.options.stallMs,
     checkDone: listed === null || listed.full,
   });
-  result.present += counts.present;
-  result.moved += counts.moved;
-  result.adopted += counts.adopted;
-  result.downloaded += counts.downloaded;
-  result.failed += counts.failed;
-  result.bytes += counts.bytes;
+  addCounts(result, counts);
 }
 
 /** --do-delete, after the downloads and before the albums phase drops the links to removed files. */

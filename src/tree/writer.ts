@@ -11,10 +11,11 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { SyncError } from '../errors/errors.ts';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
 import { cutToBytes, MAX_NAME_BYTES } from './sanitize.ts';
+
+import { requireRootFolder } from './local.ts';
 
 export { statLocal, md5File, setMtime, type LocalState } from './local.ts';
 
@@ -87,18 +88,8 @@ async function ensureDir(root: string, dir: string): Promise<void> {
   if (readyDirs.has(dir)) return;
   const base = path.resolve(root);
   if (!readyDirs.has(base)) {
-    // Never create the root itself: a missing root is an unmounted disk, and mkdir -p would
-    // silently fill the disk underneath.
-    const st = await fs.stat(base).catch((err: unknown) => {
-      if (isMissing(err)) return null;
-      throw classifyFsError(err, 'read', base);
-    });
-    if (!st?.isDirectory()) {
-      throw new SyncError('fatal', `root folder ${base} is missing or not a folder`, {
-        hints: ['Is the backup disk mounted?'],
-      });
-    }
-    readyDirs.add(base);
+    // Never create the root itself (mkdir -p would): see requireRootFolder.
+    readyDirs.add(await requireRootFolder(base));
   }
   try {
     await fs.mkdir(dir, { recursive: true });

@@ -14,10 +14,11 @@ import { MediaRepo } from '../../index/media-repo.ts';
 import { StateRepo } from '../../index/state-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import type { Logger } from '../../logging/logger.ts';
-import type { Progress } from '../../logging/progress.ts';
+import { Progress } from '../../logging/progress.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
+import { keepRotatedRefreshTokens, type RotationKeeper } from '../../secrets/rotation.ts';
 import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
 
@@ -60,34 +61,54 @@ export function createPacer(settings: Settings, log: Logger): Pacer {
   });
 }
 
-export interface WiringInput {
+/** What a command keeps of a pass it runs: its pacer (whose figures the summary gives), its
+ * progress lines, and where a refresh token Google rotates goes (secrets/rotation.ts). */
+export interface PassKit {
   settings: Settings;
-  db: IndexDb;
   tokenStore: TokenStore;
-  /** Where a refresh token Google rotates goes (see secrets/rotation.ts). */
-  onNewRefreshToken: (refreshToken: string) => void;
-  pacer: Pacer;
   log: Logger;
+  pacer: Pacer;
   progress: Progress;
-  signal: AbortSignal;
-  options: PassOptions;
+  rotation: RotationKeeper;
+}
+
+export function passKit(settings: Settings, tokenStore: TokenStore, log: Logger): PassKit {
+  return {
+    settings,
+    tokenStore,
+    log,
+    pacer: createPacer(settings, log),
+    progress: new Progress(),
+    rotation: keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' })),
+  };
+}
+
+/** After a pass: its progress lines stop, and the token writes it started are waited for. */
+export async function endPass(kit: PassKit): Promise<void> {
+  kit.progress.stop();
+  await kit.rotation.settled();
 }
 
 /**
- * Reads the token (a network call for Secret Manager) and builds everything a pass needs. The
- * OAuth client is shared by Drive and Picasa, so one refresh serves both.
+ * Reads the token (a network call for Secret Manager), builds everything a pass needs, and starts
+ * the progress lines. The OAuth client is shared by Drive and Picasa, so one refresh serves both.
  */
-export async function wirePass(w: WiringInput): Promise<PassDeps> {
-  const { settings, db, log, pacer } = w;
-  const creds = await w.tokenStore.read(w.signal);
+export async function wirePass(
+  kit: PassKit,
+  db: IndexDb,
+  signal: AbortSignal,
+  options: PassOptions,
+): Promise<PassDeps> {
+  const { settings, log, pacer, progress } = kit;
+  const creds = await kit.tokenStore.read(signal);
   const auth = createOAuthClient({
     clientId: creds.clientId,
     clientSecret: creds.clientSecret.reveal(),
     refreshToken: creds.refreshToken.reveal(),
     tokenUrl: settings.oauthTokenUrl,
-    onNewRefreshToken: w.onNewRefreshToken,
+    onNewRefreshToken: kit.rotation.onNewRefreshToken,
   });
-  return {
+  const deps: PassDeps = {
     root: settings.root,
     remote: {
       drive: new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer }),
@@ -105,16 +126,22 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     state: new StateRepo(db.knex, settings.account),
     deletions: new DeletionsRepo(db.knex, settings.account),
     log,
-    progress: w.progress,
-    signal: w.signal,
-    options: w.options,
+    progress,
+    signal,
+    options,
   };
+  progress.start(
+    log.child({ component: 'progress' }),
+    settings.progressInterval,
+    Boolean(process.stderr.isTTY),
+  );
+  return deps;
 }
 
 /**
  * The token store of the settings, or undefined with its problems added to `problems` (a token
  * setting that is itself invalid was reported already). A file or inline token is read and
- * checked now; Secret Manager is read when the command runs..
+ * checked now; Secret Manager is read when the command runs.
  */
 export async function tokenStoreOf(loaded: LoadedSettings): Promise<TokenStore | undefined> {
   const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
