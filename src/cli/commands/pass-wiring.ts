@@ -3,7 +3,6 @@
  * clients built from the token, the repositories, and the engine's options from the settings.
  */
 import type { LoadedSettings } from '../../config/load.ts';
-import type { SettingKey } from '../../config/schema.ts';
 import type { Settings } from '../../config/settings.ts';
 import { UsageError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
@@ -19,7 +18,7 @@ import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
 import { keepRotatedRefreshTokens, type RotationKeeper } from '../../secrets/rotation.ts';
-import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
+import { openTokenStore, TOKEN_KEYS, type TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
 
 /** A download with no bytes for this long is retried. */
@@ -144,8 +143,7 @@ export async function wirePass(
  * checked now; Secret Manager is read when the command runs.
  */
 export async function tokenStoreOf(loaded: LoadedSettings): Promise<TokenStore | undefined> {
-  const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
-  if (keys.some((k) => loaded.badKeys.has(k))) return undefined;
+  if (TOKEN_KEYS.some((k) => loaded.badKeys.has(k))) return undefined;
   try {
     return await openTokenStore(loaded.settings, { sourceOf: loaded.sourceOf });
   } catch (err) {
