@@ -11,6 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { RemoteError } from '../errors/errors.ts';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
 import { cutToBytes, MAX_NAME_BYTES } from './sanitize.ts';
@@ -55,8 +56,11 @@ export function partNameOf(fileName: string): string {
 export const isPartName = (name: string): boolean =>
   name.startsWith('.') && name.endsWith(PART_SUFFIX);
 
-/** Size or md5 of a download differ from what the remote announced. Not fatal: retry the item. */
-export class IntegrityError extends Error {
+/**
+ * Size or md5 of a download differ from what the remote announced: a `checksum` fault. Not
+ * fatal: retry the item.
+ */
+export class IntegrityError extends RemoteError {
   readonly relPath: string;
   readonly expectedSize: number | null;
   readonly gotSize: number;
@@ -68,6 +72,7 @@ export class IntegrityError extends Error {
       sizeBad
         ? `integrity check failed for ${t.relPath}: expected ${t.expectedSize} bytes, got ${gotSize}`
         : `integrity check failed for ${t.relPath}: expected md5 ${t.expectedMd5}, got ${gotMd5}`,
+      { fault: 'checksum' },
     );
     this.name = 'IntegrityError';
     this.relPath = t.relPath;
