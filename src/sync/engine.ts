@@ -2,7 +2,8 @@
  * One sync pass for one account. The phases, in order:
  *
  *   1. for each source enabled by the options (sync/sources/registry.ts, in registry order):
- *        its index phase (not with --skip-index), then its download phase (not with --index-only);
+ *        its index phase (not with --skip-index), then its download phase (not with --index-only),
+ *        then its finishing step if it has one;
  *   2. deletions: `--do-delete` removes the files of items gone upstream (not with --index-only);
  *   3. album folders: albums/ linked to the files of the members (not with --index-only or
  *      --skip-albums, and only when an enabled source lists albums).
@@ -45,7 +46,10 @@ export interface PassResult extends DownloadCounts {
   counters: Record<string, number>;
 }
 
-/** Set while a pass runs; still set at the start of the next one means it was killed. */
+/**
+ * Set while a pass runs; still set at the start of the next one means it was killed. (Named when
+ * Drive was the only source; the name stays, as existing indexes hold it.)
+ */
 const RUNNING_KEY = 'drive.passRunning';
 
 export async function runPass(deps: PassDeps): Promise<PassResult> {
@@ -71,6 +75,7 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
   for (const source of sources) {
     const listed = await indexPhase(deps, source, result);
     await downloadPhase(deps, source, listed, result);
+    await source.finish?.(deps);
   }
   await deletionPhase(deps, result);
   await albumPhase(deps, sources, result);
