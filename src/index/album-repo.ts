@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { MediaSource, MediaState } from './media-repo.ts';
-import { lazyChunks, toDate, toNumber } from './sql-util.ts';
+import { AccountRepo, lazyChunks, toDate, toNumber } from './sql-util.ts';
 
 /** An album as listed by the user feed. */
 export interface ListedAlbum {
@@ -65,15 +65,7 @@ export interface AlbumTarget {
  * (foreign key, checked at commit): write the media rows first, in an earlier or the same
  * transaction.
  */
-export class AlbumRepo {
-  private readonly knex: Knex;
-  private readonly account: string;
-
-  constructor(knex: Knex, account: string) {
-    this.knex = knex;
-    this.account = account;
-  }
-
+export class AlbumRepo extends AccountRepo {
   /** Every album ever listed (gone ones too), ordered by album time then id. */
   async all(): Promise<AlbumRow[]> {
     const rows = (await this.knex('albums')
@@ -169,12 +161,7 @@ export class AlbumRepo {
 
   /** The members of one album with the path and state of the file each one points at. */
   async targetsOf(albumId: string): Promise<AlbumTarget[]> {
-    const rows = (await this.knex('album_items as i')
-      .join('media_items as m', function () {
-        this.on('m.account', 'i.account')
-          .andOn('m.source', 'i.media_source')
-          .andOn('m.remote_id', 'i.media_remote_id');
-      })
+    const rows = (await this.withMedia()
       .where({ 'i.account': this.account, 'i.album_id': albumId })
       .orderBy('i.position')
       .select('i.photo_id', 'i.name', 'i.entry_name', 'm.rel_path', 'm.state')) as Record<
@@ -259,12 +246,7 @@ export class AlbumRepo {
 
   /** Albums with a member of `source` that is not downloaded yet (pending or failed). */
   async albumsWithUnfinishedMedia(source: MediaSource): Promise<Set<string>> {
-    const rows = (await this.knex('album_items as i')
-      .join('media_items as m', function () {
-        this.on('m.account', 'i.account')
-          .andOn('m.source', 'i.media_source')
-          .andOn('m.remote_id', 'i.media_remote_id');
-      })
+    const rows = (await this.withMedia()
       .where({ 'i.account': this.account, 'i.media_source': source })
       .whereIn('m.state', ['pending', 'failed'])
       .distinct('i.album_id')) as Array<{ album_id: string }>;
@@ -277,6 +259,15 @@ export class AlbumRepo {
       .where({ account: this.account, media_source: source })
       .distinct('media_remote_id')) as Array<{ media_remote_id: string }>;
     return new Set(rows.map((r) => r.media_remote_id));
+  }
+
+  /** album_items (as `i`) joined to the media items (as `m`) that hold the members' bytes. */
+  private withMedia(): Knex.QueryBuilder {
+    return this.knex('album_items as i').join('media_items as m', function () {
+      this.on('m.account', 'i.account')
+        .andOn('m.source', 'i.media_source')
+        .andOn('m.remote_id', 'i.media_remote_id');
+    });
   }
 
   private itemToDb(i: AlbumItemRow): Record<string, unknown> {

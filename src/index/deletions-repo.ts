@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
 import type { MediaSource } from './media-repo.ts';
-import { chunks, toDate, toNumber } from './sql-util.ts';
+import { AccountRepo, chunks, toDate, toNumber } from './sql-util.ts';
 
 /** One item deleted or trashed upstream (state 'gone'), as `gphotos-sync deleted` lists it. */
 export interface DeletedItem {
@@ -48,15 +47,7 @@ const candidateWhere = `g.account = ? AND g.state = 'gone' AND g.removed_at IS N
  * `--do-delete` executor. Rows become gone elsewhere (MediaRepo.markGone); a gone row listed
  * again upstream stops being gone there, and loses removed_at with it.
  */
-export class DeletionsRepo {
-  private readonly knex: Knex;
-  private readonly account: string;
-
-  constructor(knex: Knex, account: string) {
-    this.knex = knex;
-    this.account = account;
-  }
-
+export class DeletionsRepo extends AccountRepo {
   /**
    * Every gone item, noticed at or after `since` when given (rows without gone_at are then left
    * out), oldest notice first, then by path. Albums come from album_items: an item that left

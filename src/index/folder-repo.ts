@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import { chunks } from './sql-util.ts';
+import { AccountRepo, chunks } from './sql-util.ts';
 
 export interface FolderRow {
   folderId: string;
@@ -10,15 +9,7 @@ export interface FolderRow {
 }
 
 /** The `drive_folders` table of one account. */
-export class FolderRepo {
-  private readonly knex: Knex;
-  private readonly account: string;
-
-  constructor(knex: Knex, account: string) {
-    this.knex = knex;
-    this.account = account;
-  }
-
+export class FolderRepo extends AccountRepo {
   /**
    * Inserts or updates folders by folderId (name, parent, relPath, last_seen_at = seenAt), 1,000
    * a statement, all-or-nothing in one transaction. Folders not given are left alone.

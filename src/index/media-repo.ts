@@ -1,6 +1,12 @@
-import type { Knex } from 'knex';
 import { SyncError } from '../errors/errors.ts';
-import { chunks, isUniqueViolation, lazyChunks, toDate, toNumber } from './sql-util.ts';
+import {
+  AccountRepo,
+  chunks,
+  isUniqueViolation,
+  lazyChunks,
+  toDate,
+  toNumber,
+} from './sql-util.ts';
 
 /**
  * The name of the source an item comes from (`drive`, `picasa`, `takeout`): the sources are listed in
@@ -89,15 +95,7 @@ const movedFrom = `CASE
   ELSE NULL END`;
 
 /** The `media_items` table of one account. Every method is scoped to that account. */
-export class MediaRepo {
-  private readonly knex: Knex;
-  private readonly account: string;
-
-  constructor(knex: Knex, account: string) {
-    this.knex = knex;
-    this.account = account;
-  }
-
+export class MediaRepo extends AccountRepo {
   /**
    * Inserts or updates rows by (source, remoteId), all-or-nothing in one transaction, 1,000 rows a
    * statement. New rows get the listed state, attempts 0, first_seen_at = last_seen_at = seenAt.
@@ -222,25 +220,26 @@ export class MediaRepo {
   }
 
   /** The rows of these remote ids (unknown ids are left out). */
-  async byIds(source: MediaSource, remoteIds: readonly string[]): Promise<MediaRow[]> {
-    const out: MediaRow[] = [];
-    for (const ids of chunks(remoteIds, 50_000)) {
-      const rows = (await this.knex('media_items')
-        .where({ account: this.account, source })
-        .whereRaw('remote_id = ANY(?::text[])', [textArray(ids)])
-        .select('*')) as Record<string, unknown>[];
-      out.push(...rows.map(fromDb));
-    }
-    return out;
+  byIds(source: MediaSource, remoteIds: readonly string[]): Promise<MediaRow[]> {
+    return this.whereAny(source, 'remote_id', remoteIds);
   }
 
   /** The rows whose folder is one of these (Drive folder ids). */
-  async byFolders(source: MediaSource, folderIds: readonly string[]): Promise<MediaRow[]> {
+  byFolders(source: MediaSource, folderIds: readonly string[]): Promise<MediaRow[]> {
+    return this.whereAny(source, 'folder_id', folderIds);
+  }
+
+  /** The rows of `source` whose `column` is one of `values` (one statement per 50,000). */
+  private async whereAny(
+    source: MediaSource,
+    column: 'remote_id' | 'folder_id',
+    values: readonly string[],
+  ): Promise<MediaRow[]> {
     const out: MediaRow[] = [];
-    for (const ids of chunks(folderIds, 50_000)) {
+    for (const chunk of chunks(values, 50_000)) {
       const rows = (await this.knex('media_items')
         .where({ account: this.account, source })
-        .whereRaw('folder_id = ANY(?::text[])', [textArray(ids)])
+        .whereRaw(`${column} = ANY(?::text[])`, [textArray(chunk)])
         .select('*')) as Record<string, unknown>[];
       out.push(...rows.map(fromDb));
     }

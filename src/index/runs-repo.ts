@@ -1,5 +1,4 @@
-import type { Knex } from 'knex';
-import { toDate, toNumber } from './sql-util.ts';
+import { AccountRepo, toDate, toNumber } from './sql-util.ts';
 
 /** What a finished pass reports: the `sync finished` summary (open for more fields). */
 export interface RunOutcome {
@@ -43,15 +42,7 @@ export const ABANDONED_ERROR = 'the pass did not finish: it was killed or lost i
  * under the lock, no other pass of the account can be running. `finish` completes the row;
  * finishing an unknown id does nothing.
  */
-export class RunsRepo {
-  private readonly knex: Knex;
-  private readonly account: string;
-
-  constructor(knex: Knex, account: string) {
-    this.knex = knex;
-    this.account = account;
-  }
-
+export class RunsRepo extends AccountRepo {
   /** Inserts the row of a starting pass and returns its id. */
   async start(meta: { host: string; pid: number }, now = new Date()): Promise<number> {
     await this.knex('runs')

@@ -1,3 +1,16 @@
+import type { Knex } from 'knex';
+
+/** A repository of one account's rows: every method is scoped to `account`. */
+export abstract class AccountRepo {
+  protected readonly knex: Knex;
+  protected readonly account: string;
+
+  constructor(knex: Knex, account: string) {
+    this.knex = knex;
+    this.account = account;
+  }
+}
+
 /** Rows per write statement: 1,000 rows x ~20 columns stays far below Postgres' 65,535 parameters. */
 export const WRITE_CHUNK = 1000;
 

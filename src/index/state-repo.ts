@@ -1,15 +1,7 @@
-import type { Knex } from 'knex';
+import { AccountRepo } from './sql-util.ts';
 
 /** The `sync_state` table of one account: small JSON values by key (page tokens, last run...). */
-export class StateRepo {
-  private readonly knex: Knex;
-  private readonly account: string;
-
-  constructor(knex: Knex, account: string) {
-    this.knex = knex;
-    this.account = account;
-  }
-
+export class StateRepo extends AccountRepo {
   /** The stored value, or undefined when the key was never set. The type is the caller's claim. */
   async get<T>(key: string): Promise<T | undefined> {
     const row = (await this.knex('sync_state')

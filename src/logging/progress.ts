@@ -160,15 +160,17 @@ function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+/** `1.5KB` (progress lines); `iec`: `1.5 KiB` (what `check` says of a disk). */
+export function formatBytes(n: number, style: 'short' | 'iec' = 'short'): string {
+  const units =
+    style === 'iec' ? ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] : ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${i === 0 ? v : v.toFixed(1)}${units[i]}`;
+  return `${i === 0 ? v : v.toFixed(1)}${style === 'iec' ? ' ' : ''}${units[i]}`;
 }
 
 export function formatDuration(seconds: number): string {

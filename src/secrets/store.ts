@@ -55,7 +55,9 @@ export interface TokenStoreSettings {
   backoffMax: number;
 }
 
-type TokenKey = 'token' | 'tokenFile' | 'tokenSecret';
+/** The settings that name a token store; exactly one is set. */
+export const TOKEN_KEYS = ['token', 'tokenFile', 'tokenSecret'] as const;
+type TokenKey = (typeof TOKEN_KEYS)[number];
 
 export interface OpenTokenStoreOptions {
   /** Where a setting's value came from, for messages ('--token-file', 'env GPHOTOS_TOKEN', ...). */

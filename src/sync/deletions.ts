@@ -19,7 +19,6 @@
  *
  * Album entries that pointed at removed files are the albums phase's, which runs after.
  */
-import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -27,6 +26,7 @@ import { SyncError } from '../errors/errors.ts';
 import type { DeletionsRepo, RemovalCandidate } from '../index/deletions-repo.ts';
 import { classifyFsError, isMissing } from '../tree/fs-errors.ts';
 import { resolveInside } from '../tree/layout.ts';
+import { lstatOrNull } from '../tree/local.ts';
 import { sourceTops } from './sources/registry.ts';
 
 /** The default limit when --max-delete is not set: at most this many files... */
@@ -173,15 +173,6 @@ function checkedPath(root: string, relPath: string): string {
     );
   }
   return abs;
-}
-
-async function lstatOrNull(abs: string): Promise<Stats | null> {
-  try {
-    return await fs.lstat(abs);
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw classifyFsError(err, 'read', abs);
-  }
 }
 
 /**

@@ -2,7 +2,8 @@
  * One sync pass for one account. The phases, in order:
  *
  *   1. for each source enabled by the options (sync/sources/registry.ts, in registry order):
- *        its index phase (not with --skip-index), then its download phase (not with --index-only);
+ *        its index phase (not with --skip-index), then its download phase (not with --index-only),
+ *        then its finishing step if it has one;
  *   2. deletions: `--do-delete` removes the files of items gone upstream (not with --index-only);
  *   3. album folders: albums/ linked to the files of the members (not with --index-only or
  *      --skip-albums, and only when an enabled source lists albums).
@@ -10,44 +11,22 @@
  * The engine owns the phases and counters; the sources own what they read and write (source.ts).
  * The caller owns the root signal (SIGTERM) and turns the result into a summary and an exit code.
  */
-import type { Logger } from 'pino';
-import type { AlbumRepo } from '../index/album-repo.ts';
 import type { DeletionsRepo } from '../index/deletions-repo.ts';
-import type { FolderRepo } from '../index/folder-repo.ts';
-import type { MediaRepo } from '../index/media-repo.ts';
-import type { StateRepo } from '../index/state-repo.ts';
-import type { TakeoutRepo } from '../index/takeout-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
-import type { Progress } from '../logging/progress.ts';
-import type { RemoteClients } from '../remote/types.ts';
 import { removeStaleParts } from '../tree/sweep.ts';
 import { linkAlbums } from './album-links.ts';
 import { applyDeletions } from './deletions.ts';
-import { downloadMedia, type DownloadCounts } from './media-download.ts';
-import type { PassOptions } from './options.ts';
+import { addCounts, downloadMedia, noCounts, type DownloadCounts } from './media-download.ts';
 import type { IndexOutcome, Source, SourceContext } from './source.ts';
 import { SOURCES } from './sources/registry.ts';
-import type { DriveParts } from './sources/takeout/drive-parts.ts';
 
 export type { PassOptions } from './options.ts';
 
-export interface PassDeps {
-  root: string;
-  remote: RemoteClients;
+/** What a pass needs: what its sources get (SourceContext), and the pacer of its downloads. */
+export interface PassDeps extends SourceContext {
   pacer: Pacer;
-  media: MediaRepo;
-  albums: AlbumRepo;
-  folders: FolderRepo;
-  state: StateRepo;
-  log: Logger;
-  progress: Progress;
-  signal: AbortSignal;
-  options: PassOptions;
   /** Needed with options.doDelete. */
   deletions?: DeletionsRepo;
-  takeout: TakeoutRepo;
-  /** Takeout parts in Drive's Takeout folder (absent: not looked for). */
-  takeoutDrive?: DriveParts;
   /** The sources, in pass order; default: every registered one (SOURCES). */
   sources?: readonly Source[];
 }
@@ -67,7 +46,10 @@ export interface PassResult extends DownloadCounts {
   counters: Record<string, number>;
 }
 
-/** Set while a pass runs; still set at the start of the next one means it was killed. */
+/**
+ * Set while a pass runs; still set at the start of the next one means it was killed. (Named when
+ * Drive was the only source; the name stays, as existing indexes hold it.)
+ */
 const RUNNING_KEY = 'drive.passRunning';
 
 export async function runPass(deps: PassDeps): Promise<PassResult> {
@@ -91,9 +73,9 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
   if (deps.options.skipIndex)
     deps.log.info('--skip-index: downloading what the index already lists');
   for (const source of sources) {
-    const ctx = contextOf(deps);
-    const listed = await indexPhase(ctx, source, result);
-    await downloadPhase(deps, ctx, source, listed, result);
+    const listed = await indexPhase(deps, source, result);
+    await downloadPhase(deps, source, listed, result);
+    await source.finish?.(deps);
   }
   await deletionPhase(deps, result);
   await albumPhase(deps, sources, result);
@@ -105,38 +87,14 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
 
 function emptyResult(): PassResult {
   return {
+    ...noCounts(),
     indexed: 0,
     skipped: 0,
-    present: 0,
-    moved: 0,
-    adopted: 0,
-    downloaded: 0,
-    failed: 0,
-    bytes: 0,
     albumFolders: 0,
     goneNoticed: 0,
     goneTotal: 0,
     deletedLocal: 0,
     counters: {},
-  };
-}
-
-function contextOf(deps: PassDeps): SourceContext {
-  const { root, remote, media, albums, folders, state, log, progress, signal, options } = deps;
-  const { takeout, takeoutDrive } = deps;
-  return {
-    root,
-    remote,
-    media,
-    albums,
-    folders,
-    state,
-    log,
-    progress,
-    signal,
-    options,
-    takeout,
-    ...(takeoutDrive === undefined ? {} : { takeoutDrive }),
   };
 }
 
@@ -162,13 +120,12 @@ async function indexPhase(
  */
 async function downloadPhase(
   deps: PassDeps,
-  ctx: SourceContext,
   source: Source,
   listed: IndexOutcome | null,
   result: PassResult,
 ): Promise<void> {
   if (deps.options.indexOnly || source.fetcher === undefined) return;
-  const fetchBytes = await source.fetcher(ctx);
+  const fetchBytes = await source.fetcher(deps);
   deps.progress.setPhase('download');
   const counts = await downloadMedia({
     root: deps.root,
@@ -183,12 +140,7 @@ async function downloadPhase(
     stallMs: deps.options.stallMs,
     checkDone: listed === null || listed.full,
   });
-  result.present += counts.present;
-  result.moved += counts.moved;
-  result.adopted += counts.adopted;
-  result.downloaded += counts.downloaded;
-  result.failed += counts.failed;
-  result.bytes += counts.bytes;
+  addCounts(result, counts);
 }
 
 /** --do-delete, after the downloads and before the albums phase drops the links to removed files. */

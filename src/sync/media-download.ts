@@ -57,6 +57,20 @@ export interface DownloadCounts {
   bytes: number;
 }
 
+export const noCounts = (): DownloadCounts => ({
+  present: 0,
+  moved: 0,
+  adopted: 0,
+  downloaded: 0,
+  failed: 0,
+  bytes: 0,
+});
+
+/** Adds the counts of one download phase to a pass's. */
+export function addCounts(into: DownloadCounts, counts: DownloadCounts): void {
+  for (const k of Object.keys(counts) as Array<keyof DownloadCounts>) into[k] += counts[k];
+}
+
 function mtimeOf(row: MediaRow): Date | null {
   return row.takenTime ?? row.createdTime ?? null;
 }
@@ -105,14 +119,7 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
 
 /** One download phase: its queue, its counters, and the state writes of its items. */
 class DownloadRun {
-  readonly counts: DownloadCounts = {
-    present: 0,
-    moved: 0,
-    adopted: 0,
-    downloaded: 0,
-    failed: 0,
-    bytes: 0,
-  };
+  readonly counts = noCounts();
   readonly #deps: DownloadPhaseDeps;
   readonly #stopper = new AbortController();
   readonly #signal: AbortSignal;
@@ -218,12 +225,8 @@ class DownloadRun {
     if (!canMove(row, was) || !(await moveLocal(root, row.movedFrom as string, row.relPath))) {
       return false;
     }
-    const mtime = mtimeOf(row);
-    if (mtime) await setMtime(root, row.relPath, mtime);
+    await this.#inPlace(row, 'moved');
     this.#deps.log.info({ from: row.movedFrom, to: row.relPath }, 'moved, as upstream');
-    this.#markDone(row, false);
-    this.counts.moved++;
-    this.#deps.progress.downloaded++;
     return true;
   }
 
@@ -238,12 +241,17 @@ class DownloadRun {
       );
       return false;
     }
-    const mtime = mtimeOf(row);
-    if (mtime) await setMtime(root, row.relPath, mtime);
-    this.#markDone(row, false);
-    this.counts.adopted++;
-    this.#deps.progress.downloaded++;
+    await this.#inPlace(row, 'adopted');
     return true;
+  }
+
+  /** A file moved or adopted, not downloaded: its mtime set, `done`, counted. */
+  async #inPlace(row: MediaRow, how: 'moved' | 'adopted'): Promise<void> {
+    const mtime = mtimeOf(row);
+    if (mtime) await setMtime(this.#deps.root, row.relPath, mtime);
+    this.#markDone(row, false);
+    this.counts[how]++;
+    this.#deps.progress.downloaded++;
   }
 
   async #download(row: MediaRow): Promise<void> {

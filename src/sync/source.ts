@@ -22,6 +22,9 @@
  * - `fetcher(ctx)`, when present, gives the bytes of one of its items by remote id; the engine's
  *   download phase (media-download.ts) brings the tree in line with the index with it: moves,
  *   adoptions, atomic checked downloads, retries through the pacer. Absent: nothing to fetch.
+ * - `finish(ctx)`, when present, runs after the source's index and download phases, in every pass
+ *   the source takes part in (whatever --skip-index or --index-only left out): a step that needs
+ *   both done, such as closing what the index phase opened.
  * - `refetch` says what `verify --repair` must run to fetch an item's bytes again.
  * - `counters` names the figures the source adds to the pass summary (IndexOutcome.counters,
  *   summed over sources that share a name); each is in the summary, 0 when the source did not run.
@@ -92,4 +95,6 @@ export interface Source {
   index(ctx: SourceContext): Promise<IndexOutcome>;
   /** Absent when the index phase writes the files itself. */
   fetcher?(ctx: SourceContext): Promise<Fetcher>;
+  /** After its index and download phases (see the contract above). */
+  finish?(ctx: SourceContext): Promise<void>;
 }

@@ -22,6 +22,7 @@ import { SyncError } from '../errors/errors.ts';
 import { ALBUMS_DIR } from './album-layout.ts';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
+import { lstatOrNull, requireRootFolder } from './local.ts';
 import { sanitizeName } from './sanitize.ts';
 import { isPartName, PART_SUFFIX, partNameOf, syncDir } from './writer.ts';
 
@@ -61,15 +62,6 @@ const NO_HARDLINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'
 
 const codeOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException)?.code;
 
-async function lstatOrNull(p: string): Promise<Stats | null> {
-  try {
-    return await fs.lstat(p);
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw classifyFsError(err, 'read', p);
-  }
-}
-
 async function unlinkIfThere(p: string): Promise<boolean> {
   try {
     await fs.unlink(p);
@@ -101,27 +93,12 @@ function albumPath(root: string, folderRel: string): string {
   return abs;
 }
 
-/** ROOT must exist (a missing root is an unmounted disk, never created). */
-async function checkRoot(root: string): Promise<string> {
-  const base = path.resolve(root);
-  const st = await fs.stat(base).catch((err: unknown) => {
-    if (isMissing(err)) return null;
-    throw classifyFsError(err, 'read', base);
-  });
-  if (!st?.isDirectory()) {
-    throw new SyncError('fatal', `root folder ${base} is missing or not a folder`, {
-      hints: ['Is the backup disk mounted?'],
-    });
-  }
-  return base;
-}
-
 /**
  * Walks root/rel one folder at a time: each must be a real folder (a symlink would send our
  * writes and deletes elsewhere); missing ones are created when `create`, else null is returned.
  */
 async function realFolder(root: string, rel: string, create: boolean): Promise<string | null> {
-  let cur = await checkRoot(root);
+  let cur = await requireRootFolder(root);
   for (const seg of rel.split('/')) {
     cur = path.join(cur, seg);
     let st = await lstatOrNull(cur);

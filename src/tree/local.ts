@@ -3,9 +3,10 @@
  * (its mtime, when a present file is adopted). Every path goes through resolveInside.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { SyncError } from '../errors/errors.ts';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
 
@@ -85,4 +86,32 @@ export async function moveLocal(root: string, fromRel: string, toRel: string): P
     if ((err as NodeJS.ErrnoException).code === 'EXDEV') return false;
     throw classifyFsError(err, 'write', to);
   }
+}
+
+/** lstat of an absolute path inside ROOT; null when it is missing. */
+export async function lstatOrNull(abs: string): Promise<Stats | null> {
+  try {
+    return await fs.lstat(abs);
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw classifyFsError(err, 'read', abs);
+  }
+}
+
+/**
+ * ROOT, resolved, when it is a folder; SyncError('fatal') otherwise. It is never created: a
+ * missing root is an unmounted disk, and creating it would silently fill the disk underneath.
+ */
+export async function requireRootFolder(root: string): Promise<string> {
+  const base = path.resolve(root);
+  const st = await fs.stat(base).catch((err: unknown) => {
+    if (isMissing(err)) return null;
+    throw classifyFsError(err, 'read', base);
+  });
+  if (!st?.isDirectory()) {
+    throw new SyncError('fatal', `root folder ${base} is missing or not a folder`, {
+      hints: ['Is the backup disk mounted?'],
+    });
+  }
+  return base;
 }

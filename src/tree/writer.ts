@@ -11,10 +11,12 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { SyncError } from '../errors/errors.ts';
+import { RemoteError } from '../errors/errors.ts';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
 import { cutToBytes, MAX_NAME_BYTES } from './sanitize.ts';
+
+import { requireRootFolder } from './local.ts';
 
 export { statLocal, md5File, setMtime, type LocalState } from './local.ts';
 
@@ -54,8 +56,11 @@ export function partNameOf(fileName: string): string {
 export const isPartName = (name: string): boolean =>
   name.startsWith('.') && name.endsWith(PART_SUFFIX);
 
-/** Size or md5 of a download differ from what the remote announced. Not fatal: retry the item. */
-export class IntegrityError extends Error {
+/**
+ * Size or md5 of a download differ from what the remote announced: a `checksum` fault. Not
+ * fatal: retry the item.
+ */
+export class IntegrityError extends RemoteError {
   readonly relPath: string;
   readonly expectedSize: number | null;
   readonly gotSize: number;
@@ -67,6 +72,7 @@ export class IntegrityError extends Error {
       sizeBad
         ? `integrity check failed for ${t.relPath}: expected ${t.expectedSize} bytes, got ${gotSize}`
         : `integrity check failed for ${t.relPath}: expected md5 ${t.expectedMd5}, got ${gotMd5}`,
+      { fault: 'checksum' },
     );
     this.name = 'IntegrityError';
     this.relPath = t.relPath;
@@ -87,18 +93,8 @@ async function ensureDir(root: string, dir: string): Promise<void> {
   if (readyDirs.has(dir)) return;
   const base = path.resolve(root);
   if (!readyDirs.has(base)) {
-    // Never create the root itself: a missing root is an unmounted disk, and mkdir -p would
-    // silently fill the disk underneath.
-    const st = await fs.stat(base).catch((err: unknown) => {
-      if (isMissing(err)) return null;
-      throw classifyFsError(err, 'read', base);
-    });
-    if (!st?.isDirectory()) {
-      throw new SyncError('fatal', `root folder ${base} is missing or not a folder`, {
-        hints: ['Is the backup disk mounted?'],
-      });
-    }
-    readyDirs.add(base);
+    // Never create the root itself (mkdir -p would): see requireRootFolder.
+    readyDirs.add(await requireRootFolder(base));
   }
   try {
     await fs.mkdir(dir, { recursive: true });

@@ -5,6 +5,7 @@ import type { FolderRow } from '../../src/index/folder-repo.ts';
 import type { MediaRow } from '../../src/index/media-repo.ts';
 import type { RemoteChange, RemoteMedia } from '../../src/remote/types.ts';
 import { sortChanges } from '../../src/sync/sources/drive/changes.ts';
+import { mediaRow } from '../helpers/media-rows.ts';
 import { FolderPaths } from '../../src/sync/sources/drive/folders.ts';
 import {
   compact,
@@ -36,29 +37,7 @@ const change = (id: string, over: Partial<RemoteChange> = {}): RemoteChange => (
   time: '',
   ...over,
 });
-const stored = (id: string, over: Partial<MediaRow> = {}): MediaRow => ({
-  source: 'drive',
-  remoteId: id,
-  folderId: 'gp',
-  relPath: `drive/Google Photos/${id}.jpg`,
-  pathKey: `drive/google photos/${id}.jpg`,
-  originalName: `${id}.jpg`,
-  baseName: `${id}.jpg`,
-  dupNumber: 0,
-  size: 10,
-  md5: null,
-  mimeType: 'image/jpeg',
-  takenTime: null,
-  createdTime: null,
-  modifiedTime: null,
-  state: 'done',
-  error: null,
-  attempts: 1,
-  downloadedAt: null,
-  listingHash: null,
-  movedFrom: null,
-  ...over,
-});
+const stored = mediaRow;
 
 describe('what a Drive change means', () => {
   const paths = new FolderPaths(new Map([['gp', 'drive/Google Photos']]));

@@ -108,12 +108,15 @@ test('for each enabled source, index then download; a disabled one is left out',
   const sources = [
     fake('a', calls),
     fake('off', calls, { enabled: (o) => !o.skipDrive }),
-    fake('b', calls, { fetch: false }),
+    fake('b', calls, {
+      fetch: false,
+      finish: async () => void calls.push('finish b'),
+    }),
     fake('c', calls),
   ];
   const { deps: d } = deps(sources, { skipDrive: true });
   const result = await runPass(d);
-  assert.deepEqual(calls, ['index a', 'fetch a', 'index b', 'index c', 'fetch c']);
+  assert.deepEqual(calls, ['index a', 'fetch a', 'index b', 'finish b', 'index c', 'fetch c']);
   assert.equal(result.indexed, 6);
   assert.equal(result.goneNoticed, 3);
   assert.deepEqual(result.counters, { aParts: 3, bParts: 3, cParts: 3, shared: 3 });

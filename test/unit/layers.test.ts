@@ -1,6 +1,8 @@
 // The layer rule of docs/architecture.md is enforced by eslint.config.js; this proves the rule
 // fails on a wrong arrow and passes a right one, so it cannot rot into a no-op.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
 import { repoRoot } from '../helpers/cli.ts';
@@ -109,4 +111,30 @@ test('no function in src/ runs past 80 lines', async () => {
   );
   const fits = await eslint.lintText(fn(80), { filePath: 'src/sync/x.ts' });
   assert.deepEqual(fits[0]?.messages, []);
+});
+
+test('the lint rule says what the table of docs/architecture.md says', async () => {
+  const doc = readFileSync(path.join(repoRoot, 'docs/architecture.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\| `src\/(\w+)\/` \|.*\| ([^|]+) \|$/gm)];
+  const folders = rows.map((r) => r[1] as string);
+  assert.ok(folders.length >= 11, `table rows: ${folders.join(', ')}`);
+  for (const [, folder, column] of rows) {
+    const documented = (column ?? '').trim();
+    const config = (await eslint.calculateConfigForFile(`src/${folder}/x.ts`)) as {
+      rules?: Record<string, unknown>;
+    };
+    const rule = config.rules?.['no-restricted-imports'] as
+      [unknown, { patterns: Array<{ group: string[] }> }] | undefined;
+    const banned = new Set(
+      (rule?.[1].patterns ?? []).map((p) => (p.group[0] ?? '').replace(/^\*\*\/|\/\*$/g, '')),
+    );
+    const allowed = folders.filter((f) => f !== folder && !banned.has(f));
+    const expected =
+      documented === 'everything'
+        ? folders.filter((f) => f !== folder)
+        : documented === 'nothing'
+          ? []
+          : documented.split(', ');
+    assert.deepEqual(allowed.sort(), [...expected].sort(), `src/${folder}/`);
+  }
 });

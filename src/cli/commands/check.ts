@@ -25,6 +25,7 @@ import { acquirePassLock } from '../../index/pass-lock.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import { createLogger, scrubSecrets } from '../../logging/logger.ts';
+import { formatBytes } from '../../logging/progress.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import { classifyGoogleError, finalError } from '../../remote/google-errors.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
@@ -342,20 +343,9 @@ async function checkSpace(root: string): Promise<CheckLine> {
   try {
     const fs = await statfs(root);
     const free = fs.bavail * fs.bsize;
-    const detail = `${formatBytes(free)} free of ${formatBytes(fs.blocks * fs.bsize)} in ${root}`;
+    const detail = `${formatBytes(free, 'iec')} free of ${formatBytes(fs.blocks * fs.bsize, 'iec')} in ${root}`;
     return free < LOW_SPACE_BYTES ? warn('space', `only ${detail}`) : ok('space', detail);
   } catch (err) {
     return warn('space', `free space unknown (${codeOf(err)})`);
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

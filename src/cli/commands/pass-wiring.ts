@@ -3,7 +3,6 @@
  * clients built from the token, the repositories, and the engine's options from the settings.
  */
 import type { LoadedSettings } from '../../config/load.ts';
-import type { SettingKey } from '../../config/schema.ts';
 import type { Settings } from '../../config/settings.ts';
 import { UsageError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
@@ -15,12 +14,13 @@ import { StateRepo } from '../../index/state-repo.ts';
 import { TakeoutRepo } from '../../index/takeout-repo.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import type { Logger } from '../../logging/logger.ts';
-import type { Progress } from '../../logging/progress.ts';
+import { Progress } from '../../logging/progress.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
 import { createOAuthClient } from '../../remote/oauth.ts';
 import { PicasaClient } from '../../remote/picasa/client.ts';
+import { keepRotatedRefreshTokens, type RotationKeeper } from '../../secrets/rotation.ts';
 import { Secret } from '../../secrets/secret.ts';
-import { noTokenStore, openTokenStore, type TokenStore } from '../../secrets/store.ts';
+import { noTokenStore, openTokenStore, TOKEN_KEYS, type TokenStore } from '../../secrets/store.ts';
 import type { PassDeps, PassOptions } from '../../sync/engine.ts';
 import { DriveParts } from '../../sync/sources/takeout/drive-parts.ts';
 
@@ -68,42 +68,62 @@ export function createPacer(settings: Settings, log: Logger): Pacer {
   });
 }
 
-export interface WiringInput {
+/** What a command keeps of a pass it runs: its pacer (whose figures the summary gives), its
+ * progress lines, and where a refresh token Google rotates goes (secrets/rotation.ts). */
+export interface PassKit {
   settings: Settings;
-  db: IndexDb;
   tokenStore: TokenStore;
-  /** Where a refresh token Google rotates goes (see secrets/rotation.ts). */
-  onNewRefreshToken: (refreshToken: string) => void;
-  pacer: Pacer;
   log: Logger;
+  pacer: Pacer;
   progress: Progress;
-  signal: AbortSignal;
-  options: PassOptions;
+  rotation: RotationKeeper;
+}
+
+export function passKit(settings: Settings, tokenStore: TokenStore, log: Logger): PassKit {
+  return {
+    settings,
+    tokenStore,
+    log,
+    pacer: createPacer(settings, log),
+    progress: new Progress(),
+    rotation: keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' })),
+  };
+}
+
+/** After a pass: its progress lines stop, and the token writes it started are waited for. */
+export async function endPass(kit: PassKit): Promise<void> {
+  kit.progress.stop();
+  await kit.rotation.settled();
 }
 
 /**
- * Reads the token (a network call for Secret Manager) and builds everything a pass needs. The
- * OAuth client is shared by Drive and Picasa, so one refresh serves both.
+ * Reads the token (a network call for Secret Manager), builds everything a pass needs, and starts
+ * the progress lines. The OAuth client is shared by Drive and Picasa, so one refresh serves both.
  */
-export async function wirePass(w: WiringInput): Promise<PassDeps> {
-  const { settings, db, log, pacer } = w;
+export async function wirePass(
+  kit: PassKit,
+  db: IndexDb,
+  signal: AbortSignal,
+  options: PassOptions,
+): Promise<PassDeps> {
+  const { settings, log, pacer, progress } = kit;
   // A Takeout-only pass calls no Google service: its clients get no credentials and are never used.
   const creds =
-    w.tokenStore.kind === 'none'
+    kit.tokenStore.kind === 'none'
       ? { clientId: '', clientSecret: new Secret(''), refreshToken: new Secret('') }
-      : await w.tokenStore.read(w.signal);
+      : await kit.tokenStore.read(signal);
   const auth = createOAuthClient({
     clientId: creds.clientId,
     clientSecret: creds.clientSecret.reveal(),
     refreshToken: creds.refreshToken.reveal(),
     tokenUrl: settings.oauthTokenUrl,
-    onNewRefreshToken: w.onNewRefreshToken,
+    onNewRefreshToken: kit.rotation.onNewRefreshToken,
   });
   const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer });
   const state = new StateRepo(db.knex, settings.account);
   const takeout = new TakeoutRepo(db.knex, settings.account);
-  const takeoutDrive = drivePartsOf(w, drive, state, takeout);
-  return {
+  const takeoutDrive = drivePartsOf(kit, drive, state, takeout);
+  const deps: PassDeps = {
     root: settings.root,
     remote: {
       drive,
@@ -123,22 +143,28 @@ export async function wirePass(w: WiringInput): Promise<PassDeps> {
     takeout,
     ...(takeoutDrive === undefined ? {} : { takeoutDrive }),
     log,
-    progress: w.progress,
-    signal: w.signal,
-    options: { ...w.options, takeoutDrive: takeoutDrive !== undefined },
+    progress,
+    signal,
+    options: { ...options, takeoutDrive: takeoutDrive !== undefined },
   };
+  progress.start(
+    log.child({ component: 'progress' }),
+    settings.progressInterval,
+    Boolean(process.stderr.isTTY),
+  );
+  return deps;
 }
 
 /** Takeout parts in Drive: looked for whenever Drive is read, unless the user says otherwise. */
 function drivePartsOf(
-  w: WiringInput,
+  kit: PassKit,
   drive: DriveClient,
   state: StateRepo,
   repo: TakeoutRepo,
 ): DriveParts | undefined {
-  const { settings, pacer, log } = w;
+  const { settings, pacer, log } = kit;
   const on = settings.takeoutDrive ?? !settings.skipDrive;
-  if (!on || w.tokenStore.kind === 'none') return undefined;
+  if (!on || kit.tokenStore.kind === 'none') return undefined;
   return new DriveParts({
     drive,
     pacer,
@@ -155,11 +181,10 @@ function drivePartsOf(
 /**
  * The token store of the settings, or undefined with its problems added to `problems` (a token
  * setting that is itself invalid was reported already). A file or inline token is read and
- * checked now; Secret Manager is read when the command runs..
+ * checked now; Secret Manager is read when the command runs.
  */
 export async function tokenStoreOf(loaded: LoadedSettings): Promise<TokenStore | undefined> {
-  const keys: SettingKey[] = ['token', 'tokenFile', 'tokenSecret'];
-  if (keys.some((k) => loaded.badKeys.has(k))) return undefined;
+  if (TOKEN_KEYS.some((k) => loaded.badKeys.has(k))) return undefined;
   if (takeoutOnly(loaded.settings)) return noTokenStore();
   try {
     return await openTokenStore(loaded.settings, { sourceOf: loaded.sourceOf });

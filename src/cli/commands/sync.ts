@@ -11,14 +11,20 @@ import type { IndexDb } from '../../index/db.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
 import type { Pacer } from '../../lib/pacer.ts';
 import { createLogger, scrubSecrets, summaryLine, type Logger } from '../../logging/logger.ts';
-import { Progress } from '../../logging/progress.ts';
+import type { Progress } from '../../logging/progress.ts';
 import { startMonitor } from '../../monitor/monitor.ts';
-import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { runPass, type PassDeps, type PassResult } from '../../sync/engine.ts';
 import { sourceCounters } from '../../sync/sources/registry.ts';
 import { openLockedIndex, rootSignal, type LockedIndex } from './session.ts';
-import { createPacer, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
+import {
+  endPass,
+  passKit,
+  passOptions,
+  tokenStoreOf,
+  wirePass,
+  type PassKit,
+} from './pass-wiring.ts';
 
 /** `sync`: the token store is open (a file or inline token is already read and valid). */
 export interface SyncInvocation {
@@ -63,15 +69,15 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
     format: settings.logFormat,
     account: settings.account,
   });
-  const pacer = createPacer(settings, log);
+  const kit = passKit(settings, tokenStore, log);
   const monitor = startMonitor({
     pushgatewayUrl: settings.pushgatewayUrl,
     pingUrl: settings.pingUrl,
     account: settings.account,
     log,
   });
-  const out = await runOnePass(settings, tokenStore, log, pacer);
-  const summary = summaryOf(settings, out, pacer, started);
+  const out = await runOnePass(kit);
+  const summary = summaryOf(settings, out, kit.pacer, started);
   await out.run?.repo.finish(out.run.id, summary).catch((err: unknown) => {
     log.warn({ reason: describeError(err) }, 'recording the end of the run in the index failed');
   });
@@ -87,24 +93,17 @@ export async function runSyncCommand(settings: Settings, tokenStore: TokenStore)
  * Opens the index with the lock, records the run, reads the token, runs the pass. Every way out
  * of it is an Outcome: the caller always writes the summary.
  */
-async function runOnePass(
-  settings: Settings,
-  tokenStore: TokenStore,
-  log: Logger,
-  pacer: Pacer,
-): Promise<Outcome> {
-  const progress = new Progress();
+async function runOnePass(kit: PassKit): Promise<Outcome> {
+  const { settings, tokenStore, log } = kit;
   const out: Outcome = {
     result: undefined,
     exitCode: ExitCode.ok,
     error: undefined,
-    progress,
+    progress: kit.progress,
     index: undefined,
     run: undefined,
   };
   const { signal, dispose } = rootSignal('stopping the pass');
-  // A refresh token Google rotates goes back to the store where it can (Secret Manager).
-  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
   try {
     // Only ROOT itself is created, never its parents: an unmounted volume must not be filled.
     await mkdir(settings.root).catch((err: NodeJS.ErrnoException) => {
@@ -115,22 +114,7 @@ async function runOnePass(
     out.run = await startRun(out.index.db, settings, log);
     // A file or variable was read at start-up; Secret Manager is read now, so the run row above
     // records a failure to reach it.
-    const deps = await wirePass({
-      settings,
-      db: out.index.db,
-      tokenStore,
-      onNewRefreshToken: rotation.onNewRefreshToken,
-      pacer,
-      log,
-      progress,
-      signal,
-      options: passOptions(settings),
-    });
-    progress.start(
-      log.child({ component: 'progress' }),
-      settings.progressInterval,
-      Boolean(process.stderr.isTTY),
-    );
+    const deps = await wirePass(kit, out.index.db, signal, passOptions(settings));
     out.result = await runPass(deps);
     out.takeoutLastReadAt = await lastExportRead(deps, settings);
     const bad = out.result.counters;
@@ -148,9 +132,8 @@ async function runOnePass(
     out.error = describeError(err);
     log.error({ err, hints: findSyncError(err)?.hints }, out.error);
   } finally {
-    progress.stop();
     dispose();
-    await rotation.settled();
+    await endPass(kit);
     await tokenStore.close();
   }
   return out;

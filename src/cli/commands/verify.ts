@@ -15,13 +15,11 @@ import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
 import { createLogger, flushLogger, scrubSecrets, type Logger } from '../../logging/logger.ts';
-import { Progress } from '../../logging/progress.ts';
-import { keepRotatedRefreshTokens } from '../../secrets/rotation.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { prepareRepair, runRepairPass, type RepairPlan } from '../../sync/repair.ts';
 import { verifyTree, type VerifyProblem, type VerifyResult } from '../../sync/verify.ts';
 import { openLockedIndex, requireBackup, rootSignal, type LockedIndex } from './session.ts';
-import { createPacer, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
+import { endPass, passKit, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
 
 export interface VerifyFlags {
   checksums: boolean;
@@ -222,31 +220,15 @@ async function repairPass(
   signal: AbortSignal,
   plan: RepairPlan,
 ): Promise<void> {
-  const pacer = createPacer(settings, log);
-  const rotation = keepRotatedRefreshTokens(tokenStore, log.child({ component: 'token' }));
-  const progress = new Progress();
+  const kit = passKit(settings, tokenStore, log);
   try {
-    const deps = await wirePass({
-      settings,
-      db,
-      tokenStore,
-      onNewRefreshToken: rotation.onNewRefreshToken,
-      pacer,
-      log,
-      progress,
-      signal,
-      options: passOptions(settings, {
-        indexOnly: false,
-        skipIndex: true,
-        flushIndex: false,
-        doDelete: false,
-      }),
+    const options = passOptions(settings, {
+      indexOnly: false,
+      skipIndex: true,
+      flushIndex: false,
+      doDelete: false,
     });
-    progress.start(
-      log.child({ component: 'progress' }),
-      settings.progressInterval,
-      Boolean(process.stderr.isTTY),
-    );
+    const deps = await wirePass(kit, db, signal, options);
     const pass = await runRepairPass(deps, plan);
     log.info(
       {
@@ -258,7 +240,6 @@ async function repairPass(
       'repair pass finished',
     );
   } finally {
-    progress.stop();
-    await rotation.settled();
+    await endPass(kit);
   }
 }

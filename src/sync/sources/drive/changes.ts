@@ -14,25 +14,15 @@
  * - Nothing is written until every page of the feed was read; the caller stores the new token
  *   only after this returns.
  */
-import type { Logger } from 'pino';
-import type { FolderRepo, FolderRow } from '../../../index/folder-repo.ts';
-import type { ListedMediaRow, MediaRepo, MediaRow } from '../../../index/media-repo.ts';
-import type { Progress } from '../../../logging/progress.ts';
-import type { DriveApi, RemoteChange, RemoteMedia } from '../../../remote/types.ts';
+import type { FolderRow } from '../../../index/folder-repo.ts';
+import type { ListedMediaRow, MediaRow } from '../../../index/media-repo.ts';
+import type { RemoteChange, RemoteMedia } from '../../../remote/types.ts';
 import { assignPlacements, type LayoutInput, type Placement } from '../../../tree/layout.ts';
 import { pathKey } from '../../../tree/sanitize.ts';
-import { listingHash, toRow } from './listing.ts';
+import { listingHash, toRow, type DrivePhaseDeps } from './listing.ts';
 import { FolderPaths } from './folders.ts';
-import type { FilterOptions } from '../../filters.ts';
 
-export interface DriveChangesDeps {
-  drive: DriveApi;
-  media: MediaRepo;
-  folders: FolderRepo;
-  log: Logger;
-  progress: Progress;
-  signal: AbortSignal;
-  filters: FilterOptions;
+export interface DriveChangesDeps extends DrivePhaseDeps {
   /** The walk's roots of the last full listing: folder id -> path (`drive/Google Photos`). */
   roots: ReadonlyMap<string, string>;
   /**

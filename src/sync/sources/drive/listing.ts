@@ -26,15 +26,19 @@ import { sanitizeName } from '../../../tree/sanitize.ts';
 import { FolderPaths } from './folders.ts';
 import { filteredOut, type FilterOptions } from '../../filters.ts';
 
-export interface DriveIndexDeps {
+/** What both Drive index phases (a full listing, the changes feed) work with. */
+export interface DrivePhaseDeps {
   drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
   log: Logger;
   progress: Progress;
   signal: AbortSignal;
-  allDrive: boolean;
   filters: FilterOptions;
+}
+
+export interface DriveIndexDeps extends DrivePhaseDeps {
+  allDrive: boolean;
   /**
    * `--flush-index`: place every listed item afresh instead of keeping its stored path (items not
    * listed keep theirs, their files being still on disk). Unchanged items get the same paths as

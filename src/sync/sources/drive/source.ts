@@ -11,7 +11,7 @@
 import { RemoteError } from '../../../remote/errors.ts';
 import type { IndexOutcome, Source, SourceContext } from '../../source.ts';
 import { applyDriveChanges } from './changes.ts';
-import { DRIVE_DIR, indexDrive } from './listing.ts';
+import { DRIVE_DIR, indexDrive, type DrivePhaseDeps } from './listing.ts';
 
 /** sync_state keys of the Drive source. */
 const TOKEN_KEY = 'drive.changesToken';
@@ -42,6 +42,18 @@ export const driveSource: Source = {
 const modeOf = (ctx: SourceContext): string =>
   JSON.stringify({ allDrive: ctx.options.allDrive, filters: ctx.options.filters });
 
+function phaseDeps(ctx: SourceContext, component: string): DrivePhaseDeps {
+  return {
+    drive: ctx.remote.drive,
+    media: ctx.media,
+    folders: ctx.folders,
+    log: ctx.log.child({ component }),
+    progress: ctx.progress,
+    signal: ctx.signal,
+    filters: ctx.options.filters,
+  };
+}
+
 /** The changes feed applied, or null when a full listing is needed. */
 async function changesSinceLastPass(ctx: SourceContext): Promise<IndexOutcome | null> {
   const { state, options, log } = ctx;
@@ -52,13 +64,7 @@ async function changesSinceLastPass(ctx: SourceContext): Promise<IndexOutcome | 
   try {
     const applied = await applyDriveChanges(
       {
-        drive: ctx.remote.drive,
-        media: ctx.media,
-        folders: ctx.folders,
-        log: log.child({ component: 'drive-changes' }),
-        progress: ctx.progress,
-        signal: ctx.signal,
-        filters: options.filters,
+        ...phaseDeps(ctx, 'drive-changes'),
         roots: new Map(roots),
         // Takeout parts "Add to Drive" delivers are zip/tgz: the Drive index leaves them out,
         // and the Takeout source learns of them from the same feed.
@@ -86,14 +92,8 @@ async function listEverything(ctx: SourceContext): Promise<IndexOutcome> {
   }
   const newToken = await ctx.remote.drive.startPageToken(ctx.signal);
   const listed = await indexDrive({
-    drive: ctx.remote.drive,
-    media: ctx.media,
-    folders: ctx.folders,
-    log: log.child({ component: 'drive-index' }),
-    progress: ctx.progress,
-    signal: ctx.signal,
+    ...phaseDeps(ctx, 'drive-index'),
     allDrive: options.allDrive,
-    filters: options.filters,
     replaceStored: options.flushIndex,
   });
   await state.set(ROOTS_KEY, [...listed.roots]);
