@@ -70,8 +70,9 @@ export async function runPass(deps: PassDeps): Promise<PassResult> {
 async function runPhases(deps: PassDeps): Promise<PassResult> {
   const result = emptyResult();
   const sources = (deps.sources ?? SOURCES).filter((s) => s.enabled(deps.options));
-  if (deps.options.skipIndex)
+  if (deps.options.skipIndex) {
     deps.log.info('--skip-index: downloading what the index already lists');
+  }
   for (const source of sources) {
     const listed = await indexPhase(deps, source, result);
     await downloadPhase(deps, source, listed, result);
