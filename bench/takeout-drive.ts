@@ -29,12 +29,10 @@
  * would report this one's peak RSS (Linux keeps the larger across exec) as its own.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { Pacer } from '../src/lib/pacer.ts';
 import { DriveClient } from '../src/remote/drive/client.ts';
 import { createOAuthClient } from '../src/remote/oauth.ts';
@@ -48,6 +46,7 @@ import { writeTgz, writeZip } from '../test/fakes/takeout/archive-writer.ts';
 import { makeExport, writeExport } from '../test/fakes/takeout/export.ts';
 import { makeLibrary } from '../test/fakes/takeout/library.ts';
 import { cliPath, collect, emulatorEnv, type RunResult } from '../test/helpers/cli.ts';
+import { freshDatabase } from './fresh-database.ts';
 
 const ITEMS = Number(process.env.BENCH_TAKEOUT_ITEMS ?? 100_000);
 const ALBUMS = Number(process.env.BENCH_TAKEOUT_ALBUMS ?? 50);
@@ -225,24 +224,10 @@ async function generate(base: string): Promise<Part[]> {
   return out;
 }
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `gphotos_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: SERVER_URL });
-    await c.connect();
-    await c.query(sql);
-    await c.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 /** The job from an empty folder, then again with nothing new. */
 async function jobs(emu: Emulator, part: Part, backend: string): Promise<string[]> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-drive-'));
-  const db = backend === 'postgres' ? await freshDatabase() : null;
+  const db = backend === 'postgres' ? await freshDatabase(SERVER_URL) : null;
   const env = emulatorEnv(emu, { DATABASE_URL: db?.url, GPHOTOS_TAKEOUT_SETTLE: '0' });
   const args = ['sync', root, '--skip-drive', '--skip-picasa', '--takeout-drive'];
   const lines: string[] = [];

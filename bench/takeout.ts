@@ -17,12 +17,11 @@
  * Files are small (a few hundred bytes), so per-file costs, not bytes, set every figure.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { fileByteSource } from '../src/remote/takeout/byte-source.ts';
 import { openPart } from '../src/remote/takeout/open-part.ts';
 import { classifyPath } from '../src/remote/takeout/paths.ts';
@@ -30,6 +29,7 @@ import { writeTgz, writeZip } from '../test/fakes/takeout/archive-writer.ts';
 import { makeExport, writeExport } from '../test/fakes/takeout/export.ts';
 import { makeLibrary } from '../test/fakes/takeout/library.ts';
 import { cliPath, collect, runCli, type RunResult } from '../test/helpers/cli.ts';
+import { freshDatabase } from './fresh-database.ts';
 
 const ITEMS = Number(process.env.BENCH_TAKEOUT_ITEMS ?? 100_000);
 const ALBUMS = Number(process.env.BENCH_TAKEOUT_ALBUMS ?? 50);
@@ -183,20 +183,6 @@ async function plainIngest(a: Archive, dir: string, durable: boolean) {
   return { seconds: since(t0), cpuSeconds: cpuSince(c0), files, bytes };
 }
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `gphotos_bench_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: SERVER_URL });
-    await c.connect();
-    await c.query(sql);
-    await c.end();
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 type Measure = { seconds: number; cpuSeconds: number | null; files: number };
 
 interface Baselines {
@@ -264,7 +250,7 @@ function jobRow(
 /** The job from an empty folder and index, then again with nothing new. */
 async function jobPasses(a: Archive, backend: string, base: Baselines): Promise<Row> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-takeout-'));
-  const db = backend === 'postgres' ? await freshDatabase() : null;
+  const db = backend === 'postgres' ? await freshDatabase(SERVER_URL) : null;
   const env: Env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
