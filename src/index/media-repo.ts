@@ -13,8 +13,21 @@ import {
  * sync/sources/registry.ts, and the CHECK constraint of `media_items.source` holds the same names.
  */
 export type MediaSource = string;
-export type MediaState = 'pending' | 'done' | 'failed' | 'skipped' | 'gone';
-export const mediaStates: readonly MediaState[] = ['pending', 'done', 'failed', 'skipped', 'gone'];
+/**
+ * `restricted`: the source will not hand out the bytes (`restriction` says why); not asked for
+ * again until a listing or change says something about the item changed.
+ */
+export type MediaState = 'pending' | 'done' | 'failed' | 'skipped' | 'gone' | 'restricted';
+export const mediaStates: readonly MediaState[] = [
+  'pending',
+  'done',
+  'failed',
+  'skipped',
+  'gone',
+  'restricted',
+];
+/** Why a `restricted` item cannot be downloaded (the `media_items.restriction` column). */
+export type Restriction = 'no-download' | 'refused' | 'abuse';
 
 export interface MediaRow {
   source: MediaSource;
@@ -30,6 +43,8 @@ export interface MediaRow {
   dupNumber: number;
   size: number | null;
   md5: string | null;
+  /** Lowercase hex sha256 of the bytes, when the source gives one (Drive's sha256Checksum). */
+  sha256: string | null;
   mimeType: string;
   takenTime: Date | null;
   createdTime: Date | null;
@@ -42,14 +57,26 @@ export interface MediaRow {
   listingHash: string | null;
   /** Where the local file still is after a rename or move upstream (see upsertListed). */
   movedFrom: string | null;
+  /** Why a `restricted` item cannot be downloaded; null in every other state. */
+  restriction: Restriction | null;
 }
 
 export type ListedMediaRow = Omit<
   MediaRow,
-  'state' | 'error' | 'attempts' | 'downloadedAt' | 'listingHash' | 'movedFrom'
+  | 'state'
+  | 'error'
+  | 'attempts'
+  | 'downloadedAt'
+  | 'listingHash'
+  | 'movedFrom'
+  | 'sha256'
+  | 'restriction'
 > & {
-  state: 'pending' | 'skipped';
+  /** `restricted` when the listing itself says the bytes cannot be had (with `restriction`). */
+  state: 'pending' | 'skipped' | 'restricted';
   listingHash?: string | null;
+  sha256?: string | null;
+  restriction?: Restriction | null;
 };
 
 /** The columns a pass reads for every item on every run: cheap to fetch 100,000 of. */
@@ -61,6 +88,7 @@ export type BriefMediaRow = Pick<
   | 'originalName'
   | 'size'
   | 'md5'
+  | 'sha256'
   | 'state'
   | 'takenTime'
   | 'createdTime'
@@ -74,6 +102,8 @@ export interface MediaUpdate {
   state: MediaState;
   /** The new error text; omitted or null clears it. */
   error?: string | null;
+  /** Why, with state `restricted` (required then); cleared for any other state. */
+  restriction?: Restriction | null;
   /** Omitted keeps the stored value; null clears it. */
   downloadedAt?: Date | null;
   incrementAttempts?: boolean;
@@ -85,7 +115,17 @@ const PAGE = 5000;
 const contentChanged =
   'm.size IS DISTINCT FROM excluded.size OR m.md5 IS DISTINCT FROM excluded.md5';
 const moved = 'm.rel_path IS DISTINCT FROM excluded.rel_path';
-const reset = `excluded.state = 'skipped' OR m.state IN ('skipped', 'gone') OR ${contentChanged} OR (m.state = 'done' AND ${moved})`;
+const reset = `excluded.state = 'skipped' OR m.state IN ('skipped', 'gone', 'restricted') OR ${contentChanged} OR (m.state = 'done' AND ${moved})`;
+/**
+ * The state a listed row takes (see upsertListed): a file listed as restricted whose bytes we
+ * already hold unchanged keeps them (`done`, or `pending` to move its file after a rename).
+ */
+const nextState = `CASE
+  WHEN excluded.state = 'restricted' AND m.state = 'done' AND NOT (${contentChanged})
+    THEN CASE WHEN ${moved} THEN 'pending' ELSE 'done' END
+  WHEN excluded.state = 'restricted' THEN 'restricted'
+  WHEN ${reset} THEN excluded.state
+  ELSE m.state END`;
 /** Where the item's local file is now, when its path changed upstream (see the contract). */
 const movedFrom = `CASE
   WHEN NOT (${moved}) THEN m.moved_from
@@ -107,6 +147,12 @@ export class MediaRepo extends AccountRepo {
    * - a 'done' row whose path changed (renamed or moved upstream) -> 'pending', and `moved_from`
    *   keeps where its file is, so the download phase moves the file instead of downloading it
    *   (a second move before that keeps the first location; moving back clears it);
+   * - stored 'restricted' -> the listed state: any write of such a row means the listing or the
+   *   changes feed said something about it changed, so it is tried again (a full listing writes
+   *   only rows whose listing hash changed; the others stay restricted, costing nothing);
+   * - listed 'restricted' -> 'restricted' with the listed `restriction`, except a 'done' row whose
+   *   size and md5 did not change: its bytes are here already (it stays 'done', or 'pending' when
+   *   its path changed, so the file is moved);
    * - otherwise state, error and attempts are kept ('done' stays done, 'failed' keeps its count).
    * A row back from 'gone' (restored from the trash) loses gone_at, gone_reason and removed_at.
    * Whenever the state is reset as above, error is cleared and attempts go to 0. downloaded_at is
@@ -132,13 +178,17 @@ export class MediaRepo extends AccountRepo {
               dup_number: trx.raw('excluded.dup_number'),
               size: trx.raw('excluded.size'),
               md5: trx.raw('excluded.md5'),
+              sha256: trx.raw('excluded.sha256'),
               mime_type: trx.raw('excluded.mime_type'),
               taken_time: trx.raw('excluded.taken_time'),
               created_time: trx.raw('excluded.created_time'),
               modified_time: trx.raw('excluded.modified_time'),
               last_seen_at: trx.raw('excluded.last_seen_at'),
               listing_hash: trx.raw('excluded.listing_hash'),
-              state: trx.raw(`CASE WHEN ${reset} THEN excluded.state ELSE m.state END`),
+              state: trx.raw(nextState),
+              restriction: trx.raw(
+                `CASE WHEN (${nextState}) <> 'restricted' THEN NULL WHEN excluded.state = 'restricted' THEN excluded.restriction ELSE m.restriction END`,
+              ),
               error: trx.raw(`CASE WHEN ${reset} THEN NULL ELSE m.error END`),
               attempts: trx.raw(`CASE WHEN ${reset} THEN 0 ELSE m.attempts END`),
               moved_from: trx.raw(movedFrom),
@@ -276,7 +326,10 @@ export class MediaRepo extends AccountRepo {
     await this.knex.transaction(async (trx) => {
       for (const chunk of chunks(updates)) {
         const values = chunk
-          .map(() => '(?::text, ?::text, ?::text, ?::text, ?::boolean, ?::timestamptz, ?::boolean)')
+          .map(
+            () =>
+              '(?::text, ?::text, ?::text, ?::text, ?::boolean, ?::timestamptz, ?::boolean, ?::text)',
+          )
           .join(', ');
         const bindings = chunk.flatMap((u) => [
           u.source,
@@ -286,6 +339,7 @@ export class MediaRepo extends AccountRepo {
           u.downloadedAt !== undefined,
           u.downloadedAt ?? null,
           u.incrementAttempts === true,
+          u.state === 'restricted' ? (u.restriction ?? null) : null,
         ]);
         await trx.raw(
           `UPDATE media_items AS m SET
@@ -293,8 +347,9 @@ export class MediaRepo extends AccountRepo {
              error = v.error,
              downloaded_at = CASE WHEN v.set_downloaded THEN v.downloaded_at ELSE m.downloaded_at END,
              attempts = m.attempts + CASE WHEN v.inc THEN 1 ELSE 0 END,
-             moved_from = CASE WHEN v.state = 'done' THEN NULL ELSE m.moved_from END
-           FROM (VALUES ${values}) AS v(source, remote_id, state, error, set_downloaded, downloaded_at, inc)
+             moved_from = CASE WHEN v.state = 'done' THEN NULL ELSE m.moved_from END,
+             restriction = v.restriction
+           FROM (VALUES ${values}) AS v(source, remote_id, state, error, set_downloaded, downloaded_at, inc, restriction)
            WHERE m.account = ? AND m.source = v.source AND m.remote_id = v.remote_id`,
           [...bindings, this.account],
         );
@@ -334,6 +389,19 @@ export class MediaRepo extends AccountRepo {
     await this.knex.raw('ANALYZE media_items');
   }
 
+  /**
+   * The latest created or modified time of the items of `source` not gone upstream; null when it
+   * has none. (Drive: when anything last arrived in, or changed in, the backed-up folders.)
+   */
+  async newestTime(source: MediaSource): Promise<Date | null> {
+    const res = (await this.knex.raw(
+      `SELECT max(GREATEST(created_time, modified_time)) AS t FROM media_items
+        WHERE account = ? AND source = ? AND state <> 'gone'`,
+      [this.account, source],
+    )) as { rows: Array<{ t: unknown }> };
+    return toDate(res.rows[0]?.t ?? null);
+  }
+
   /** Row counts per state (every state present, 0 when none), for one source or all. */
   async countByState(source?: MediaSource): Promise<Record<MediaState, number>> {
     const q = this.knex('media_items').where({ account: this.account });
@@ -360,6 +428,7 @@ export class MediaRepo extends AccountRepo {
       dup_number: r.dupNumber,
       size: r.size,
       md5: r.md5,
+      sha256: r.sha256 ?? null,
       mime_type: r.mimeType,
       taken_time: r.takenTime,
       created_time: r.createdTime,
@@ -368,6 +437,7 @@ export class MediaRepo extends AccountRepo {
       first_seen_at: seenAt,
       last_seen_at: seenAt,
       listing_hash: r.listingHash ?? null,
+      restriction: r.state === 'restricted' ? (r.restriction ?? null) : null,
     };
   }
 }
@@ -384,6 +454,7 @@ function fromDb(r: Record<string, unknown>): MediaRow {
     dupNumber: toNumber(r.dup_number) ?? 0,
     size: toNumber(r.size),
     md5: (r.md5 as string | null) ?? null,
+    sha256: (r.sha256 as string | null) ?? null,
     mimeType: String(r.mime_type),
     takenTime: toDate(r.taken_time),
     createdTime: toDate(r.created_time),
@@ -394,6 +465,7 @@ function fromDb(r: Record<string, unknown>): MediaRow {
     downloadedAt: toDate(r.downloaded_at),
     listingHash: (r.listing_hash as string | null) ?? null,
     movedFrom: (r.moved_from as string | null) ?? null,
+    restriction: (r.restriction as Restriction | null) ?? null,
   };
 }
 
@@ -405,6 +477,7 @@ function briefFromDb(r: Record<string, unknown>): BriefMediaRow {
     originalName: String(r.original_name),
     size: toNumber(r.size),
     md5: (r.md5 as string | null) ?? null,
+    sha256: (r.sha256 as string | null) ?? null,
     state: r.state as MediaState,
     takenTime: toDate(r.taken_time),
     createdTime: toDate(r.created_time),
@@ -420,6 +493,7 @@ const briefColumns = [
   'original_name',
   'size',
   'md5',
+  'sha256',
   'state',
   'taken_time',
   'created_time',

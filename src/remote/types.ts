@@ -27,6 +27,13 @@ export interface RemoteMedia {
   size: number | null;
   /** Lowercase hex md5 of the bytes; null when Drive did not say. */
   md5: string | null;
+  /** Lowercase hex sha256 of the bytes (`sha256Checksum`); null when Drive did not say. */
+  sha256: string | null;
+  /**
+   * False when Drive says the bytes cannot be downloaded (`capabilities.canDownload`: the owner
+   * restricted downloads, or the account may only view); true when it allows it or did not say.
+   */
+  canDownload: boolean;
   /** RFC 3339. */
   createdTime: string | null;
   modifiedTime: string | null;
@@ -105,6 +112,14 @@ export const GOOGLE_PHOTOS_FOLDER = 'Google Photos';
 export interface DriveApi {
   /** My Drive's root folder (its real id; `root` is only an alias). */
   myDriveRoot(signal?: AbortSignal): Promise<RemoteFolder>;
+  /**
+   * The non-trashed folders named `name` directly in My Drive's root (none: an empty list), each
+   * with its `modifiedTime` (RFC 3339, null when Drive did not say).
+   */
+  findRootFoldersDated(
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<Array<RemoteFolder & { modifiedTime: string | null }>>;
   /** The non-trashed folders named `name` directly in My Drive's root (none: an empty list). */
   findRootFolders(name: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
   /**
@@ -125,9 +140,16 @@ export interface DriveApi {
   /**
    * Opens the bytes of file `id` from `offset` (a Range request when offset > 0; a server that
    * ignores it answers from 0). Not retried: the caller runs it through the pacer and resumes a
-   * broken body.
+   * broken body. `acknowledgeAbuse`: fetch a file flagged as malware or spam anyway (Drive allows
+   * it to the file's owner only; anyone else gets 403 `cannotDownloadAbusiveFile` still). A file
+   * that cannot be downloaded answers 403 `cannotDownloadFile`.
    */
-  download(id: string, offset: number, signal?: AbortSignal): Promise<Download>;
+  download(
+    id: string,
+    offset: number,
+    signal?: AbortSignal,
+    opts?: { acknowledgeAbuse?: boolean },
+  ): Promise<Download>;
   /** The non-trashed folders named `name` directly in folder `parentId` (`root`: My Drive). */
   findFolders(name: string, parentId: string, signal?: AbortSignal): Promise<RemoteFolder[]>;
   /** Pages of the non-trashed files (not folders) directly in `folderId`, any type. */

@@ -12,6 +12,7 @@ import type { Pacer, RetryDecision } from '../lib/pacer.ts';
 import type { Download } from '../remote/types.ts';
 import { classifyGoogleError, finalError } from '../remote/google-errors.ts';
 import { AtomicFile, IntegrityError, type WriteTarget } from '../tree/writer.ts';
+import { findRestriction } from './restriction.ts';
 import { guardStall } from './stall.ts';
 
 /** Opens the remote bytes of one item from `offset` (a Range request when offset > 0). */
@@ -29,7 +30,7 @@ const WRITE_BATCH = 1024 * 1024;
 
 function classify(err: unknown): RetryDecision {
   if (err instanceof IntegrityError) return { action: 'retry', reason: 'size or md5 mismatch' };
-  if (findSyncError(err)) return { action: 'permanent' };
+  if (findSyncError(err) || findRestriction(err)) return { action: 'permanent' };
   return classifyGoogleError(err);
 }
 

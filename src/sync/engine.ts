@@ -31,6 +31,7 @@ export interface PassDeps extends SourceContext {
   sources?: readonly Source[];
 }
 
+/** `restricted` and `skipped` are totals of the index (restricted items are counted in both). */
 export interface PassResult extends DownloadCounts {
   indexed: number;
   skipped: number;
@@ -81,7 +82,9 @@ async function runPhases(deps: PassDeps): Promise<PassResult> {
   await deletionPhase(deps, result);
   await albumPhase(deps, sources, result);
   const counts = await deps.media.countByState();
-  result.skipped = counts.skipped;
+  // Items the source will not hand out are skipped, not failed: they count in both figures.
+  result.skipped = counts.skipped + counts.restricted;
+  result.restricted = counts.restricted;
   result.goneTotal = counts.gone;
   return result;
 }

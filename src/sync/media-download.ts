@@ -3,7 +3,9 @@
  * the index.
  *
  * Contract: every indexed item that is not `skipped` ends the phase on disk (counted `present`,
- * `adopted` or `downloaded`) or counted `failed` with its reason in the index. A SyncError from any
+ * `adopted` or `downloaded`), counted `restricted` (the source will not hand out its bytes: state
+ * `restricted` with the reason, not a failure, not asked for again; restriction.ts) or counted
+ * `failed` with its reason in the index. A SyncError from any
  * item (auth, quota, disk full, index gone) stops the phase: nothing new starts, downloads in flight
  * are aborted (their temp files removed), finished states are written, and the error is rethrown.
  * Work is fed to the queue with backpressure, so 100,000 items never sit in memory as promises.
@@ -22,6 +24,7 @@ import type { Progress } from '../logging/progress.ts';
 import { moveLocal } from '../tree/local.ts';
 import { md5File, setMtime, statLocal, type LocalState, type WriteTarget } from '../tree/writer.ts';
 import { downloadItem, type FetchBytes } from './download.ts';
+import { findRestriction, type RestrictedError } from './restriction.ts';
 import { adopts, canMove, decide, mayMove, type Decision, type PlanFacts } from './planner.ts';
 import { StateBuffer } from './state-buffer.ts';
 
@@ -53,6 +56,8 @@ export interface DownloadCounts {
   moved: number;
   adopted: number;
   downloaded: number;
+  /** Items the source will not hand out (recorded `restricted`; a kind of skipped, not failed). */
+  restricted: number;
   failed: number;
   bytes: number;
 }
@@ -62,6 +67,7 @@ export const noCounts = (): DownloadCounts => ({
   moved: 0,
   adopted: 0,
   downloaded: 0,
+  restricted: 0,
   failed: 0,
   bytes: 0,
 });
@@ -201,6 +207,11 @@ class DownloadRun {
         this.#stop(err);
         return;
       }
+      const restricted = findRestriction(err);
+      if (restricted) {
+        this.#restricted(row, restricted);
+        return;
+      }
       this.counts.failed++;
       this.#deps.progress.failed++;
       this.#deps.log.warn(
@@ -215,6 +226,24 @@ class DownloadRun {
         incrementAttempts: true,
       });
     }
+  }
+
+  /** The source will not hand out the bytes: recorded once, counted as skipped, not failed. */
+  #restricted(row: MediaRow, err: RestrictedError): void {
+    this.counts.restricted++;
+    this.#deps.progress.skipped++;
+    this.#deps.log.warn(
+      { path: row.relPath, id: row.remoteId, restriction: err.restriction, reason: err.message },
+      'cannot be downloaded: recorded as restricted, not asked for again until Drive says it changed',
+    );
+    this.#buffer.add({
+      source: this.#deps.source,
+      remoteId: row.remoteId,
+      state: 'restricted',
+      restriction: err.restriction,
+      error: err.message,
+      incrementAttempts: true,
+    });
   }
 
   /** Renamed or moved upstream: moves the local file rather than download it again. */
@@ -260,7 +289,9 @@ class DownloadRun {
       root: this.#deps.root,
       relPath: row.relPath,
       expectedSize: row.size,
-      expectedMd5: row.md5,
+      // One hash while writing, the stronger one Drive gave: sha256, else md5.
+      expectedMd5: row.sha256 === null ? row.md5 : null,
+      expectedSha256: row.sha256,
       mtime: mtimeOf(row),
     };
     const bytes = await downloadItem(

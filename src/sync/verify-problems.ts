@@ -34,21 +34,28 @@ export const itemKey = (source: MediaSource, remoteId: string): string => `${sou
 export interface IndexedFacts {
   size: number | null;
   md5: string | null;
+  /** Preferred to md5 when set (Drive's sha256Checksum). */
+  sha256?: string | null;
 }
 
 /**
- * What is wrong with one indexed file on disk, or null when nothing is. `localMd5` is the file's
- * md5 when it was read (null: not read). Pure.
+ * What is wrong with one indexed file on disk, or null when nothing is. `localMd5` and
+ * `localSha256` are the file's hashes when they were read (null: not read). Pure.
  */
 export function fileProblem(
   item: IndexedFacts,
   disk: LocalState,
   localMd5: string | null,
+  localSha256: string | null = null,
 ): { kind: 'missing' | 'changed'; detail: string } | null {
   if (!disk.exists) return { kind: 'missing', detail: 'not on disk' };
   if (!disk.isFile) return { kind: 'changed', detail: 'not a regular file (a folder or a link?)' };
   if (item.size !== null && disk.size !== item.size) {
     return { kind: 'changed', detail: `size ${disk.size} bytes, the index says ${item.size}` };
+  }
+  const sha256 = item.sha256?.toLowerCase() ?? null;
+  if (localSha256 !== null && sha256 !== null && localSha256 !== sha256) {
+    return { kind: 'changed', detail: `sha256 ${localSha256}, the index says ${sha256}` };
   }
   if (localMd5 !== null && item.md5 !== null && localMd5 !== item.md5.toLowerCase()) {
     return { kind: 'changed', detail: `md5 ${localMd5}, the index says ${item.md5.toLowerCase()}` };

@@ -5,7 +5,8 @@
  * Contract of `verifyTree`:
  * - Media rows of every source (drive/ and picasa/), one stat each, `statWidth` at once:
  *   - `done`: `missing` when the file is not there; `changed` when it is not a regular file or
- *     its size differs from the index, or (with checksums) its md5 does; a file that cannot be
+ *     its size differs from the index, or (with checksums) its sha256 does (its md5 when the
+ *     index has no sha256); a file that cannot be
  *     read (EIO: a dying disk) is `changed` too. Items without an md5 in the index (Photos-only
  *     items) are checked by size; those without a size either (Photos-only videos) only for
  *     existence.
@@ -27,7 +28,7 @@ import type { Logger } from 'pino';
 import { findSyncError } from '../errors/errors.ts';
 import type { AlbumRepo } from '../index/album-repo.ts';
 import type { BriefMediaRow, MediaRepo, MediaSource } from '../index/media-repo.ts';
-import { md5File, statLocal } from '../tree/local.ts';
+import { hashFile, statLocal } from '../tree/local.ts';
 import { isPartName } from '../tree/writer.ts';
 import { SOURCES, sourceTops } from './sources/registry.ts';
 import { verifyAlbums } from './verify-albums.ts';
@@ -193,14 +194,16 @@ async function checkRow(run: Run, source: MediaSource, row: BriefMediaRow): Prom
     const disk = await statLocal(deps.root, row.relPath);
     if (mode === 'if-present' && !disk.exists) return;
     result.files++;
-    let md5: string | null = null;
-    const wantMd5 = (deps.checksums || rechecked) && row.md5 !== null;
-    if (wantMd5 && disk.isFile && (row.size === null || disk.size === row.size)) {
-      md5 = await run.hashes.add(() => md5File(deps.root, row.relPath));
+    const sums = { md5: null as string | null, sha256: null as string | null };
+    // One hash per file: sha256 when the index has one (Drive's), else md5.
+    const algorithm = row.sha256 !== null ? 'sha256' : row.md5 !== null ? 'md5' : null;
+    const wanted = (deps.checksums || rechecked) && algorithm !== null;
+    if (wanted && disk.isFile && (row.size === null || disk.size === row.size)) {
+      sums[algorithm] = await run.hashes.add(() => hashFile(deps.root, row.relPath, algorithm));
       result.hashed++;
       result.bytesHashed += disk.size ?? 0;
     }
-    found = fileProblem(row, disk, md5);
+    found = fileProblem(row, disk, sums.md5, sums.sha256);
   } catch (err) {
     // Permission denied, a disk gone read-only…: the whole run is wrong. EIO and the like
     // are what a dying disk gives: that file is damaged.

@@ -35,8 +35,17 @@ export async function statLocal(root: string, relPath: string): Promise<LocalSta
 
 /** Lowercase hex md5 of a local file, streamed in 1 MiB reads. */
 export async function md5File(root: string, relPath: string): Promise<string> {
+  return hashFile(root, relPath, 'md5');
+}
+
+/** Lowercase hex md5 or sha256 of a file under root (read errors as md5File's). */
+export async function hashFile(
+  root: string,
+  relPath: string,
+  algorithm: 'md5' | 'sha256',
+): Promise<string> {
   const p = resolveInside(root, relPath);
-  const hash = createHash('md5');
+  const hash = createHash(algorithm);
   try {
     for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) {
       hash.update(chunk as Buffer);

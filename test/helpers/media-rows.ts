@@ -15,6 +15,7 @@ export function mediaRow(id: string, over: Partial<MediaRow> = {}): MediaRow {
     dupNumber: 0,
     size: 10,
     md5: null,
+    sha256: null,
     mimeType: 'image/jpeg',
     takenTime: null,
     createdTime: null,
@@ -25,6 +26,7 @@ export function mediaRow(id: string, over: Partial<MediaRow> = {}): MediaRow {
     downloadedAt: null,
     listingHash: null,
     movedFrom: null,
+    restriction: null,
     ...over,
   };
 }

@@ -25,6 +25,7 @@ import {
   untrashFile,
   updateFile,
 } from '../fakes/google/library.ts';
+import { sha256Of } from '../fakes/google/checksums.ts';
 import { demoLibrary } from '../fakes/google/scenarios.ts';
 import type { DemoLibrary } from '../fakes/google/scenarios.ts';
 import { startEmulator } from '../fakes/google/server.ts';
@@ -111,6 +112,8 @@ describe('DriveClient changes feed', () => {
         parents: [year],
         size: 2222,
         md5: md5Of(lib, photo),
+        sha256: sha256Of(lib, photo),
+        canDownload: true,
         createdTime: '2016-07-01T10:00:00.000Z',
         modifiedTime: '2016-07-01T10:00:00.000Z',
         exifTime: '2016:07:01 10:00:00',

@@ -23,6 +23,8 @@ const media = (id: string, parents = ['gp'], over: Partial<RemoteMedia> = {}): R
   parents,
   size: 10,
   md5: null,
+  sha256: null,
+  canDownload: true,
   createdTime: '2016-01-01T00:00:00Z',
   modifiedTime: null,
   exifTime: null,

@@ -74,7 +74,7 @@ function deps(sources: Source[], over: Partial<PassOptions> = {}) {
       },
     }),
   );
-  const zero = { pending: 0, done: 0, failed: 0, skipped: 4, gone: 5 };
+  const zero = { pending: 0, done: 0, failed: 0, skipped: 4, gone: 5, restricted: 0 };
   const media = {
     countByState: async () => zero,
     iterateBrief: async function* () {},

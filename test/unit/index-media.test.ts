@@ -93,6 +93,7 @@ test(
       failed: 0,
       skipped: 0,
       gone: 0,
+      restricted: 0,
     });
 
     const t2 = Date.now();
@@ -113,6 +114,7 @@ test(
       failed: 0,
       skipped: 0,
       gone: 0,
+      restricted: 0,
     });
     console.log(
       `# ${db.backend}: upsert 100k ${insertMs} ms, re-upsert ${updateMs} ms, markMany ${Date.now() - t2} ms`,
@@ -138,6 +140,8 @@ test('rows round-trip with their types', async () => {
     attempts: 0,
     downloadedAt: null,
     movedFrom: null,
+    sha256: null,
+    restriction: null,
   };
   assert.deepEqual(got, expected);
   const [brief] = (await repo.iterateBrief('drive').next()).value ?? [];
@@ -148,6 +152,7 @@ test('rows round-trip with their types', async () => {
     originalName: row.originalName,
     size: 5_000_000_000,
     md5: row.md5,
+    sha256: null,
     state: 'pending',
     takenTime: row.takenTime,
     createdTime: row.createdTime,
@@ -335,9 +340,24 @@ test('every method is scoped to its account and sources are separate', async () 
     failed: 0,
     skipped: 0,
     gone: 0,
+    restricted: 0,
   });
-  assert.deepEqual(await a.countByState(), { pending: 2, done: 0, failed: 0, skipped: 0, gone: 0 });
-  assert.deepEqual(await b.countByState(), { pending: 0, done: 1, failed: 0, skipped: 0, gone: 0 });
+  assert.deepEqual(await a.countByState(), {
+    pending: 2,
+    done: 0,
+    failed: 0,
+    skipped: 0,
+    gone: 0,
+    restricted: 0,
+  });
+  assert.deepEqual(await b.countByState(), {
+    pending: 0,
+    done: 1,
+    failed: 0,
+    skipped: 0,
+    gone: 0,
+    restricted: 0,
+  });
   assert.deepEqual(
     (await a.all('picasa')).map((r) => r.remoteId),
     [listed(2).remoteId],

@@ -153,6 +153,8 @@ describe('drive wire parsing', () => {
       parents: ['p'],
       size: 12,
       md5: 'd41d8cd98f00b204e9800998ecf8427e',
+      sha256: null,
+      canDownload: true,
       createdTime: null,
       modifiedTime: null,
       exifTime: '2017:05:21 13:45:02',

@@ -22,7 +22,12 @@ import type { IndexDb } from '../../index/db.ts';
 import { redactDatabaseUrl } from '../../index/db-url.ts';
 import { migrationSource } from '../../index/migrations/index.ts';
 import { acquirePassLock } from '../../index/pass-lock.ts';
+import { MediaRepo } from '../../index/media-repo.ts';
 import { RunsRepo } from '../../index/runs-repo.ts';
+import {
+  latestModified,
+  photosFolderWarning,
+} from '../../sync/sources/drive/photos-folder-check.ts';
 import { Pacer } from '../../lib/pacer.ts';
 import { createLogger, scrubSecrets } from '../../logging/logger.ts';
 import { formatBytes } from '../../logging/progress.ts';
@@ -94,9 +99,8 @@ export async function runCheckCommand(
   });
   const token = await checkToken(settings, pacer);
   print(token.line);
-  print(
-    token.auth ? await checkGoogle(settings, pacer, token.auth) : skip('google', 'needs a token'),
-  );
+  const google = token.auth ? await checkGoogle(settings, pacer, token.auth) : null;
+  print(google?.line ?? skip('google', 'needs a token'));
   print(
     token.auth ? await checkPicasa(settings, pacer, token.auth) : skip('picasa', 'needs a token'),
   );
@@ -109,7 +113,9 @@ export async function runCheckCommand(
     print(await checkLinks(settings));
     print(await checkSpace(settings.root));
   }
-  print(await checkDatabase(settings));
+  const database = await checkDatabase(settings);
+  print(database.line);
+  if (google?.folders) print(checkPhotosFolder(google.folders, database.newestDrive));
   if (settings.takeout !== null)
     print(await checkTakeout(settings.takeout, settings.takeoutSettle * 1000));
   // Once Drive answered: the exports "Add to Drive" delivered.
@@ -162,32 +168,60 @@ async function checkToken(
   };
 }
 
-/** A cheap Drive call (the My Drive root), then the Google Photos folder a pass starts from. */
+/**
+ * A cheap Drive call (the My Drive root), then the Google Photos folder a pass starts from (with
+ * its modifiedTime, for the `photos` line; none with --all-drive).
+ */
 async function checkGoogle(
   settings: Settings,
   pacer: Pacer,
   auth: OAuth2Client,
-): Promise<CheckLine> {
+): Promise<{ line: CheckLine; folders?: Array<{ modifiedTime: string | null }> }> {
   const drive = new DriveClient({ auth, rootUrl: settings.googleApiUrl, pacer, timeoutMs: 20_000 });
   const host = new URL(settings.googleApiUrl).host;
   try {
     await drive.myDriveRoot();
     if (settings.allDrive || settings.skipDrive) {
-      return ok('google', `Drive at ${host} answered`);
+      return { line: ok('google', `Drive at ${host} answered`) };
     }
-    const found = await drive.findRootFolders(GOOGLE_PHOTOS_FOLDER);
+    const found = await drive.findRootFoldersDated(GOOGLE_PHOTOS_FOLDER);
     if (found.length === 0) {
-      return {
-        name: 'google',
-        status: 'FAIL',
-        detail: `Drive at ${host} answered, but My Drive has no "${GOOGLE_PHOTOS_FOLDER}" folder in its root (turn it on in Drive, or use --all-drive)`,
-        exitCode: ExitCode.unexpected,
-      };
+      const why = photosFolderWarning({
+        found: false,
+        folderModified: null,
+        newestItem: null,
+        now: new Date(),
+      });
+      const detail = `Drive at ${host} answered, but ${why}`;
+      return { line: { name: 'google', status: 'FAIL', detail, exitCode: ExitCode.unexpected } };
     }
-    return ok('google', `Drive at ${host} answered; "${GOOGLE_PHOTOS_FOLDER}" found`);
+    return {
+      line: ok('google', `Drive at ${host} answered; "${GOOGLE_PHOTOS_FOLDER}" found`),
+      folders: found,
+    };
   } catch (err) {
-    return fail('google', err, `Drive at ${host}: `);
+    return { line: fail('google', err, `Drive at ${host}: `) };
   }
+}
+
+/** Whether the Google Photos folder still changes: its own time and the newest item indexed. */
+function checkPhotosFolder(
+  folders: ReadonlyArray<{ modifiedTime: string | null }>,
+  newestDrive: Date | null,
+): CheckLine {
+  const warning = photosFolderWarning({
+    found: true,
+    folderModified: latestModified(folders),
+    newestItem: newestDrive,
+    now: new Date(),
+  });
+  if (warning !== null) return warn('photos', warning);
+  return newestDrive === null
+    ? skip(
+        'photos',
+        'no Drive item indexed yet: whether the folder still changes is told after a pass',
+      )
+    : ok('photos', `newest item backed up from it: ${newestDrive.toISOString().slice(0, 10)}`);
 }
 
 /** One page of the user's album feed, which a pass reads first (unless albums are off). */
@@ -219,7 +253,21 @@ async function checkPicasa(
  * Opens the index as a pass does (creating and migrating it when needed), confirms no migration
  * is pending, and tells whether a pass is running now and how the last one ended.
  */
-async function checkDatabase(settings: Settings): Promise<CheckLine> {
+/** The database line, and the newest Drive item the index holds (for the `photos` line). */
+async function checkDatabase(
+  settings: Settings,
+): Promise<{ line: CheckLine; newestDrive: Date | null }> {
+  let newestDrive: Date | null = null;
+  const line = await checkDatabaseLine(settings, (d) => {
+    newestDrive = d;
+  });
+  return { line, newestDrive };
+}
+
+async function checkDatabaseLine(
+  settings: Settings,
+  onNewest: (newest: Date | null) => void,
+): Promise<CheckLine> {
   const applied: string[] = [];
   let db: IndexDb;
   try {
@@ -248,6 +296,7 @@ async function checkDatabase(settings: Settings): Promise<CheckLine> {
     const parts = [
       `${db.backend} ${db.location}: schema current (${done.length} migrations${applied.length > 0 ? `, ${applied.length} applied now` : ''})`,
     ];
+    onNewest(await new MediaRepo(db.knex, settings.account).newestTime('drive'));
     const [last] = await new RunsRepo(db.knex, settings.account).latest(1);
     if (last !== undefined) {
       parts.push(

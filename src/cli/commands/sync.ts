@@ -160,6 +160,7 @@ function summaryOf(settings: Settings, out: Outcome, pacer: Pacer, started: numb
     present: result?.present ?? 0,
     moved: result?.moved ?? 0,
     skipped: result?.skipped ?? progress.skipped,
+    restricted: result?.restricted ?? 0,
     failed: result?.failed ?? progress.failed,
     bytes: result?.bytes ?? progress.bytes,
     ...Object.fromEntries(sourceCounters().map((name) => [name, result?.counters[name] ?? 0])),

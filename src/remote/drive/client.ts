@@ -95,6 +95,23 @@ export class DriveClient implements DriveApi {
     return folder;
   }
 
+  /** The non-trashed folders named `name` directly in My Drive's root, with their modifiedTime. */
+  async findRootFoldersDated(
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<Array<RemoteFolder & { modifiedTime: string | null }>> {
+    const q = `name = ${qString(name)} and mimeType = ${qString(FOLDER_MIME)} and 'root' in parents and trashed = false`;
+    const found: Array<RemoteFolder & { modifiedTime: string | null }> = [];
+    for await (const page of this.#list(q, 'looking for the Google Photos folder', signal)) {
+      for (const f of page) {
+        const folder = toFolder(f);
+        const modifiedTime = typeof f.modifiedTime === 'string' ? f.modifiedTime : null;
+        if (folder) found.push({ ...folder, modifiedTime });
+      }
+    }
+    return found;
+  }
+
   /** The non-trashed folders named `name` directly in My Drive's root. */
   async findRootFolders(name: string, signal?: AbortSignal): Promise<RemoteFolder[]> {
     const q = `name = ${qString(name)} and mimeType = ${qString(FOLDER_MIME)} and 'root' in parents and trashed = false`;
@@ -339,9 +356,14 @@ export class DriveClient implements DriveApi {
   }
 
   /** Opens the bytes of file `id` from `offset`. A 200 to a Range request means "from 0". */
-  async download(id: string, offset: number, signal?: AbortSignal): Promise<Download> {
+  async download(
+    id: string,
+    offset: number,
+    signal?: AbortSignal,
+    opts: { acknowledgeAbuse?: boolean } = {},
+  ): Promise<Download> {
     const res = await this.#api.files.get(
-      { fileId: id, alt: 'media', acknowledgeAbuse: false },
+      { fileId: id, alt: 'media', acknowledgeAbuse: opts.acknowledgeAbuse === true },
       // No `timeout` here: it would cut a long video off mid-body; the caller watches for stalls.
       {
         responseType: 'stream',

@@ -9,7 +9,7 @@ export const FOLDER_MIME = 'application/vnd.google-apps.folder';
 
 /** The file members the index needs (int64 values arrive as strings). */
 const FILE_FIELDS =
-  'id,name,mimeType,parents,size,md5Checksum,createdTime,modifiedTime,trashed,imageMediaMetadata(time)';
+  'id,name,mimeType,parents,size,md5Checksum,sha256Checksum,capabilities/canDownload,createdTime,modifiedTime,trashed,imageMediaMetadata(time)';
 
 /** Partial response for listings: only what the index needs. */
 export const LIST_FIELDS = `nextPageToken, files(${FILE_FIELDS})`;
@@ -24,6 +24,8 @@ export interface WireFile {
   parents?: unknown;
   size?: unknown;
   md5Checksum?: unknown;
+  sha256Checksum?: unknown;
+  capabilities?: { canDownload?: unknown } | null;
   createdTime?: unknown;
   modifiedTime?: unknown;
   trashed?: unknown;
@@ -88,6 +90,7 @@ export function toEntry(f: WireFile): RemoteEntry | null {
   const sizeText = str(f.size);
   const size = sizeText !== null && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
   const md5 = str(f.md5Checksum);
+  const sha256 = str(f.sha256Checksum);
   return {
     kind: 'media',
     id,
@@ -96,6 +99,9 @@ export function toEntry(f: WireFile): RemoteEntry | null {
     parents,
     size,
     md5: md5 && /^[0-9a-f]{32}$/i.test(md5) ? md5.toLowerCase() : null,
+    sha256: sha256 && /^[0-9a-f]{64}$/i.test(sha256) ? sha256.toLowerCase() : null,
+    // Only an explicit false restricts: an answer without capabilities says nothing.
+    canDownload: f.capabilities?.canDownload !== false,
     createdTime: str(f.createdTime),
     modifiedTime: str(f.modifiedTime),
     exifTime: str(f.imageMediaMetadata?.time),

@@ -80,6 +80,10 @@ export interface FakeFile {
   content?: Buffer;
   /** Bytes of generated content (ignored when `content` is set); folders omit it. */
   size?: number;
+  /** Why its bytes cannot be downloaded (restrictions.ts); absent: they can. */
+  restriction?: 'owner-restricted' | 'refused' | 'abuse';
+  /** `ownedByMe`; absent: true (restrictions.ts: an owner-restricted file is never ours). */
+  ownedByMe?: boolean;
 }
 
 export interface Library {

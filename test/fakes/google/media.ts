@@ -4,12 +4,14 @@
  * 200 with Content-Type/Content-Length/Accept-Ranges, or 206 + Content-Range for one satisfiable
  * `Range: bytes=a-b | a- | -n`; 416 (+ `Content-Range: bytes * /size`) when unsatisfiable;
  * a malformed or multi-range header is ignored (200). Google types (folders, Docs) are 403
- * `fileNotDownloadable`. Bodies are streamed with backpressure, generated piecewise.
+ * `fileNotDownloadable`; files that cannot be downloaded are 403 as restrictions.ts says. Bodies
+ * are streamed with backpressure, generated piecewise.
  */
 import type { ServerResponse } from 'node:http';
 import { generatedRange } from './content.ts';
 import { envelope, notFound, sendError } from './http.ts';
 import { isGoogleType, sizeOf } from './library.ts';
+import { downloadRefusal } from './restrictions.ts';
 import type { RouteContext } from './router.ts';
 
 /** Parses a single byte range against `size`: range, 'unsatisfiable', or undefined (ignore). */
@@ -63,6 +65,8 @@ export async function handleMedia(ctx: RouteContext): Promise<void> {
       }),
     );
   }
+  const refusal = downloadRefusal(f, ctx.query.acknowledgeAbuse === 'true');
+  if (refusal) return sendError(res, refusal);
   const size = sizeOf(f);
   const range = parseRange(ctx.req.headers.range, size);
   if (range === 'unsatisfiable') {

@@ -7,9 +7,11 @@
  * folder reports `trashed: true, explicitlyTrashed: false`.
  */
 import { createHash } from 'node:crypto';
+import { sha1Of, sha256Of } from './checksums.ts';
 import { isGoogleType, md5Of, sizeOf } from './library.ts';
 import type { FakeFile, Library } from './library.ts';
 import type { EvalContext } from './query.ts';
+import { capabilitiesOf, downloadRestrictionsOf, ownedByMe } from './restrictions.ts';
 
 /** Resolves `root` and computes effective trashed state, memoised for one request. */
 export function makeEvalContext(lib: Library): EvalContext {
@@ -71,7 +73,8 @@ export function fileResource(
   put('modifiedByMeTime', () => f.modifiedTime);
   put('modifiedByMe', () => true);
   put('shared', () => false);
-  put('ownedByMe', () => true);
+  put('ownedByMe', () => ownedByMe(f));
+  put('capabilities', () => capabilitiesOf(f));
   put('viewersCanCopyContent', () => true);
   put('copyRequiresWriterPermission', () => false);
   put('writersCanShare', () => true);
@@ -81,6 +84,8 @@ export function fileResource(
     put('fullFileExtension', () => ext.full);
     put('fileExtension', () => ext.last);
     put('md5Checksum', () => md5Of(lib, f.id));
+    put('sha1Checksum', () => sha1Of(lib, f.id));
+    put('sha256Checksum', () => sha256Of(lib, f.id));
     put('size', () => String(size));
     put('quotaBytesUsed', () => String(size));
     put('headRevisionId', () =>
@@ -93,6 +98,7 @@ export function fileResource(
     put('quotaBytesUsed', () => '0');
   }
   put('isAppAuthorized', () => false);
+  put('downloadRestrictions', () => downloadRestrictionsOf(f));
   if (f.imageMediaMetadata) {
     const m = f.imageMediaMetadata;
     put('imageMediaMetadata', () => ({

@@ -313,10 +313,12 @@ function replaced(r: MediaRow, placement: Placement): ListedMediaRow {
     dupNumber: placement.dupNumber,
     size: r.size,
     md5: r.md5,
+    sha256: r.sha256,
     mimeType: r.mimeType,
     takenTime: r.takenTime,
     createdTime: r.createdTime,
     modifiedTime: r.modifiedTime,
-    state: r.state === 'skipped' ? 'skipped' : 'pending',
+    state: r.state === 'skipped' || r.state === 'restricted' ? r.state : 'pending',
+    restriction: r.restriction,
   };
 }

@@ -24,6 +24,7 @@ import {
 } from '../../../tree/layout.ts';
 import { sanitizeName } from '../../../tree/sanitize.ts';
 import { FolderPaths } from './folders.ts';
+import { latestModified } from './photos-folder-check.ts';
 import { filteredOut, type FilterOptions } from '../../filters.ts';
 
 /** What both Drive index phases (a full listing, the changes feed) work with. */
@@ -49,15 +50,19 @@ export interface DriveIndexDeps extends DrivePhaseDeps {
 
 export const DRIVE_DIR = 'drive';
 
-async function walkRoots(deps: DriveIndexDeps): Promise<Map<string, string>> {
+/** The walk's roots (folder id -> path), and the latest modifiedTime of the Photos folders. */
+async function walkRoots(
+  deps: DriveIndexDeps,
+): Promise<{ roots: Map<string, string>; photosFolderModified: string | null }> {
   const { drive, signal } = deps;
   const myDrive = await drive.myDriveRoot(signal);
-  if (deps.allDrive) return new Map([[myDrive.id, DRIVE_DIR]]);
-  const found = await drive.findRootFolders(GOOGLE_PHOTOS_FOLDER, signal);
+  if (deps.allDrive)
+    return { roots: new Map([[myDrive.id, DRIVE_DIR]]), photosFolderModified: null };
+  const found = await drive.findRootFoldersDated(GOOGLE_PHOTOS_FOLDER, signal);
   if (found.length === 0) {
     throw new SyncError('fatal', `My Drive has no "${GOOGLE_PHOTOS_FOLDER}" folder in its root`, {
       hints: [
-        'turn on the Google Photos folder in Drive, or back up all of My Drive with --all-drive',
+        'Google Photos stopped filling that folder in July 2019: back up all of My Drive with --all-drive, and the Photos library with the Takeout source (--takeout)',
       ],
     });
   }
@@ -67,7 +72,10 @@ async function walkRoots(deps: DriveIndexDeps): Promise<Map<string, string>> {
       `several "${GOOGLE_PHOTOS_FOLDER}" folders; backing up all of them into one`,
     );
   }
-  return new Map(found.map((f) => [f.id, `${DRIVE_DIR}/${sanitizeName(f.name)}`]));
+  return {
+    roots: new Map(found.map((f) => [f.id, `${DRIVE_DIR}/${sanitizeName(f.name)}`])),
+    photosFolderModified: latestModified(found),
+  };
 }
 
 /** Heap and RSS in MB, for the debug lines of long phases. */
@@ -84,13 +92,15 @@ function toDate(s: string | null): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export async function indexDrive(
-  deps: DriveIndexDeps,
-): Promise<{ listed: number; roots: Map<string, string> }> {
+export async function indexDrive(deps: DriveIndexDeps): Promise<{
+  listed: number;
+  roots: Map<string, string>;
+  photosFolderModified: string | null;
+}> {
   const { log } = deps;
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
-  const roots = await walkRoots(deps);
+  const { roots, photosFolderModified } = await walkRoots(deps);
   const paths = new FolderPaths(roots);
   const listed = await listAll(deps, roots, paths);
   log.info({ items: listed.length, seconds: seconds() }, 'drive listing done');
@@ -113,7 +123,7 @@ export async function indexDrive(
   );
   const { written, unchanged } = await writeListing(deps, placed, stored, seenAt);
   log.debug({ seconds: seconds(), written, unchanged, ...memory() }, 'index written');
-  return { listed: written + unchanged, roots };
+  return { listed: written + unchanged, roots, photosFolderModified };
 }
 
 /** Every photo and video below the roots; their folders go into `paths`. */
@@ -205,7 +215,7 @@ export function unchangedRow(prev: StoredItem | undefined, row: ListedRow): bool
   return (
     prev !== undefined &&
     prev.listingHash === row.listingHash &&
-    prev.wanted === (row.state === 'pending')
+    prev.wanted === (row.state !== 'skipped')
   );
 }
 
@@ -284,6 +294,9 @@ export function listingHash(r: ListedRow): string {
     t(r.createdTime),
     t(r.modifiedTime),
     r.state,
+    // Appended only when set, so rows listed without them keep their hashes.
+    ...(r.sha256 ? [r.sha256] : []),
+    ...(r.restriction ? [r.restriction] : []),
   ].join('\u0000');
   return createHash('sha1').update(text).digest('base64');
 }
@@ -308,10 +321,13 @@ export function toRow(
     dupNumber: p.dupNumber,
     size: item.size,
     md5: item.md5,
+    sha256: item.sha256,
     mimeType: item.mimeType,
     takenTime: parseTakenTime(item.exifTime),
     createdTime: toDate(item.createdTime),
     modifiedTime: toDate(item.modifiedTime),
-    state: why === null ? 'pending' : 'skipped',
+    // A filter wins: a file left out is not recorded as restricted either.
+    state: why !== null ? 'skipped' : item.canDownload ? 'pending' : 'restricted',
+    restriction: why === null && !item.canDownload ? 'no-download' : null,
   };
 }

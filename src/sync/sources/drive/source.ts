@@ -6,18 +6,25 @@
  * --flush-index, --all-drive or a filter changed, or a token Drive no longer accepts) a full
  * listing (listing.ts), after taking a new token first so that nothing changing during the
  * listing is missed. Deletions: only explicit change entries (removed, trashed, moved out of the
- * backup); a full listing never infers one. Bytes: by file id; md5 checked.
+ * backup); a full listing never infers one. Bytes: by file id; sha256 checked (md5 when Drive
+ * gives no sha256); files Drive will not hand out are recorded `restricted` and not asked for
+ * again (restricted.ts). At the end of a pass, a `Google Photos` folder that has not changed for
+ * a year is warned about (photos-folder-check.ts).
  */
 import { RemoteError } from '../../../remote/errors.ts';
 import type { IndexOutcome, Source, SourceContext } from '../../source.ts';
 import { applyDriveChanges } from './changes.ts';
 import { DRIVE_DIR, indexDrive, type DrivePhaseDeps } from './listing.ts';
+import { photosFolderWarning } from './photos-folder-check.ts';
+import { driveFetcher } from './restricted.ts';
 
 /** sync_state keys of the Drive source. */
 const TOKEN_KEY = 'drive.changesToken';
 const ROOTS_KEY = 'drive.roots';
 const MODE_KEY = 'drive.listingMode';
 const INDEXED_AT_KEY = 'drive.lastIndexedAt';
+/** The latest modifiedTime of the `Google Photos` folders at the last full listing. */
+const PHOTOS_FOLDER_KEY = 'drive.photosFolderModified';
 
 export const driveSource: Source = {
   name: 'drive',
@@ -33,8 +40,18 @@ export const driveSource: Source = {
     return outcome;
   },
   async fetcher(ctx) {
-    const drive = ctx.remote.drive;
-    return (id) => (offset, signal) => drive.download(id, offset, signal);
+    return driveFetcher(ctx.remote.drive, ctx.log.child({ component: 'download' }));
+  },
+  /** Warns when the `Google Photos` folder looks abandoned (from the index: no request). */
+  async finish(ctx) {
+    if (ctx.options.allDrive) return;
+    const warning = photosFolderWarning({
+      found: true,
+      folderModified: (await ctx.state.get<string | null>(PHOTOS_FOLDER_KEY)) ?? null,
+      newestItem: await ctx.media.newestTime('drive'),
+      now: new Date(),
+    });
+    if (warning !== null) ctx.log.warn(warning);
   },
 };
 
@@ -97,6 +114,7 @@ async function listEverything(ctx: SourceContext): Promise<IndexOutcome> {
     replaceStored: options.flushIndex,
   });
   await state.set(ROOTS_KEY, [...listed.roots]);
+  await state.set(PHOTOS_FOLDER_KEY, listed.photosFolderModified ?? '');
   await state.set(MODE_KEY, modeOf(ctx));
   await state.set(TOKEN_KEY, newToken);
   return { indexed: listed.listed, gone: 0, full: true };
