@@ -84,6 +84,7 @@ describe('toRow: restricted and sha256', () => {
     ...over,
   });
   const place = {
+    id: 'a',
     relPath: 'drive/GP/a.jpg',
     pathKey: 'drive/gp/a.jpg',
     baseName: 'a.jpg',
