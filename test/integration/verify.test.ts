@@ -169,7 +169,8 @@ describe('verify on the demo library', () => {
     assert.ok(problems(r).get('changed')?.includes(flipped), out(r));
     assert.match(
       r.stdout,
-      new RegExp(`^changed +${flipped}  md5 [0-9a-f]{32}, the index says`, 'm'),
+      // A Drive file: checked by Drive's sha256.
+      new RegExp(`^changed +${flipped}  sha256 [0-9a-f]{64}, the index says`, 'm'),
     );
   });
 
