@@ -18,7 +18,7 @@ describe('Drive shortcuts in the emulator', () => {
   let emu: Emulator;
   let lib: Library;
   let c: RealClients;
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'photo' | 'toPhoto' | 'toFolder' | 'toUnseen' | 'gp', string>;
 
   before(async () => {
     const b = new LibraryBuilder();

@@ -12,6 +12,7 @@ import { RemoteError } from '../../../remote/errors.ts';
 import type { IndexOutcome, Source, SourceContext } from '../../source.ts';
 import { applyDriveChanges } from './changes.ts';
 import { DRIVE_DIR, indexDrive, type DrivePhaseDeps } from './listing.ts';
+import { linkShortcuts } from './shortcut-links.ts';
 
 /** sync_state keys of the Drive source. */
 const TOKEN_KEY = 'drive.changesToken';
@@ -34,7 +35,13 @@ export const driveSource: Source = {
   },
   async fetcher(ctx) {
     const drive = ctx.remote.drive;
-    return (id) => (offset, signal) => drive.download(id, offset, signal);
+    // A shortcut's copy holds its target's bytes: a shortcut has none (403 fileNotDownloadable).
+    const targets = await ctx.shortcuts.copyTargets();
+    return (id) => (offset, signal) => drive.download(targets.get(id) ?? id, offset, signal);
+  },
+  async finish(ctx) {
+    const roots = await ctx.state.get<Array<[string, string]>>(ROOTS_KEY);
+    if (roots !== undefined) await linkShortcuts(ctx, new Map(roots));
   },
 };
 
@@ -47,6 +54,7 @@ function phaseDeps(ctx: SourceContext, component: string): DrivePhaseDeps {
     drive: ctx.remote.drive,
     media: ctx.media,
     folders: ctx.folders,
+    shortcuts: ctx.shortcuts,
     log: ctx.log.child({ component }),
     progress: ctx.progress,
     signal: ctx.signal,
