@@ -96,6 +96,15 @@ export class ShortcutRepo extends AccountRepo {
       .delete();
   }
 
+  /** Where links of ours stand (for `verify`: entries no media row names). */
+  async linkPaths(): Promise<string[]> {
+    const rows = (await this.knex('drive_shortcuts')
+      .where({ account: this.account })
+      .whereNotNull('link_path')
+      .select('link_path')) as Array<{ link_path: string }>;
+    return rows.map((r) => r.link_path);
+  }
+
   /** shortcut id -> target id of the `file-copy` shortcuts: what the fetcher downloads. */
   async copyTargets(): Promise<Map<string, string>> {
     const rows = (await this.knex('drive_shortcuts')

@@ -138,6 +138,10 @@ describe('Drive shortcuts', () => {
       );
       assert.deepEqual(shortcutFetches, []);
 
+      // verify knows the links: no unknown files.
+      const v = await runCli(['verify', w.root], w.env);
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+
       // A rerun changes nothing.
       const again = await pass(w);
       assert.equal(again.summary?.downloaded, 0);
