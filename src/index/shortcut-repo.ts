@@ -68,7 +68,16 @@ export class ShortcutRepo extends AccountRepo {
             })),
           )
           .onConflict(['account', 'shortcut_id'])
-          .merge(['name', 'parent_id', 'target_id', 'target_mime', 'kind', 'root_path', 'note']);
+          .merge([
+            'name',
+            'parent_id',
+            'target_id',
+            'target_mime',
+            'kind',
+            'root_path',
+            'note',
+            'last_seen_at',
+          ]);
       }
     });
   }

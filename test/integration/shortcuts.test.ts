@@ -186,4 +186,40 @@ describe('Drive shortcuts', () => {
       await w.close();
     }
   });
+
+  it('in copy mode: links are copies, a full listing keeps them, a target moved out becomes a copy', async () => {
+    const { lib, ids } = library();
+    const w = await world(lib);
+    try {
+      await pass(w, ['--link-mode', 'copy']);
+      const a = abs(w, `${GP}/Links/A.jpg`);
+      assert.ok((await lstat(a)).isFile(), 'a copy, not a symlink');
+      assert.equal(await fileMd5(w, `${GP}/Links/A.jpg`), md5Of(lib, ids.a));
+      // Folders are always symlinks.
+      await assertSymlink(w, `${GP}/Links/Year`, '../2016');
+
+      // A full listing again: nothing downloaded, every entry kept.
+      const flushed = await pass(w, ['--link-mode', 'copy', '--flush-index']);
+      assert.equal(flushed.summary?.downloaded, 0, JSON.stringify(flushed.summary));
+      assert.equal(await fileMd5(w, `${GP}/Links/A.jpg`), md5Of(lib, ids.a));
+      assert.equal(await fileMd5(w, `${GP}/Links/Trip/T1.jpg`), md5Of(lib, ids.t1));
+
+      // B moves out of the backup: its own file is recorded gone, its shortcut now holds a copy.
+      const night = w.emu.library;
+      moveFile(night, ids.b, ids.elsewhere);
+      deleteFile(night, ids.toA);
+      await pass(w, ['--link-mode', 'copy']);
+      const s = await states(w);
+      assert.equal(s[`${GP}/2016/B.jpg`], 'gone');
+      assert.equal(s[`${GP}/Links/B.jpg`], 'done');
+      assert.equal(await fileMd5(w, `${GP}/Links/B.jpg`), md5Of(night, ids.b));
+      // The copy of a removed shortcut goes (ours); its target stays.
+      assert.ok(!existsSync(a));
+      assert.equal(await fileMd5(w, `${GP}/2016/A.jpg`), md5Of(night, ids.a));
+      const v = await runCli(['verify', w.root], w.env);
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+    } finally {
+      await w.close();
+    }
+  });
 });

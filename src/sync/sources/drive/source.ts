@@ -31,6 +31,8 @@ export const driveSource: Source = {
     ctx.progress.setPhase('index');
     const outcome = (await changesSinceLastPass(ctx)) ?? (await listEverything(ctx));
     await ctx.state.set(INDEXED_AT_KEY, new Date().toISOString());
+    // Links that should go leave before the downloads, so no item is written through one.
+    await relinkShortcuts(ctx);
     return outcome;
   },
   async fetcher(ctx) {
@@ -39,11 +41,14 @@ export const driveSource: Source = {
     const targets = await ctx.shortcuts.copyTargets();
     return (id) => (offset, signal) => drive.download(targets.get(id) ?? id, offset, signal);
   },
-  async finish(ctx) {
-    const roots = await ctx.state.get<Array<[string, string]>>(ROOTS_KEY);
-    if (roots !== undefined) await linkShortcuts(ctx, new Map(roots));
-  },
+  // After the downloads: the links to files fetched in this pass.
+  finish: (ctx) => relinkShortcuts(ctx),
 };
+
+async function relinkShortcuts(ctx: SourceContext): Promise<void> {
+  const roots = await ctx.state.get<Array<[string, string]>>(ROOTS_KEY);
+  if (roots !== undefined) await linkShortcuts(ctx, new Map(roots));
+}
 
 /** What a full listing decides with: another root or other filters need a full listing again. */
 const modeOf = (ctx: SourceContext): string =>
