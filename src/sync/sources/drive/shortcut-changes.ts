@@ -44,14 +44,18 @@ export async function applyShortcutChanges(
   if (affected.size > 0) {
     const paths = await pathsNow(deps, latest, after, affected);
     const holds = holdsBackup(deps);
+    // Decided ones, kept or not (a shortcut outside the backup gets no row).
+    const done = new Set<string>();
     for (let round = 0; affected.size > 0 && round < ROUNDS; round++) {
       const rows = await decideAll(deps, { latest, paths, stored, affected, holds });
+      for (const id of affected.keys()) done.add(id);
       for (const r of rows) after.set(r.shortcutId, { ...r, linkPath: null });
       const fresh = rows.filter((r) => r.kind === 'folder-root' && !wasRoot(stored, r));
       await walkRoots(deps, latest, paths, fresh);
       affected.clear();
+      // Shortcuts inside the folders just walked.
       for (const [id, c] of latest) {
-        if (c.entry?.kind === 'shortcut' && !after.has(id)) affected.set(id, c.entry);
+        if (c.entry?.kind === 'shortcut' && !done.has(id)) affected.set(id, c.entry);
       }
       await deps.shortcuts.upsertMany(rows, seenAt);
       feed.gone += await endCopies(deps, stored, rows, seenAt);
