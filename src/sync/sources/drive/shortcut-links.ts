@@ -63,7 +63,7 @@ export async function linkShortcuts(
   const targets = new Map<string, MediaRow>();
   for (const t of await ctx.media.byIds('drive', linkTargets)) targets.set(t.remoteId, t);
   const wanted = wantedLinks(rows, folderPaths, targets);
-  const taken = await itemPaths(ctx, [
+  const taken = await takenPaths(ctx, folderPaths, [
     ...wanted.values(),
     ...rows.flatMap((r) => (r.linkPath ? [{ path: r.linkPath }] : [])),
   ]);
@@ -75,13 +75,17 @@ export async function linkShortcuts(
   }
 }
 
-/** The path keys of items (not links) at any of these paths: a link never replaces an item. */
-async function itemPaths(
+/**
+ * The path keys of every folder of the backup and of the items at any of these paths: a link
+ * never stands where an item or a folder goes.
+ */
+async function takenPaths(
   ctx: SourceContext,
+  folderPaths: ReadonlyMap<string, string>,
   at: ReadonlyArray<{ path: string }>,
 ): Promise<Set<string>> {
   const dirs = [...new Set(at.map((a) => pathKey(a.path.slice(0, a.path.lastIndexOf('/')))))];
-  const keys = new Set<string>();
+  const keys = new Set([...folderPaths.values()].map(pathKey));
   for (const r of await ctx.media.inDirs('drive', dirs)) keys.add(pathKey(r.relPath));
   return keys;
 }
@@ -95,11 +99,9 @@ async function reconcileOne(
 ): Promise<void> {
   const log = ctx.log.child({ component: 'drive-shortcuts' });
   if (r.linkPath !== null && r.linkPath !== want?.path) {
-    // An item placed at the old name since is not ours to remove.
-    if (
-      !taken.has(pathKey(r.linkPath)) &&
-      (await removeShortcutEntry(ctx.root, r.linkPath, true))
-    ) {
+    // The file of an item placed at the old name since is not ours to remove; a symlink always
+    // is (items are written as files, and a folder's items would be written through it).
+    if (await removeShortcutEntry(ctx.root, r.linkPath, !taken.has(pathKey(r.linkPath)))) {
       counts.removed++;
     }
     await ctx.shortcuts.setLinkPath(r.shortcutId, null);
