@@ -41,7 +41,22 @@ export interface RemoteMedia {
   exifTime: string | null;
 }
 
-export type RemoteEntry = RemoteFolder | RemoteMedia;
+/**
+ * A Drive shortcut (`application/vnd.google-apps.shortcut`): no bytes of its own, a target set once
+ * at creation (a "retarget" is a new shortcut). The target may be a folder, a file anywhere, or
+ * something this account cannot see.
+ */
+export interface RemoteShortcut {
+  kind: 'shortcut';
+  id: string;
+  name: string;
+  parents: string[];
+  targetId: string;
+  /** The target's mimeType as Drive copied it when the shortcut was made. */
+  targetMimeType: string;
+}
+
+export type RemoteEntry = RemoteFolder | RemoteMedia | RemoteShortcut;
 
 /** A file that is neither a folder nor a photo/video: a Google Doc, a PDF, a shortcut... */
 export interface RemoteOtherFile {
@@ -128,6 +143,11 @@ export interface DriveApi {
    * first page (entries already yielded are not yielded again).
    */
   walk(rootIds: string[], signal?: AbortSignal): AsyncGenerator<RemoteEntry[]>;
+  /**
+   * A folder, photo/video or shortcut by id, as walk() yields it; null when the account cannot see
+   * it (404), or it is trashed or of another type.
+   */
+  entry(id: string, signal?: AbortSignal): Promise<RemoteEntry | null>;
   /** The changes token of "now": `changes()` from it lists what changes after. */
   startPageToken(signal?: AbortSignal): Promise<string>;
   /**

@@ -33,6 +33,7 @@ import type { Logger } from 'pino';
 import type { AlbumRepo } from '../index/album-repo.ts';
 import type { FolderRepo } from '../index/folder-repo.ts';
 import type { MediaRepo, MediaSource } from '../index/media-repo.ts';
+import type { ShortcutRepo } from '../index/shortcut-repo.ts';
 import type { StateRepo } from '../index/state-repo.ts';
 import type { TakeoutRepo } from '../index/takeout-repo.ts';
 import type { Progress } from '../logging/progress.ts';
@@ -48,6 +49,8 @@ export interface SourceContext {
   media: MediaRepo;
   albums: AlbumRepo;
   folders: FolderRepo;
+  /** Drive shortcuts (sources/drive/shortcuts.ts). */
+  shortcuts: ShortcutRepo;
   state: StateRepo;
   log: Logger;
   progress: Progress;

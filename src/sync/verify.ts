@@ -56,6 +56,8 @@ export {
 export interface VerifyDeps {
   root: string;
   media: MediaRepo;
+  /** Where Drive shortcuts' links stand (ours, though no media row names them). */
+  shortcutLinks?: () => Promise<string[]>;
   albums: AlbumRepo;
   log: Logger;
   signal: AbortSignal;
@@ -129,6 +131,7 @@ export async function verifyTree(deps: VerifyDeps): Promise<VerifyResult> {
   try {
     await checkMedia(run);
     progress.phase = 'tree';
+    for (const p of (await deps.shortcutLinks?.()) ?? []) run.known.add(nfc(p));
     await findUnknown(run);
     progress.phase = 'albums';
     await verifyAlbums(deps, report);

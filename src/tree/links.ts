@@ -130,7 +130,7 @@ function isOurs(d: Dirent, st: Stats | null, mode: LinkMode): boolean {
 
 const sameFile = (a: Stats, b: Stats): boolean => a.dev === b.dev && a.ino === b.ino;
 
-interface Job {
+export interface Job {
   entry: string;
   temp: string;
   target: string;
@@ -140,7 +140,7 @@ interface Job {
 }
 
 /** Whether the entry at job.entry is what `how` would make. */
-async function isCurrent(job: Job, how: LinkMode): Promise<boolean> {
+export async function isCurrent(job: Job, how: LinkMode): Promise<boolean> {
   const st = await lstatOrNull(job.entry);
   if (!st) return false;
   switch (how) {
@@ -162,7 +162,11 @@ async function isCurrent(job: Job, how: LinkMode): Promise<boolean> {
  * Makes the entry under its temp name and renames it into place. Returns false (nothing left
  * behind) when `how` is hardlink and this file system cannot hard link the target here.
  */
-async function make(job: Job, how: LinkMode, link: ReconcileOptions['link']): Promise<boolean> {
+export async function make(
+  job: Job,
+  how: LinkMode,
+  link: ReconcileOptions['link'],
+): Promise<boolean> {
   await unlinkIfThere(job.temp);
   try {
     if (how === 'symlink') {

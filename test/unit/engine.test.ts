@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import type { AlbumRepo } from '../../src/index/album-repo.ts';
 import type { FolderRepo } from '../../src/index/folder-repo.ts';
+import type { ShortcutRepo } from '../../src/index/shortcut-repo.ts';
 import type { MediaRepo } from '../../src/index/media-repo.ts';
 import type { TakeoutRepo } from '../../src/index/takeout-repo.ts';
 import type { StateRepo } from '../../src/index/state-repo.ts';
@@ -97,8 +98,9 @@ function deps(sources: Source[], over: Partial<PassOptions> = {}) {
       signal: new AbortController().signal,
       options: { ...options, ...over },
       sources,
-      // The fake sources never read it.
+      // The fake sources never read them.
       takeout: {} as TakeoutRepo,
+      shortcuts: {} as ShortcutRepo,
     },
   };
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../../errors/errors.ts';
 import { AlbumRepo } from '../../index/album-repo.ts';
 import type { IndexDb } from '../../index/db.ts';
 import { DeletionsRepo } from '../../index/deletions-repo.ts';
+import { ShortcutRepo } from '../../index/shortcut-repo.ts';
 import { FolderRepo } from '../../index/folder-repo.ts';
 import { MediaRepo } from '../../index/media-repo.ts';
 import { StateRepo } from '../../index/state-repo.ts';
@@ -138,6 +139,7 @@ export async function wirePass(
     media: new MediaRepo(db.knex, settings.account),
     albums: new AlbumRepo(db.knex, settings.account),
     folders: new FolderRepo(db.knex, settings.account),
+    shortcuts: new ShortcutRepo(db.knex, settings.account),
     state,
     deletions: new DeletionsRepo(db.knex, settings.account),
     takeout,

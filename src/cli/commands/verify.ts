@@ -17,6 +17,7 @@ import { MediaRepo } from '../../index/media-repo.ts';
 import { createLogger, flushLogger, scrubSecrets, type Logger } from '../../logging/logger.ts';
 import type { TokenStore } from '../../secrets/store.ts';
 import { prepareRepair, runRepairPass, type RepairPlan } from '../../sync/repair.ts';
+import { ShortcutRepo } from '../../index/shortcut-repo.ts';
 import { verifyTree, type VerifyProblem, type VerifyResult } from '../../sync/verify.ts';
 import { openLockedIndex, requireBackup, rootSignal, type LockedIndex } from './session.ts';
 import { endPass, passKit, passOptions, tokenStoreOf, wirePass } from './pass-wiring.ts';
@@ -168,6 +169,7 @@ async function verifyAndRepair(run: VerifyRun, print: (line: string) => void): P
     root: settings.root,
     media: new MediaRepo(run.db.knex, settings.account),
     albums: new AlbumRepo(run.db.knex, settings.account),
+    shortcutLinks: () => new ShortcutRepo(run.db.knex, settings.account).linkPaths(),
     log: log.child({ component: 'verify' }),
     signal: run.signal,
     hashWidth: settings.concurrency,

@@ -22,6 +22,7 @@ import type {
 import { toDriveFile } from './plain-file.ts';
 import {
   CHANGES_FIELDS,
+  FILE_FIELDS,
   FOLDER_MIME,
   isPageTokenRejection,
   LIST_FIELDS,
@@ -29,9 +30,11 @@ import {
   parsePage,
   parseStartPageToken,
   qString,
+  SHORTCUT_MIME,
   toChange,
   toEntry,
   toFolder,
+  type WireFile,
 } from './wire.ts';
 
 export interface DriveClientOptions {
@@ -138,7 +141,7 @@ export class DriveClient implements DriveApi {
       for (let i = 0; i < frontier.length; i += this.#parentsPerQuery) {
         const batch = frontier.slice(i, i + this.#parentsPerQuery);
         const parents = batch.map((id) => `${qString(id)} in parents`).join(' or ');
-        const q = `(${parents}) and trashed = false and (mimeType = ${qString(FOLDER_MIME)} or mimeType contains 'image/' or mimeType contains 'video/')`;
+        const q = `(${parents}) and trashed = false and (mimeType = ${qString(FOLDER_MIME)} or mimeType = ${qString(SHORTCUT_MIME)} or mimeType contains 'image/' or mimeType contains 'video/')`;
         for await (const page of this.#list(q, 'listing Drive folders', signal)) {
           const out: RemoteEntry[] = [];
           for (const f of page) {
@@ -290,6 +293,25 @@ export class DriveClient implements DriveApi {
         if (file) out.push(file);
       }
       yield out;
+    }
+  }
+
+  /** Entry `id` as walk() gives it; null when unseen (404), trashed or of another type. */
+  async entry(id: string, signal?: AbortSignal): Promise<RemoteEntry | null> {
+    try {
+      const res = await this.#call(
+        'reading a shortcut target in Drive',
+        () =>
+          this.#api.files.get(
+            { fileId: id, fields: FILE_FIELDS },
+            { signal, timeout: this.#timeoutMs },
+          ),
+        signal,
+      );
+      return toEntry(res.data as WireFile);
+    } catch (err) {
+      if (factsOf(err).status === 404) return null;
+      throw err;
     }
   }
 

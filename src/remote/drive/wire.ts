@@ -6,10 +6,11 @@ import { RemoteError } from '../errors.ts';
 import type { RemoteChange, RemoteEntry, RemoteFolder, RemoteOtherFile } from '../types.ts';
 
 export const FOLDER_MIME = 'application/vnd.google-apps.folder';
+export const SHORTCUT_MIME = 'application/vnd.google-apps.shortcut';
 
 /** The file members the index needs (int64 values arrive as strings). */
-const FILE_FIELDS =
-  'id,name,mimeType,parents,size,md5Checksum,sha256Checksum,capabilities/canDownload,createdTime,modifiedTime,trashed,imageMediaMetadata(time)';
+export const FILE_FIELDS =
+  'id,name,mimeType,parents,size,md5Checksum,sha256Checksum,capabilities/canDownload,createdTime,modifiedTime,trashed,imageMediaMetadata(time),shortcutDetails(targetId,targetMimeType)';
 
 /** Partial response for listings: only what the index needs. */
 export const LIST_FIELDS = `nextPageToken, files(${FILE_FIELDS})`;
@@ -30,6 +31,7 @@ export interface WireFile {
   modifiedTime?: unknown;
   trashed?: unknown;
   imageMediaMetadata?: { time?: unknown } | null;
+  shortcutDetails?: { targetId?: unknown; targetMimeType?: unknown } | null;
 }
 
 export interface WirePage {
@@ -77,7 +79,7 @@ export function parsePage(data: unknown): WirePage {
 
 /**
  * One listed file as a RemoteEntry, or null when it is not for us: trashed, not a folder, image or
- * video (Docs, PDFs, shortcuts), or missing the fields without which it cannot be placed.
+ * video or shortcut (Docs, PDFs), or missing the fields without which it cannot be placed.
  */
 export function toEntry(f: WireFile): RemoteEntry | null {
   const id = str(f.id);
@@ -86,6 +88,7 @@ export function toEntry(f: WireFile): RemoteEntry | null {
   if (!id || name === null || !mimeType || f.trashed === true) return null;
   const parents = Array.isArray(f.parents) ? f.parents.filter((p) => typeof p === 'string') : [];
   if (mimeType === FOLDER_MIME) return { kind: 'folder', id, name, parents };
+  if (mimeType === SHORTCUT_MIME) return toShortcut(f, id, name, parents);
   if (!mimeType.startsWith('image/') && !mimeType.startsWith('video/')) return null;
   const sizeText = str(f.size);
   const size = sizeText !== null && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
@@ -106,6 +109,13 @@ export function toEntry(f: WireFile): RemoteEntry | null {
     modifiedTime: str(f.modifiedTime),
     exifTime: str(f.imageMediaMetadata?.time),
   };
+}
+
+/** A shortcut with its target, or null when Drive did not say what it points at. */
+function toShortcut(f: WireFile, id: string, name: string, parents: string[]): RemoteEntry | null {
+  const targetId = str(f.shortcutDetails?.targetId);
+  const targetMimeType = str(f.shortcutDetails?.targetMimeType) ?? '';
+  return targetId ? { kind: 'shortcut', id, name, parents, targetId, targetMimeType } : null;
 }
 
 export function toFolder(f: WireFile): RemoteFolder | null {

@@ -12,6 +12,7 @@
 import { bufferMd5Of, generatedContent, generatedMd5 } from './content.ts';
 import { spreadAlbums } from './picasa-generate.ts';
 import { createAlbum, resolveMember } from './picasa-model.ts';
+import { shortcutTo } from './shortcuts.ts';
 import type {
   AlbumMemberRef,
   AlbumType,
@@ -42,6 +43,7 @@ export {
   updateFile,
 } from './changes-mutate.ts';
 export { currentToken, expireChangeTokensBefore, recordChange } from './changes-journal.ts';
+export { addShortcut, SHORTCUT_MIME, shortcutTo } from './shortcuts.ts';
 export type {
   AlbumMember,
   AlbumMemberRef,
@@ -84,6 +86,8 @@ export interface FakeFile {
   restriction?: 'owner-restricted' | 'refused' | 'abuse';
   /** `ownedByMe`; absent: true (restrictions.ts: an owner-restricted file is never ours). */
   ownedByMe?: boolean;
+  /** Shortcuts only (`shortcuts.ts`): set once at creation, as Drive does. */
+  shortcutDetails?: { targetId: string; targetMimeType: string };
 }
 
 export interface Library {
@@ -354,6 +358,11 @@ export class LibraryBuilder {
     };
     if (!isGoogleType(full.mimeType) && !full.content && full.size === undefined) full.size = 1000;
     return this.add(full);
+  }
+
+  /** Adds a shortcut to `targetId` (`shortcuts.ts`); `targetMimeType` when the target is not here. */
+  shortcut(name: string, parent: string, targetId: string, targetMimeType?: string): string {
+    return this.file(shortcutTo(this.files, name, parent, targetId, targetMimeType));
   }
 
   private addMedia(m: Omit<PicasaMedia, 'id'>): PicasaMediaRef {

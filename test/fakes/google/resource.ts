@@ -107,5 +107,6 @@ export function fileResource(
     }));
   }
   if (f.videoMediaMetadata) put('videoMediaMetadata', () => ({ ...f.videoMediaMetadata }));
+  if (f.shortcutDetails) put('shortcutDetails', () => ({ ...f.shortcutDetails }));
   return out;
 }

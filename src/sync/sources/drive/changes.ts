@@ -21,6 +21,7 @@ import { assignPlacements, type LayoutInput, type Placement } from '../../../tre
 import { pathKey } from '../../../tree/sanitize.ts';
 import { listingHash, toRow, type DrivePhaseDeps } from './listing.ts';
 import { FolderPaths } from './folders.ts';
+import { applyShortcutChanges } from './shortcut-changes.ts';
 
 export interface DriveChangesDeps extends DrivePhaseDeps {
   /** The walk's roots of the last full listing: folder id -> path (`drive/Google Photos`). */
@@ -57,7 +58,11 @@ export async function applyDriveChanges(
   if (latest.size === 0) return result;
   log.info({ changes: latest.size }, 'drive changes read');
 
-  const folders = await applyFolderChanges(deps, latest);
+  const shortcuts = await applyShortcutChanges(deps, latest, new Date(started));
+  result.gone += shortcuts.gone;
+  const folders = await applyFolderChanges({ ...deps, roots: shortcuts.roots }, latest);
+  // Items of a folder no shortcut reaches any more go as those of a folder that left.
+  for (const id of shortcuts.dropped) folders.lost.add(id);
   // Items: the changed ones, and every item of a folder that moved or left.
   const changedFiles = [...latest.values()].filter((c) => !folders.changed.has(c.fileId));
   const storedById = new Map<string, MediaRow>();
@@ -175,7 +180,7 @@ async function applyFolderChanges(
             removed: false,
             entry: e,
             trashed: false,
-            mimeType: e.mimeType,
+            mimeType: e.kind === 'media' ? e.mimeType : null,
             time: '',
           });
         }

@@ -18,6 +18,12 @@ export class FolderPaths {
     for (const [id, p] of fixed) this.#paths.set(id, p);
   }
 
+  /** Makes folder `id` a root at `path` (a folder outside the backup reached by a shortcut). */
+  fix(id: string, path: string): void {
+    this.#folders.delete(id);
+    this.#paths.set(id, path);
+  }
+
   add(folder: RemoteFolder): void {
     if (!this.#paths.has(folder.id)) this.#folders.set(folder.id, folder);
   }

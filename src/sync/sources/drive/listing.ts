@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { SyncError } from '../../../errors/errors.ts';
 import type { FolderRepo } from '../../../index/folder-repo.ts';
 import type { BriefMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { ShortcutRepo } from '../../../index/shortcut-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
 import {
@@ -25,6 +26,12 @@ import {
 import { sanitizeName } from '../../../tree/sanitize.ts';
 import { FolderPaths } from './folders.ts';
 import { latestModified } from './photos-folder-check.ts';
+import {
+  dedupeById,
+  expandShortcuts,
+  storeListedShortcuts,
+  type ListingState,
+} from './shortcut-listing.ts';
 import { filteredOut, type FilterOptions } from '../../filters.ts';
 
 /** What both Drive index phases (a full listing, the changes feed) work with. */
@@ -32,6 +39,7 @@ export interface DrivePhaseDeps {
   drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
+  shortcuts: ShortcutRepo;
   log: Logger;
   progress: Progress;
   signal: AbortSignal;
@@ -102,7 +110,10 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
   const seconds = () => (Date.now() - started) / 1000;
   const { roots, photosFolderModified } = await walkRoots(deps);
   const paths = new FolderPaths(roots);
-  const listed = await listAll(deps, roots, paths);
+  const st: ListingState = { paths, listed: [], shortcuts: [] };
+  await listAll(deps, [...roots.keys()], st);
+  const shortcutRows = await expandShortcuts(deps, st, (ids) => listAll(deps, ids, st));
+  const listed = st.listed;
   log.info({ items: listed.length, seconds: seconds() }, 'drive listing done');
 
   const stored = await storedItems(deps.media);
@@ -122,25 +133,24 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
     seenAt,
   );
   const { written, unchanged } = await writeListing(deps, placed, stored, seenAt);
+  await storeListedShortcuts(deps, shortcutRows, seenAt);
   log.debug({ seconds: seconds(), written, unchanged, ...memory() }, 'index written');
   return { listed: written + unchanged, roots, photosFolderModified };
 }
 
-/** Every photo and video below the roots; their folders go into `paths`. */
-async function listAll(
-  deps: DriveIndexDeps,
-  roots: ReadonlyMap<string, string>,
-  paths: FolderPaths,
-): Promise<RemoteMedia[]> {
-  const listed: RemoteMedia[] = [];
-  for await (const page of deps.drive.walk([...roots.keys()], deps.signal)) {
+/** Every photo, video and shortcut below `rootIds` into `st`; their folders into `st.paths`. */
+async function listAll(deps: DrivePhaseDeps, rootIds: string[], st: ListingState): Promise<void> {
+  for await (const page of deps.drive.walk(rootIds, deps.signal)) {
     for (const e of page) {
-      if (e.kind === 'folder') paths.add(e);
-      else listed.push(e);
+      if (e.kind === 'folder') st.paths.add(e);
+      else if (e.kind === 'shortcut') st.shortcuts.push(e);
+      else st.listed.push(e);
     }
-    deps.progress.indexed = listed.length;
+    deps.progress.indexed = st.listed.length;
   }
-  return listed;
+  // A folder reached twice (by a shortcut, and with a second parent) lists its items again.
+  dedupeById(st.listed);
+  dedupeById(st.shortcuts);
 }
 
 /** What the index holds, kept compact: 100,000 full rows would double the pass's memory. */

@@ -43,15 +43,23 @@ const MESSAGES: Record<Restriction, string> = {
 /** The sentence that tells people why an item of this restriction is not in the backup. */
 export const restrictionMessage = (r: Restriction): string => MESSAGES[r];
 
-/** The bytes of Drive files by id, with the abuse acknowledgement and restrictions above. */
-export function driveFetcher(drive: DriveApi, log: Logger): Fetcher {
+/**
+ * The bytes of Drive files by id, with the abuse acknowledgement and restrictions above. `targets`
+ * maps a shortcut's copy (its own id in the index) to the file whose bytes it holds.
+ */
+export function driveFetcher(
+  drive: DriveApi,
+  log: Logger,
+  targets: ReadonlyMap<string, string> = new Map(),
+): Fetcher {
   return (id) => {
+    const fileId = targets.get(id) ?? id;
     // Per item: once acknowledged, a resumed download asks with acknowledgeAbuse straight away.
     let acknowledge = false;
     const open = async (offset: number, signal: AbortSignal): Promise<Download> => {
       try {
         return await drive.download(
-          id,
+          fileId,
           offset,
           signal,
           acknowledge ? { acknowledgeAbuse: true } : undefined,

@@ -17,6 +17,7 @@ import { applyDriveChanges } from './changes.ts';
 import { DRIVE_DIR, indexDrive, type DrivePhaseDeps } from './listing.ts';
 import { photosFolderWarning } from './photos-folder-check.ts';
 import { driveFetcher } from './restricted.ts';
+import { linkShortcuts } from './shortcut-links.ts';
 
 /** sync_state keys of the Drive source. */
 const TOKEN_KEY = 'drive.changesToken';
@@ -37,13 +38,21 @@ export const driveSource: Source = {
     ctx.progress.setPhase('index');
     const outcome = (await changesSinceLastPass(ctx)) ?? (await listEverything(ctx));
     await ctx.state.set(INDEXED_AT_KEY, new Date().toISOString());
+    // Links that should go leave before the downloads, so no item is written through one.
+    await relinkShortcuts(ctx);
     return outcome;
   },
   async fetcher(ctx) {
-    return driveFetcher(ctx.remote.drive, ctx.log.child({ component: 'download' }));
+    // A shortcut's copy holds its target's bytes: a shortcut has none (403 fileNotDownloadable).
+    const targets = await ctx.shortcuts.copyTargets();
+    return driveFetcher(ctx.remote.drive, ctx.log.child({ component: 'download' }), targets);
   },
-  /** Warns when the `Google Photos` folder looks abandoned (from the index: no request). */
+  /**
+   * After the downloads: the links to files fetched in this pass; then a warning when the
+   * `Google Photos` folder looks abandoned (from the index: no request).
+   */
   async finish(ctx) {
+    await relinkShortcuts(ctx);
     if (ctx.options.allDrive) return;
     const warning = photosFolderWarning({
       found: true,
@@ -55,6 +64,11 @@ export const driveSource: Source = {
   },
 };
 
+async function relinkShortcuts(ctx: SourceContext): Promise<void> {
+  const roots = await ctx.state.get<Array<[string, string]>>(ROOTS_KEY);
+  if (roots !== undefined) await linkShortcuts(ctx, new Map(roots));
+}
+
 /** What a full listing decides with: another root or other filters need a full listing again. */
 const modeOf = (ctx: SourceContext): string =>
   JSON.stringify({ allDrive: ctx.options.allDrive, filters: ctx.options.filters });
@@ -64,6 +78,7 @@ function phaseDeps(ctx: SourceContext, component: string): DrivePhaseDeps {
     drive: ctx.remote.drive,
     media: ctx.media,
     folders: ctx.folders,
+    shortcuts: ctx.shortcuts,
     log: ctx.log.child({ component }),
     progress: ctx.progress,
     signal: ctx.signal,
