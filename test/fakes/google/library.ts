@@ -80,6 +80,8 @@ export interface FakeFile {
   content?: Buffer;
   /** Bytes of generated content (ignored when `content` is set); folders omit it. */
   size?: number;
+  /** The shared drive the file is in (shared-drives.ts); absent in My Drive. */
+  driveId?: string;
 }
 
 export interface Library {

@@ -71,7 +71,9 @@ export function fileResource(
   put('modifiedByMeTime', () => f.modifiedTime);
   put('modifiedByMe', () => true);
   put('shared', () => false);
-  put('ownedByMe', () => true);
+  // Shared-drive items belong to the drive: no owners, no ownedByMe, a driveId.
+  if (f.driveId === undefined) put('ownedByMe', () => true);
+  else put('driveId', () => f.driveId);
   put('viewersCanCopyContent', () => true);
   put('copyRequiresWriterPermission', () => false);
   put('writersCanShare', () => true);

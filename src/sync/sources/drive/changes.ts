@@ -51,6 +51,7 @@ export async function applyDriveChanges(
   token: string,
 ): Promise<DriveChangesResult> {
   const { log } = deps;
+  const source = deps.source ?? 'drive';
   const started = Date.now();
   const { latest, newToken } = await readChanges(deps, token);
   const result: DriveChangesResult = { changes: latest.size, written: 0, gone: 0, newToken };
@@ -62,8 +63,8 @@ export async function applyDriveChanges(
   const changedFiles = [...latest.values()].filter((c) => !folders.changed.has(c.fileId));
   const storedById = new Map<string, MediaRow>();
   const ids = changedFiles.map((c) => c.fileId);
-  for (const r of await deps.media.byIds('drive', ids)) storedById.set(r.remoteId, r);
-  for (const r of await deps.media.byFolders('drive', [...folders.moved, ...folders.lost])) {
+  for (const r of await deps.media.byIds(source, ids)) storedById.set(r.remoteId, r);
+  for (const r of await deps.media.byFolders(source, [...folders.moved, ...folders.lost])) {
     storedById.set(r.remoteId, r);
   }
   const { toPlace, gone } = sortChanges(changedFiles, storedById, folders);
@@ -81,7 +82,7 @@ export async function applyDriveChanges(
   );
   await deps.media.upsertListed(rows, seenAt);
   for (const [reason, goneIds] of gone) {
-    result.gone += await deps.media.markGone('drive', goneIds, seenAt, reason);
+    result.gone += await deps.media.markGone(source, goneIds, seenAt, reason);
   }
   await deps.folders.deleteMany([...folders.lost]);
   result.written = rows.length;
@@ -276,7 +277,7 @@ async function placeAll(
       stored: stored ? { relPath: stored.relPath, dupNumber: stored.dupNumber } : null,
     };
   });
-  for (const r of await deps.media.inDirs('drive', dirKeys)) {
+  for (const r of await deps.media.inDirs(deps.source ?? 'drive', dirKeys)) {
     if (moving.has(r.remoteId)) continue;
     inputs.push({
       id: r.remoteId,
@@ -292,7 +293,7 @@ async function placeAll(
     const placement = placements[i];
     if (placement === undefined) continue;
     const row: ListedMediaRow = p.remote
-      ? toRow(p.remote, p.folderId, placement, deps.filters)
+      ? toRow(p.remote, p.folderId, placement, deps.filters, deps.source)
       : replaced(p.row as MediaRow, placement);
     row.listingHash = listingHash(row);
     rows.push(row);
@@ -303,7 +304,7 @@ async function placeAll(
 /** A stored row at its new place (its folder moved): same item, same bytes. */
 function replaced(r: MediaRow, placement: Placement): ListedMediaRow {
   return {
-    source: 'drive',
+    source: r.source,
     remoteId: r.remoteId,
     folderId: r.folderId,
     relPath: placement.relPath,

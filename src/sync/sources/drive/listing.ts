@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SyncError } from '../../../errors/errors.ts';
 import type { FolderRepo } from '../../../index/folder-repo.ts';
-import type { BriefMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { BriefMediaRow, MediaRepo, MediaSource } from '../../../index/media-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
 import {
@@ -35,10 +35,14 @@ export interface DrivePhaseDeps {
   progress: Progress;
   signal: AbortSignal;
   filters: FilterOptions;
+  /** `media_items.source` of the rows: `drive` (the default), or `shared-drive`. */
+  source?: MediaSource;
 }
 
 export interface DriveIndexDeps extends DrivePhaseDeps {
   allDrive: boolean;
+  /** The walk's roots (folder id -> path); absent: My Drive's, as `allDrive` says. */
+  roots?: Map<string, string>;
   /**
    * `--flush-index`: place every listed item afresh instead of keeping its stored path (items not
    * listed keep theirs, their files being still on disk). Unchanged items get the same paths as
@@ -90,12 +94,12 @@ export async function indexDrive(
   const { log } = deps;
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
-  const roots = await walkRoots(deps);
+  const roots = deps.roots ?? (await walkRoots(deps));
   const paths = new FolderPaths(roots);
   const listed = await listAll(deps, roots, paths);
   log.info({ items: listed.length, seconds: seconds() }, 'drive listing done');
 
-  const stored = await storedItems(deps.media);
+  const stored = await storedItems(deps.media, deps.source ?? 'drive');
   log.debug({ seconds: seconds(), stored: stored.size, ...memory() }, 'index read');
   const placed = placeListing(listed, paths, stored, deps.replaceStored === true);
   listed.length = 0;
@@ -134,9 +138,12 @@ async function listAll(
 }
 
 /** What the index holds, kept compact: 100,000 full rows would double the pass's memory. */
-async function storedItems(media: MediaRepo): Promise<Map<string, StoredItem>> {
+async function storedItems(
+  media: MediaRepo,
+  source: MediaSource,
+): Promise<Map<string, StoredItem>> {
   const stored = new Map<string, StoredItem>();
-  for await (const chunk of media.iterateBrief('drive')) {
+  for await (const chunk of media.iterateBrief(source)) {
     for (const row of chunk) stored.set(row.remoteId, compact(row));
   }
   return stored;
@@ -225,6 +232,7 @@ async function writeListing(
         placed.folderIds[i] ?? null,
         placed.placements[i] as Placement,
         deps.filters,
+        deps.source,
       );
       row.listingHash = listingHash(row);
       if (unchangedRow(stored.get(row.remoteId), row)) {
@@ -236,7 +244,7 @@ async function writeListing(
     }
   }
   await deps.media.upsertListed(changedRows(), seenAt);
-  await deps.media.touchSeen('drive', unchanged, seenAt);
+  await deps.media.touchSeen(deps.source ?? 'drive', unchanged, seenAt);
   return { written, unchanged: unchanged.length };
 }
 
@@ -293,11 +301,12 @@ export function toRow(
   folderId: string | null,
   p: Placement,
   filters: FilterOptions,
+  source: MediaSource = 'drive',
 ): ListedRow {
   const when = fileMtime(item.exifTime, item.createdTime);
   const why = filteredOut({ mimeType: item.mimeType, when }, filters);
   return {
-    source: 'drive',
+    source,
     remoteId: item.id,
     folderId,
     relPath: p.relPath,
