@@ -211,6 +211,23 @@ describe('shared drives', () => {
         [{ n: 0 }],
       );
       assert.ok(has(w, 'shared-drives/Team/2020/A.jpg'));
+      // check: a line per shared drive, the lost one FAIL with what to do.
+      const other = addSharedDrive(lib, 'Other');
+      const checked = await runCli(
+        ['check', w.root, ...driveArgs(ids.team, other), '--skip-picasa'],
+        w.env,
+      );
+      assert.equal(checked.code, 1, checked.stdout + checked.stderr);
+      const shared = checked.stdout.split('\n').filter((l) => /^\S+ +shared {2}/.test(l));
+      assert.deepEqual(shared.length, 2, checked.stdout);
+      assert.match(
+        shared[0]!,
+        new RegExp(`^FAIL +shared {2}${ids.team}: Drive answers 404 .*lost access`),
+      );
+      assert.match(
+        shared[1]!,
+        new RegExp(`^ok +shared {2}${other}: "Other" -> shared-drives/Other/$`),
+      );
       // Without the drive, the rest goes on; its files stay, its rows too.
       const without = await w.sync();
       assert.equal(without.code, 0, without.stderr);

@@ -27,7 +27,7 @@ import { indexDrive, type DrivePhaseDeps } from '../drive/listing.ts';
 import { driveDir, folderFor, SHARED_DRIVES_DIR, type DriveFolders } from './folders.ts';
 
 /** sync_state: the folder of every shared drive ever backed up, by id. */
-const FOLDERS_KEY = 'sharedDrives.folders';
+export const FOLDERS_KEY = 'sharedDrives.folders';
 const tokenKey = (id: string) => `sharedDrive.${id}.token`;
 const modeKey = (id: string) => `sharedDrive.${id}.mode`;
 
