@@ -222,11 +222,11 @@ describe('shared drives', () => {
       assert.deepEqual(shared.length, 2, checked.stdout);
       assert.match(
         shared[0]!,
-        new RegExp(`^FAIL +shared {2}${ids.team}: Drive answers 404 .*lost access`),
+        new RegExp(`^FAIL +shared +${ids.team}: Drive answers 404 .*lost access`),
       );
       assert.match(
         shared[1]!,
-        new RegExp(`^ok +shared {2}${other}: "Other" -> shared-drives/Other/$`),
+        new RegExp(`^ok +shared +${other}: "Other" -> shared-drives/Other/$`),
       );
       // Without the drive, the rest goes on; its files stay, its rows too.
       const without = await w.sync();
