@@ -262,6 +262,21 @@ describe('shared drives', () => {
     }
   });
 
+  it('--skip-drive skips My Drive only: shared drives alone', async () => {
+    const { lib, ids } = library();
+    const w = await world(lib);
+    try {
+      const r = await w.sync(['--skip-drive', '--skip-picasa', ...driveArgs(ids.clash)]);
+      assert.equal(r.code, 0, r.stderr + r.stdout.slice(-3000));
+      assert.equal(await fileMd5(w, 'shared-drives/Google Photos/Mine.jpg'), md5Of(lib, ids.same));
+      assert.ok(!has(w, 'drive/Google Photos/Mine.jpg'));
+      assert.ok(!has(w, 'shared-drives/Team'));
+      assert.equal(r.summary?.downloaded, 1);
+    } finally {
+      await w.close();
+    }
+  });
+
   it('refuses an id that is not a Drive id, with every problem at once', async () => {
     const { lib } = library();
     const w = await world(lib);
