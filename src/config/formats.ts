@@ -84,6 +84,29 @@ const formats = {
         .map((p) => path.resolve(p)),
   },
 
+  /**
+   * A list of Drive ids (letters, digits, `-`, `_`), each once. From the environment: separated
+   * by ',' or newlines; repeated flags are joined by newlines.
+   */
+  'id-list': {
+    validate: (x) => {
+      if (!Array.isArray(x) || x.length === 0) fail('must be a list of one or more ids');
+      for (const id of x as unknown[]) {
+        if (typeof id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(id)) {
+          fail(`must be Drive ids (letters, digits, - and _), got \`${String(id)}\``);
+        }
+      }
+    },
+    coerce: (v) => [
+      ...new Set(
+        v
+          .split(/[,\n]/)
+          .map((p) => p.trim())
+          .filter((p) => p !== ''),
+      ),
+    ],
+  },
+
   /** An absolute http(s) URL. */
   'absolute-url': {
     validate: (x) => {

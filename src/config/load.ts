@@ -218,11 +218,13 @@ function crossFieldProblems(
     );
   }
   const takeoutToo =
-    (settings.takeout !== null && settings.takeout.length > 0) || settings.takeoutDrive === true;
+    (settings.takeout !== null && settings.takeout.length > 0) ||
+    settings.takeoutDrive === true ||
+    (settings.sharedDrives?.length ?? 0) > 0;
   if (both('skipDrive', 'skipPicasa') && settings.skipDrive && settings.skipPicasa && !takeoutToo) {
     problems.push(
       `\`skipDrive\` (from ${sourceOf('skipDrive')}) and \`skipPicasa\` (from ${sourceOf('skipPicasa')}) ` +
-        'cannot both be true without --takeout or --takeout-drive: there would be nothing to back up',
+        'cannot both be true without --takeout, --takeout-drive or --shared-drive: there would be nothing to back up',
     );
   }
   if (both('album', 'skipPicasa') && settings.album !== null && settings.skipPicasa) {

@@ -187,6 +187,16 @@ export const schema = {
     placeholder: 'PATH',
     repeatable: true,
   },
+  sharedDrives: {
+    doc: 'Shared drives to back up, by id (the last part of the drive\'s URL, drive.google.com/drive/folders/ID), each whole into shared-drives/<its name>/ with its own changes feed, in the same pass as My Drive. Repeat the flag for several; in the environment or a config file, a list separated by "," (or newlines). Not affected by skipDrive (My Drive only).',
+    format: 'id-list',
+    default: null,
+    nullable: true,
+    env: 'GPHOTOS_SHARED_DRIVES',
+    arg: 'shared-drive',
+    placeholder: 'ID',
+    repeatable: true,
+  },
   takeoutComplete: {
     doc: 'Each Takeout export holds the whole library (not an incremental one): an item an export no longer holds is recorded gone (see `deleted`; removed only with --do-delete). Off by default: an archive does not say whether it is complete, so nothing is inferred.',
     format: 'boolean-word',

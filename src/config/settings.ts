@@ -27,6 +27,8 @@ export interface Settings {
   album: string | null;
   /** `--takeout` paths, resolved; null when none. */
   takeout: string[] | null;
+  /** `--shared-drive` ids; null when none. */
+  sharedDrives: string[] | null;
   takeoutComplete: boolean;
   takeoutSettle: number;
   /** null: on when the pass has a token and reads Drive (see the schema). */

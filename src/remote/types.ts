@@ -116,6 +116,13 @@ export interface Download {
   length: number | null;
 }
 
+/** A shared drive as drives.get describes it. */
+export interface SharedDriveInfo {
+  /** Also the id of its root folder. */
+  id: string;
+  name: string;
+}
+
 /** Name of the folder of My Drive's root that Drive showed Google Photos in. */
 export const GOOGLE_PHOTOS_FOLDER = 'Google Photos';
 
@@ -191,6 +198,14 @@ export interface DriveApi {
    * `insufficientPermissions` otherwise (a SyncError or RemoteError as any call).
    */
   trash(id: string, signal?: AbortSignal): Promise<void>;
+  /** Shared drive `driveId` (drives.get); null when it does not exist or the account lost it. */
+  sharedDrive(driveId: string, signal?: AbortSignal): Promise<SharedDriveInfo | null>;
+  /**
+   * The same client reading shared drive `driveId` instead of My Drive: `walk` (from the drive's
+   * id, its root folder), `startPageToken` and `changes` are that drive's, each shared drive
+   * having its own changes feed; downloads work for items of any drive.
+   */
+  inSharedDrive(driveId: string): DriveApi;
 }
 
 /**

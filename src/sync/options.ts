@@ -28,4 +28,6 @@ export interface PassOptions {
   takeout?: { paths: readonly string[]; complete: boolean; settleMs: number };
   /** Takeout parts in Drive's Takeout folder are looked for this pass. */
   takeoutDrive?: boolean;
+  /** `--shared-drive` ids (absent or empty: none): sources/shared-drives/. */
+  sharedDrives?: readonly string[];
 }

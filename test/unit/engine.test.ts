@@ -145,24 +145,29 @@ test('album folders only when an enabled source lists albums', async () => {
   assert.ok(withAlbums.lines.includes('--skip-albums: albums/ left as it is'));
 });
 
-test('the registry: Drive first, then Takeout and Picasa, one top folder each, their summary figures', () => {
+test('the registry: Drive first, then shared drives, Takeout and Picasa, one top folder each, their summary figures', () => {
   assert.deepEqual(
     SOURCES.map((s) => s.name),
-    ['drive', 'takeout', 'picasa'],
+    ['drive', 'shared-drive', 'takeout', 'picasa'],
   );
-  assert.deepEqual(sourceTops(), ['drive', 'photos', 'picasa']);
+  assert.deepEqual(sourceTops(), ['drive', 'shared-drives', 'photos', 'picasa']);
   const counters = sourceCounters();
   assert.deepEqual(counters.slice(-3), ['albums', 'photosOnly', 'truncatedAlbums']);
   assert.ok(counters.includes('takeoutAdded') && counters.includes('takeoutDatedExif'));
   assert.deepEqual(
     SOURCES.map((s) => s.enabled({ ...options, skipPicasa: true })),
-    [true, false, false],
+    [true, false, false, false],
+  );
+  // Shared drives take part when named, --skip-drive or not.
+  assert.deepEqual(
+    SOURCES.map((s) => s.enabled({ ...options, skipDrive: true, sharedDrives: ['0Aabc'] })),
+    [false, true, false, true],
   );
   assert.deepEqual(
     SOURCES.map((s) =>
       s.enabled({ ...options, takeout: { paths: ['/drop'], complete: false, settleMs: 0 } }),
     ),
-    [true, true, true],
+    [true, false, true, true],
   );
   assert.equal(takeoutSource.enabled({ ...options, indexOnly: true, takeoutDrive: true }), false);
 });

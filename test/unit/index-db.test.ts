@@ -67,6 +67,7 @@ test('migrations run once and reopening finds nothing to do', async (t) => {
       '20261215100000_takeout_drive',
       '20261216100000_restricted',
       '20261220100000_drive_shortcuts',
+      '20261220100000_shared_drives',
     ],
   );
   await ti.db.close();

@@ -39,6 +39,7 @@ import { GOOGLE_PHOTOS_FOLDER } from '../../remote/types.ts';
 import { openTokenStore, type TokenStore } from '../../secrets/store.ts';
 import type { AuthorizedUser } from '../../secrets/token.ts';
 import { checkTakeout } from './check-takeout.ts';
+import { checkSharedDrives } from './check-shared-drives.ts';
 import { checkTakeoutDrive } from './check-takeout-drive.ts';
 import { EMBEDDED_DIR, openIndexFor } from './session.ts';
 import { probeLinkSupport } from '../../tree/links.ts';
@@ -122,6 +123,9 @@ export async function runCheckCommand(
   const driveAnswered = lines.some((l) => l.name === 'google' && l.status === 'ok');
   const driveTakeout = driveAnswered ? await checkTakeoutDrive(settings, pacer, token.auth) : null;
   if (driveTakeout !== null) print(driveTakeout);
+  if (driveAnswered && token.auth !== undefined) {
+    for (const line of await checkSharedDrives(settings, pacer, token.auth)) print(line);
+  }
 
   const failed = lines.filter((l) => l.status === 'FAIL');
   const warnings = lines.filter((l) => l.status === 'warn').length;

@@ -54,6 +54,7 @@ export function passOptions(settings: Settings, over: Partial<PassOptions> = {})
       complete: settings.takeoutComplete,
       settleMs: settings.takeoutSettle * 1000,
     },
+    sharedDrives: settings.sharedDrives ?? [],
     ...over,
   };
 }
@@ -208,6 +209,7 @@ function takeoutOnly(s: Settings): boolean {
     s.skipDrive &&
     s.skipPicasa &&
     (s.takeout?.length ?? 0) > 0 &&
+    (s.sharedDrives?.length ?? 0) === 0 &&
     !hasToken &&
     s.takeoutDrive !== true
   );

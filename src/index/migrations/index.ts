@@ -7,6 +7,7 @@ import * as takeout from './20261206100000_takeout.ts';
 import * as takeoutDrive from './20261215100000_takeout_drive.ts';
 import * as restricted from './20261216100000_restricted.ts';
 import * as driveShortcuts from './20261220100000_drive_shortcuts.ts';
+import * as sharedDrives from './20261220100000_shared_drives.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -22,6 +23,7 @@ const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261215100000_takeout_drive', module: takeoutDrive },
   { name: '20261216100000_restricted', module: restricted },
   { name: '20261220100000_drive_shortcuts', module: driveShortcuts },
+  { name: '20261220100000_shared_drives', module: sharedDrives },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

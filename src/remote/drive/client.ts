@@ -18,8 +18,11 @@ import type {
   RemoteDriveFile,
   RemoteEntry,
   RemoteFolder,
+  SharedDriveInfo,
 } from '../types.ts';
+import { changesCorpus, listCorpus, startTokenCorpus } from './corpus.ts';
 import { toDriveFile } from './plain-file.ts';
+import { readSharedDrive } from './shared-drive.ts';
 import {
   CHANGES_FIELDS,
   FILE_FIELDS,
@@ -47,6 +50,8 @@ export interface DriveClientOptions {
   /** Folders per `'a' in parents or 'b' in parents` query; bounds the URL length. */
   parentsPerQuery?: number;
   onPage?: () => void;
+  /** Set: the client reads this shared drive instead of My Drive (see `inSharedDrive`). */
+  driveId?: string;
 }
 
 export class DriveClient implements DriveApi {
@@ -55,6 +60,7 @@ export class DriveClient implements DriveApi {
   readonly #timeoutMs: number;
   readonly #parentsPerQuery: number;
   readonly #onPage: (() => void) | undefined;
+  readonly #opts: DriveClientOptions;
 
   constructor(opts: DriveClientOptions) {
     this.#api = drive({
@@ -67,6 +73,20 @@ export class DriveClient implements DriveApi {
     this.#timeoutMs = opts.timeoutMs ?? 120_000;
     this.#parentsPerQuery = opts.parentsPerQuery ?? 40;
     this.#onPage = opts.onPage;
+    this.#opts = opts;
+  }
+
+  /** The same client reading shared drive `driveId` (listings, changes feed, start token). */
+  inSharedDrive(driveId: string): DriveApi {
+    return new DriveClient({ ...this.#opts, driveId });
+  }
+
+  /** Shared drive `driveId` (drives.get); null when it does not exist or the account lost it. */
+  async sharedDrive(driveId: string, signal?: AbortSignal): Promise<SharedDriveInfo | null> {
+    return readSharedDrive(this.#api, driveId, (what, fn) => this.#call(what, fn, signal), {
+      signal,
+      timeout: this.#timeoutMs,
+    });
   }
 
   async #call<T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -171,7 +191,14 @@ export class DriveClient implements DriveApi {
             parsePage(
               (
                 await this.#api.files.list(
-                  { q, pageSize: 1000, fields: LIST_FIELDS, spaces: 'drive', pageToken },
+                  {
+                    q,
+                    pageSize: 1000,
+                    fields: LIST_FIELDS,
+                    spaces: 'drive',
+                    pageToken,
+                    ...listCorpus(this.#opts.driveId),
+                  },
                   { signal, timeout: this.#timeoutMs },
                 )
               ).data,
@@ -203,7 +230,7 @@ export class DriveClient implements DriveApi {
         parseStartPageToken(
           (
             await this.#api.changes.getStartPageToken(
-              { fields: 'startPageToken' },
+              { fields: 'startPageToken', ...startTokenCorpus(this.#opts.driveId) },
               { signal, timeout: this.#timeoutMs },
             )
           ).data,
@@ -238,7 +265,7 @@ export class DriveClient implements DriveApi {
                     fields: CHANGES_FIELDS,
                     includeRemoved: true,
                     spaces: 'drive',
-                    restrictToMyDrive: true,
+                    ...changesCorpus(this.#opts.driveId),
                   },
                   { signal, timeout: this.#timeoutMs },
                 )
@@ -349,7 +376,7 @@ export class DriveClient implements DriveApi {
     signal?: AbortSignal,
   ): Promise<Download> {
     const res = await this.#api.files.get(
-      { fileId: id, alt: 'media', acknowledgeAbuse: false },
+      { fileId: id, alt: 'media', acknowledgeAbuse: false, supportsAllDrives: true },
       {
         responseType: 'stream',
         signal,
@@ -385,7 +412,12 @@ export class DriveClient implements DriveApi {
     opts: { acknowledgeAbuse?: boolean } = {},
   ): Promise<Download> {
     const res = await this.#api.files.get(
-      { fileId: id, alt: 'media', acknowledgeAbuse: opts.acknowledgeAbuse === true },
+      {
+        fileId: id,
+        alt: 'media',
+        acknowledgeAbuse: opts.acknowledgeAbuse === true,
+        supportsAllDrives: true,
+      },
       // No `timeout` here: it would cut a long video off mid-body; the caller watches for stalls.
       {
         responseType: 'stream',

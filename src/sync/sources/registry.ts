@@ -8,9 +8,15 @@
 import type { Source } from '../source.ts';
 import { driveSource } from './drive/source.ts';
 import { picasaSource } from './picasa/source.ts';
+import { sharedDrivesSource } from './shared-drives/source.ts';
 import { takeoutSource } from './takeout/source.ts';
 
-export const SOURCES: readonly Source[] = [driveSource, takeoutSource, picasaSource];
+export const SOURCES: readonly Source[] = [
+  driveSource,
+  sharedDrivesSource,
+  takeoutSource,
+  picasaSource,
+];
 
 /** The tree folders that hold the sources' files (`drive`, `picasa`). */
 export const sourceTops = (sources: readonly Source[] = SOURCES): string[] =>

@@ -27,6 +27,7 @@ import {
   withVideoMetadata,
 } from './library.ts';
 import type { FakeFile, Library, MediaOpts } from './library.ts';
+import { claimDrive, isSharedDrive } from './shared-drives.ts';
 
 const idSources = new WeakMap<Map<string, FakeFile>, () => number>();
 
@@ -49,7 +50,7 @@ function fileOf(lib: Library, id: string): FakeFile {
 }
 
 function checkParent(lib: Library, parent: string): void {
-  if (parent === lib.rootId) return;
+  if (parent === lib.rootId || isSharedDrive(lib, parent)) return;
   const p = lib.files.get(parent);
   if (!p || p.mimeType !== FOLDER_MIME) throw new Error(`no such folder: ${parent}`);
 }
@@ -93,6 +94,8 @@ export function addFile(
   };
   if (lib.files.has(full.id)) throw new Error(`duplicate id ${full.id}`);
   for (const p of full.parents) checkParent(lib, p);
+  const driveId = claimDrive(lib, full.id, full.parents);
+  if (driveId !== undefined) full.driveId = driveId;
   if (!isGoogleType(full.mimeType) && !full.content && full.size === undefined) full.size = 1000;
   lib.files.set(full.id, full);
   recordChange(lib, full.id);

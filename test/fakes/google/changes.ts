@@ -12,14 +12,16 @@
  *   is from the future, or is older than the retention (`expireChangeTokensBefore`) -> 400
  *   `invalid` "Invalid Value" at location pageToken. Google documents change tokens as never
  *   expiring and does not document the answer to a refused one; this is its answer to a refused
- *   files.list page token. `driveId` -> 404 (this account has no shared drives).
+ *   files.list page token. `driveId`: that shared drive's own feed (shared-drives.ts; an unknown
+ *   drive is 404); without it, My Drive's.
  * - shortPages: a page scans at most 3 change ids, so pages are short or empty (coalesced
  *   entries) while `nextPageToken` is present.
  */
 import { currentToken, journalOf, parseChangeToken, readChanges } from './changes-journal.ts';
 import { CHANGE_LIST_SCHEMA, fieldsParam, project, START_PAGE_TOKEN_SCHEMA } from './fields.ts';
 import type { FieldTree } from './fields.ts';
-import { badParam, envelope, pageSizeParam, sendError, sendJson } from './http.ts';
+import { badParam, pageSizeParam, sendError, sendJson } from './http.ts';
+import { changesCorpus } from './shared-drives.ts';
 import { fileResource, makeEvalContext } from './resource.ts';
 import type { Route, RouteContext } from './router.ts';
 
@@ -35,16 +37,6 @@ const BOOLEAN_PARAMS = [
 ];
 const SHORT_WINDOW = 3;
 
-function sharedDriveNotFound(driveId: string) {
-  return envelope(404, {
-    domain: 'global',
-    reason: 'notFound',
-    message: `Shared drive not found: ${driveId}`,
-    locationType: 'parameter',
-    location: 'driveId',
-  });
-}
-
 /** The selection below `key` of a parsed `fields` tree: a tree, everything, or nothing. */
 function member(tree: FieldTree | true | undefined, key: string): FieldTree | true | undefined {
   if (tree === undefined || tree === true) return tree;
@@ -57,8 +49,8 @@ function handleStartPageToken(ctx: RouteContext): void {
     const v = query[p];
     if (v !== undefined && v !== 'true' && v !== 'false') return sendError(res, badParam(p));
   }
-  const driveId = query.driveId ?? query.teamDriveId;
-  if (driveId) return sendError(res, sharedDriveNotFound(driveId));
+  const corpus = changesCorpus(state.library, query, false);
+  if ('error' in corpus) return sendError(res, corpus.error);
   const fields = fieldsParam(query.fields, START_PAGE_TOKEN_SCHEMA);
   if ('error' in fields) return sendError(res, fields.error);
   const body = { kind: 'drive#startPageToken', startPageToken: currentToken(state.library) };
@@ -86,8 +78,8 @@ function handleChanges(ctx: RouteContext): void {
   if (!spaces.every((s) => s === 'drive' || s === 'appDataFolder' || s === 'photos')) {
     return sendError(res, badParam('spaces'));
   }
-  const driveId = query.driveId ?? query.teamDriveId;
-  if (driveId) return sendError(res, sharedDriveNotFound(driveId));
+  const corpus = changesCorpus(lib, query, true);
+  if ('error' in corpus) return sendError(res, corpus.error);
   const from = parseChangeToken(lib, query.pageToken);
   if (from === undefined) return sendError(res, badParam('pageToken'));
   const includeRemoved = query.includeRemoved !== 'false';
@@ -108,6 +100,8 @@ function handleChanges(ctx: RouteContext): void {
   const changes: Array<Record<string, unknown>> = [];
   if (changesSel !== undefined && spaces.includes('drive')) {
     for (const e of window.entries) {
+      // Another drive's entries leave the page short (Google's pages may be short or empty).
+      if (!corpus.covers(e.fileId)) continue;
       const f = lib.files.get(e.fileId);
       if (!f && !includeRemoved) continue;
       const c: Record<string, unknown> = { kind: 'drive#change', removed: !f };

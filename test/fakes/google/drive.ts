@@ -9,6 +9,7 @@ import { handleList } from './listing.ts';
 import { handleMedia } from './media.ts';
 import { fileResource, makeEvalContext } from './resource.ts';
 import type { Route, RouteContext } from './router.ts';
+import { hiddenFromGet } from './shared-drives.ts';
 
 const DEFAULT_FILE_FIELDS = new Set(['kind', 'id', 'name', 'mimeType']);
 const FILE_PATH = /^\/drive\/v3\/files\/([^/]+)$/;
@@ -36,7 +37,7 @@ function handleGet(ctx: RouteContext): void {
   const fileId = ctx.params.fileId!;
   const id = fileId === 'root' ? lib.rootId : fileId;
   const f = lib.files.get(id) ?? (id === lib.rootId ? rootFolder(lib.rootId) : undefined);
-  if (!f) return sendError(res, notFound(fileId));
+  if (!f || hiddenFromGet(lib, f, query)) return sendError(res, notFound(fileId));
   const want =
     tree === undefined
       ? (k: string) => DEFAULT_FILE_FIELDS.has(k)

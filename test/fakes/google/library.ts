@@ -88,6 +88,8 @@ export interface FakeFile {
   ownedByMe?: boolean;
   /** Shortcuts only (`shortcuts.ts`): set once at creation, as Drive does. */
   shortcutDetails?: { targetId: string; targetMimeType: string };
+  /** The shared drive the file is in (shared-drives.ts); absent in My Drive. */
+  driveId?: string;
 }
 
 export interface Library {

@@ -19,6 +19,7 @@ import type { FakeFile } from './library.ts';
 import { parseQuery, QueryError } from './query.ts';
 import type { EvalContext } from './query.ts';
 import { fileResource, makeEvalContext } from './resource.ts';
+import { listCorpus } from './shared-drives.ts';
 import type { EmulatorState, RouteContext } from './router.ts';
 
 const DEFAULT_FILE_FIELDS = new Set(['kind', 'id', 'name', 'mimeType']);
@@ -117,10 +118,8 @@ export function handleList(ctx: RouteContext): void {
   if (!spaces.every((s) => s === 'drive' || s === 'appDataFolder')) {
     return sendError(res, badParam('spaces'));
   }
-  const corpora = query.corpora ?? query.corpus ?? 'user';
-  if (!['user', 'allDrives', 'domain'].includes(corpora)) {
-    return sendError(res, badParam('corpora'));
-  }
+  const corpus = listCorpus(lib, query);
+  if ('error' in corpus) return sendError(res, corpus.error);
   const q = query.q ?? '';
   let predicate: ((f: FakeFile, c: EvalContext) => boolean) | undefined;
   if (q.trim() !== '') {
@@ -138,7 +137,7 @@ export function handleList(ctx: RouteContext): void {
     if (!compare) return sendError(res, badParam('orderBy'));
   }
   const hash = createHash('sha256')
-    .update(`${q}\n${orderBy}\n${spaces.join(',')}`)
+    .update(`${q}\n${orderBy}\n${spaces.join(',')}\n${corpus.key}`)
     .digest('base64url')
     .slice(0, 16);
 
@@ -152,12 +151,10 @@ export function handleList(ctx: RouteContext): void {
   const evalCtx = makeEvalContext(lib);
   let snap = token.s ? cache.snaps.get(token.s) : undefined;
   if (!snap) {
-    let files: FakeFile[] = [];
+    const files: FakeFile[] = [];
     if (spaces.includes('drive')) {
-      if (predicate) {
-        for (const f of lib.files.values()) if (predicate(f, evalCtx)) files.push(f);
-      } else {
-        files = [...lib.files.values()];
+      for (const f of lib.files.values()) {
+        if (corpus.covers(f) && (!predicate || predicate(f, evalCtx))) files.push(f);
       }
       if (compare) files.sort(compare);
     }

@@ -10,6 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import { generatedRange } from './content.ts';
 import { envelope, notFound, sendError } from './http.ts';
+import { hiddenFromGet } from './shared-drives.ts';
 import { isGoogleType, sizeOf } from './library.ts';
 import { downloadRefusal } from './restrictions.ts';
 import type { RouteContext } from './router.ts';
@@ -51,7 +52,7 @@ export async function handleMedia(ctx: RouteContext): Promise<void> {
   const lib = state.library;
   const fileId = ctx.params.fileId!;
   const f = lib.files.get(fileId === 'root' ? lib.rootId : fileId);
-  if (!f) return sendError(res, notFound(fileId));
+  if (!f || hiddenFromGet(lib, f, ctx.query)) return sendError(res, notFound(fileId));
   if (isGoogleType(f.mimeType)) {
     return sendError(
       res,

@@ -73,7 +73,9 @@ export function fileResource(
   put('modifiedByMeTime', () => f.modifiedTime);
   put('modifiedByMe', () => true);
   put('shared', () => false);
-  put('ownedByMe', () => ownedByMe(f));
+  // Shared-drive items belong to the drive: no owners, no ownedByMe, a driveId.
+  if (f.driveId === undefined) put('ownedByMe', () => ownedByMe(f));
+  else put('driveId', () => f.driveId);
   put('capabilities', () => capabilitiesOf(f));
   put('viewersCanCopyContent', () => true);
   put('copyRequiresWriterPermission', () => false);

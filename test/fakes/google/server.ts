@@ -15,6 +15,7 @@ import { expireChangeTokensBefore } from './changes-journal.ts';
 import { changesRoutes } from './changes.ts';
 import { consentRoutes } from './consent.ts';
 import { driveRoutes } from './drive.ts';
+import { sharedDriveRoutes } from './shared-drives.ts';
 import { FaultBook, sendFault, sendPicasaFault } from './faults.ts';
 import { filesUpdateRoutes } from './files-update.ts';
 import type { FaultRule } from './faults.ts';
@@ -103,6 +104,7 @@ const ROUTES: Route[] = [
   ...oauthRoutes,
   ...consentRoutes,
   ...driveRoutes,
+  ...sharedDriveRoutes,
   ...filesUpdateRoutes,
   ...changesRoutes,
   ...picasaRoutes,

@@ -52,13 +52,19 @@ export async function applyDriveChanges(
   token: string,
 ): Promise<DriveChangesResult> {
   const { log } = deps;
+  const source = deps.source ?? 'drive';
   const started = Date.now();
   const { latest, newToken } = await readChanges(deps, token);
   const result: DriveChangesResult = { changes: latest.size, written: 0, gone: 0, newToken };
   if (latest.size === 0) return result;
   log.info({ changes: latest.size }, 'drive changes read');
 
-  const shortcuts = await applyShortcutChanges(deps, latest, new Date(started));
+  const repo = deps.shortcuts;
+  // Without shortcuts (a shared drive), the roots are the walk's alone.
+  const shortcuts =
+    repo === undefined
+      ? { roots: deps.roots, dropped: [], gone: 0 }
+      : await applyShortcutChanges({ ...deps, shortcuts: repo }, latest, new Date(started));
   result.gone += shortcuts.gone;
   const folders = await applyFolderChanges({ ...deps, roots: shortcuts.roots }, latest);
   // Items of a folder no shortcut reaches any more go as those of a folder that left.
@@ -67,8 +73,8 @@ export async function applyDriveChanges(
   const changedFiles = [...latest.values()].filter((c) => !folders.changed.has(c.fileId));
   const storedById = new Map<string, MediaRow>();
   const ids = changedFiles.map((c) => c.fileId);
-  for (const r of await deps.media.byIds('drive', ids)) storedById.set(r.remoteId, r);
-  for (const r of await deps.media.byFolders('drive', [...folders.moved, ...folders.lost])) {
+  for (const r of await deps.media.byIds(source, ids)) storedById.set(r.remoteId, r);
+  for (const r of await deps.media.byFolders(source, [...folders.moved, ...folders.lost])) {
     storedById.set(r.remoteId, r);
   }
   const { toPlace, gone } = sortChanges(changedFiles, storedById, folders);
@@ -86,7 +92,7 @@ export async function applyDriveChanges(
   );
   await deps.media.upsertListed(rows, seenAt);
   for (const [reason, goneIds] of gone) {
-    result.gone += await deps.media.markGone('drive', goneIds, seenAt, reason);
+    result.gone += await deps.media.markGone(source, goneIds, seenAt, reason);
   }
   await deps.folders.deleteMany([...folders.lost]);
   result.written = rows.length;
@@ -281,7 +287,7 @@ async function placeAll(
       stored: stored ? { relPath: stored.relPath, dupNumber: stored.dupNumber } : null,
     };
   });
-  for (const r of await deps.media.inDirs('drive', dirKeys)) {
+  for (const r of await deps.media.inDirs(deps.source ?? 'drive', dirKeys)) {
     if (moving.has(r.remoteId)) continue;
     inputs.push({
       id: r.remoteId,
@@ -297,7 +303,7 @@ async function placeAll(
     const placement = placements[i];
     if (placement === undefined) continue;
     const row: ListedMediaRow = p.remote
-      ? toRow(p.remote, p.folderId, placement, deps.filters)
+      ? toRow(p.remote, p.folderId, placement, deps.filters, deps.source)
       : replaced(p.row as MediaRow, placement);
     row.listingHash = listingHash(row);
     rows.push(row);
@@ -308,7 +314,7 @@ async function placeAll(
 /** A stored row at its new place (its folder moved): same item, same bytes. */
 function replaced(r: MediaRow, placement: Placement): ListedMediaRow {
   return {
-    source: 'drive',
+    source: r.source,
     remoteId: r.remoteId,
     folderId: r.folderId,
     relPath: placement.relPath,

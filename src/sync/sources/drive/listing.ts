@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SyncError } from '../../../errors/errors.ts';
 import type { FolderRepo } from '../../../index/folder-repo.ts';
-import type { BriefMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import type { BriefMediaRow, MediaRepo, MediaSource } from '../../../index/media-repo.ts';
 import type { ShortcutRepo } from '../../../index/shortcut-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
@@ -31,6 +31,7 @@ import {
   expandShortcuts,
   storeListedShortcuts,
   type ListingState,
+  type ShortcutInput,
 } from './shortcut-listing.ts';
 import { filteredOut, type FilterOptions } from '../../filters.ts';
 
@@ -39,15 +40,29 @@ export interface DrivePhaseDeps {
   drive: DriveApi;
   media: MediaRepo;
   folders: FolderRepo;
-  shortcuts: ShortcutRepo;
+  /**
+   * Drive shortcuts (shortcut-listing.ts, shortcut-changes.ts); absent: shortcuts are left out and
+   * logged (shared drives: one table of shortcuts serves My Drive alone, as a full listing of one
+   * corpus removes the rows it did not see).
+   */
+  shortcuts?: ShortcutRepo;
   log: Logger;
   progress: Progress;
   signal: AbortSignal;
   filters: FilterOptions;
+  /** `media_items.source` of the rows: `drive` (the default), or `shared-drive`. */
+  source?: MediaSource;
 }
+
+/** Phase deps of My Drive, whose shortcuts are followed. */
+export type WithShortcuts<T extends DrivePhaseDeps = DrivePhaseDeps> = T & {
+  shortcuts: ShortcutRepo;
+};
 
 export interface DriveIndexDeps extends DrivePhaseDeps {
   allDrive: boolean;
+  /** The walk's roots (folder id -> path); absent: My Drive's, as `allDrive` says. */
+  roots?: Map<string, string>;
   /**
    * `--flush-index`: place every listed item afresh instead of keeping its stored path (items not
    * listed keep theirs, their files being still on disk). Unchanged items get the same paths as
@@ -108,15 +123,19 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
   const { log } = deps;
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
-  const { roots, photosFolderModified } = await walkRoots(deps);
+  // A shared drive's root is given (its corpus has no `Google Photos` folder to look for).
+  const { roots, photosFolderModified } =
+    deps.roots !== undefined
+      ? { roots: deps.roots, photosFolderModified: null }
+      : await walkRoots(deps);
   const paths = new FolderPaths(roots);
   const st: ListingState = { paths, listed: [], shortcuts: [] };
   await listAll(deps, [...roots.keys()], st);
-  const shortcutRows = await expandShortcuts(deps, st, (ids) => listAll(deps, ids, st));
+  const shortcutRows = await shortcutsOf(deps, st);
   const listed = st.listed;
   log.info({ items: listed.length, seconds: seconds() }, 'drive listing done');
 
-  const stored = await storedItems(deps.media);
+  const stored = await storedItems(deps.media, deps.source ?? 'drive');
   log.debug({ seconds: seconds(), stored: stored.size, ...memory() }, 'index read');
   const placed = placeListing(listed, paths, stored, deps.replaceStored === true);
   listed.length = 0;
@@ -133,9 +152,23 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
     seenAt,
   );
   const { written, unchanged } = await writeListing(deps, placed, stored, seenAt);
-  await storeListedShortcuts(deps, shortcutRows, seenAt);
+  if (deps.shortcuts !== undefined) {
+    await storeListedShortcuts({ ...deps, shortcuts: deps.shortcuts }, shortcutRows, seenAt);
+  }
   log.debug({ seconds: seconds(), written, unchanged, ...memory() }, 'index written');
   return { listed: written + unchanged, roots, photosFolderModified };
+}
+
+/** The listing's shortcuts decided and expanded (or, where `deps.shortcuts` is absent, logged). */
+async function shortcutsOf(deps: DrivePhaseDeps, st: ListingState): Promise<ShortcutInput[]> {
+  const repo = deps.shortcuts;
+  if (repo === undefined) {
+    if (st.shortcuts.length > 0) {
+      deps.log.info({ shortcuts: st.shortcuts.length }, 'shortcuts in a shared drive left out');
+    }
+    return [];
+  }
+  return expandShortcuts({ ...deps, shortcuts: repo }, st, (ids) => listAll(deps, ids, st));
 }
 
 /** Every photo, video and shortcut below `rootIds` into `st`; their folders into `st.paths`. */
@@ -154,9 +187,12 @@ async function listAll(deps: DrivePhaseDeps, rootIds: string[], st: ListingState
 }
 
 /** What the index holds, kept compact: 100,000 full rows would double the pass's memory. */
-async function storedItems(media: MediaRepo): Promise<Map<string, StoredItem>> {
+async function storedItems(
+  media: MediaRepo,
+  source: MediaSource,
+): Promise<Map<string, StoredItem>> {
   const stored = new Map<string, StoredItem>();
-  for await (const chunk of media.iterateBrief('drive')) {
+  for await (const chunk of media.iterateBrief(source)) {
     for (const row of chunk) stored.set(row.remoteId, compact(row));
   }
   return stored;
@@ -245,6 +281,7 @@ async function writeListing(
         placed.folderIds[i] ?? null,
         placed.placements[i] as Placement,
         deps.filters,
+        deps.source,
       );
       row.listingHash = listingHash(row);
       if (unchangedRow(stored.get(row.remoteId), row)) {
@@ -256,7 +293,7 @@ async function writeListing(
     }
   }
   await deps.media.upsertListed(changedRows(), seenAt);
-  await deps.media.touchSeen('drive', unchanged, seenAt);
+  await deps.media.touchSeen(deps.source ?? 'drive', unchanged, seenAt);
   return { written, unchanged: unchanged.length };
 }
 
@@ -316,11 +353,12 @@ export function toRow(
   folderId: string | null,
   p: Placement,
   filters: FilterOptions,
+  source: MediaSource = 'drive',
 ): ListedRow {
   const when = fileMtime(item.exifTime, item.createdTime);
   const why = filteredOut({ mimeType: item.mimeType, when }, filters);
   return {
-    source: 'drive',
+    source,
     remoteId: item.id,
     folderId,
     relPath: p.relPath,

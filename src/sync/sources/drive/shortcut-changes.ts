@@ -16,6 +16,7 @@ import type { ShortcutRow } from '../../../index/shortcut-repo.ts';
 import type { RemoteChange, RemoteEntry, RemoteShortcut } from '../../../remote/types.ts';
 import { sanitizeName } from '../../../tree/sanitize.ts';
 import type { DriveChangesDeps } from './changes.ts';
+import type { WithShortcuts } from './listing.ts';
 import { FolderPaths } from './folders.ts';
 import { FOLDER_MIME_TYPE, isMediaType } from './mime.ts';
 import { copyOf, holdsBackup, placeOf, rowOf, type ShortcutInput } from './shortcut-listing.ts';
@@ -33,7 +34,7 @@ export interface ShortcutFeed {
 const ROUNDS = 32;
 
 export async function applyShortcutChanges(
-  deps: DriveChangesDeps,
+  deps: WithShortcuts<DriveChangesDeps>,
   latest: Map<string, RemoteChange>,
   seenAt: Date,
 ): Promise<ShortcutFeed> {
@@ -128,7 +129,7 @@ function fromRow(r: ShortcutRow): RemoteShortcut {
  * shortcuts being decided are left out (they are decided afresh).
  */
 async function pathsNow(
-  deps: DriveChangesDeps,
+  deps: WithShortcuts<DriveChangesDeps>,
   latest: ReadonlyMap<string, RemoteChange>,
   stored: ReadonlyMap<string, ShortcutRow>,
   affected: ReadonlyMap<string, unknown>,
@@ -166,7 +167,10 @@ interface DecideInput {
 }
 
 /** The new rows of the affected shortcuts; copies put into `latest`. */
-async function decideAll(deps: DriveChangesDeps, x: DecideInput): Promise<ShortcutInput[]> {
+async function decideAll(
+  deps: WithShortcuts<DriveChangesDeps>,
+  x: DecideInput,
+): Promise<ShortcutInput[]> {
   const targets = [...x.affected.values()].flatMap((s) =>
     s && isMediaType(s.targetMimeType) ? [s.targetId] : [],
   );
@@ -190,7 +194,7 @@ const targetEnded = (c: RemoteChange | undefined): boolean =>
   c !== undefined && (c.removed || c.trashed);
 
 async function decideOne(
-  deps: DriveChangesDeps,
+  deps: WithShortcuts<DriveChangesDeps>,
   x: DecideInput,
   s: RemoteShortcut,
   at: { parentId: string; dir: string },
@@ -254,7 +258,7 @@ function mediaInside(
 
 /** Lists the new roots' folders, items and shortcuts into `latest` (and folders into `paths`). */
 async function walkRoots(
-  deps: DriveChangesDeps,
+  deps: WithShortcuts<DriveChangesDeps>,
   latest: Map<string, RemoteChange>,
   paths: FolderPaths,
   fresh: readonly ShortcutInput[],
@@ -282,7 +286,7 @@ const asChange = (e: RemoteEntry): RemoteChange => ({
 
 /** Marks gone the copies whose shortcut is no longer a copy (still there, or trashed). */
 async function endCopies(
-  deps: DriveChangesDeps,
+  deps: WithShortcuts<DriveChangesDeps>,
   stored: ReadonlyMap<string, ShortcutRow>,
   rows: readonly ShortcutInput[],
   seenAt: Date,

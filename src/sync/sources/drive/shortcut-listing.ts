@@ -8,7 +8,7 @@ import type { ShortcutRow } from '../../../index/shortcut-repo.ts';
 import type { RemoteMedia, RemoteShortcut } from '../../../remote/types.ts';
 import { sanitizeName } from '../../../tree/sanitize.ts';
 import type { FolderPaths } from './folders.ts';
-import type { DrivePhaseDeps } from './listing.ts';
+import type { DrivePhaseDeps, WithShortcuts } from './listing.ts';
 import { FOLDER_MIME_TYPE } from './mime.ts';
 import { decideShortcut, entryPath, type ShortcutDecision } from './shortcuts.ts';
 
@@ -156,7 +156,7 @@ export function dedupeById<T extends { id: string }>(items: T[]): void {
 
 /** Stores a full listing's shortcuts; those it did not see are `removed` (their links go). */
 export async function storeListedShortcuts(
-  deps: DrivePhaseDeps,
+  deps: WithShortcuts,
   rows: readonly ShortcutInput[],
   seenAt: Date,
 ): Promise<void> {
