@@ -120,6 +120,7 @@ export async function sendBody(
   const limit = cut ? Math.max(1, Math.floor(length / 2)) : Infinity;
   let sent = 0;
   for (const piece of pieces) {
+    if (state.mediaPaceMs) await new Promise((r) => setTimeout(r, state.mediaPaceMs));
     if (res.destroyed) return;
     if (cut && sent + piece.length >= limit) {
       const part = piece.subarray(0, limit - sent);

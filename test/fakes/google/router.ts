@@ -15,6 +15,8 @@ export interface EmulatorState {
   faults: FaultBook;
   shortPages: boolean;
   counters: { mediaBytes: number };
+  /** Pause before each piece (64 KiB at most) of a media body, in ms; 0 or unset: none. */
+  mediaPaceMs?: number;
 }
 
 export interface RouteContext {

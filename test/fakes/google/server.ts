@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   /** Default 3599. Below 300 google-auth-library refreshes before every call. */
   accessTokenTtlSeconds?: number;
   shortPages?: boolean;
+  /** Slows media bodies (Drive and Picasa): see `mediaPaceMs` on Emulator. Default 0. */
+  mediaPaceMs?: number;
   port?: number;
 }
 
@@ -62,6 +64,11 @@ export interface Emulator {
   faults: { add(rule: FaultRule): void; clear(): void; pending(): number };
   /** Short/empty pages while nextPageToken is present (mutable at runtime). */
   shortPages: boolean;
+  /**
+   * A pause before each piece (64 KiB at most) of every media body, in ms (mutable at runtime):
+   * slow downloads, so a test's kill lands while bytes are in flight. 0: full speed.
+   */
+  mediaPaceMs: number;
   revokeRefreshToken(token: string): void;
   /** Expires every access token issued so far (the next API call gets 401). */
   expireAccessTokens(): void;
@@ -136,6 +143,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     faults: new FaultBook(),
     shortPages: opts.shortPages ?? false,
     counters: { mediaBytes: 0 },
+    mediaPaceMs: opts.mediaPaceMs ?? 0,
   };
   const requests: LoggedRequest[] = [];
   const byRoute: Record<string, number> = {};
@@ -227,6 +235,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     set shortPages(v: boolean) {
       state.shortPages = v;
+    },
+    get mediaPaceMs() {
+      return state.mediaPaceMs ?? 0;
+    },
+    set mediaPaceMs(ms: number) {
+      state.mediaPaceMs = ms;
     },
     faults: {
       add: (rule) => state.faults.add(rule),
