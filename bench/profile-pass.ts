@@ -31,10 +31,10 @@ const PHASES = ['drive listing done', 'album list read', 'albums indexed', 'albu
 async function step(name: string, args: string[]): Promise<void> {
   const t0 = process.hrtime.bigint();
   const before = emu.stats().requests;
-  const { r, cpuSeconds } = await runTimed(
-    ['sync', root, '--log-level', 'debug', ...args],
-    { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}/${name}` },
-  );
+  const { r, cpuSeconds } = await runTimed(['sync', root, '--log-level', 'debug', ...args], {
+    ...env,
+    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}/${name}`,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const requests = emu.stats().requests - before;
   console.log(JSON.stringify({ step: name, code: r.code, seconds, cpuSeconds, requests }));
@@ -54,7 +54,8 @@ try {
   if (STEPS.includes('rerun')) await step('rerun', []);
   if (STEPS.includes('changed')) {
     const photos = [...lib.files.values()].filter((f) => f.mimeType === 'image/jpeg').slice(0, 100);
-    for (let i = 0; i < 100; i++) addPhoto(lib, `NEW_${i}.jpg`, photos[0]?.parents?.[0] ?? lib.rootId);
+    for (let i = 0; i < 100; i++)
+      addPhoto(lib, `NEW_${i}.jpg`, photos[0]?.parents?.[0] ?? lib.rootId);
     for (const p of photos) renameFile(lib, p.id, `renamed-${p.name}`);
     await step('changed', []);
   }
