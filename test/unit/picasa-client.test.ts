@@ -332,6 +332,48 @@ describe('PicasaClient', () => {
     });
   });
 
+  it('requests the next page while this one is parsed and consumed, and no page more', async () => {
+    const a = { id: '78', title: 'Ahead', items: 2729 };
+    stub.handler = library(stub, [a]);
+    const { picasa } = client(stub);
+    const gen = picasa.albumItems(album(a), signal());
+    const first = await gen.next();
+    assert.equal(first.done, false);
+    // Nobody asked for the second page yet: it is on its way all the same.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(
+      stub.feeds().map((r) => r.query.get('start-index')),
+      ['1', '1001'],
+    );
+    let n = (first.value as PicasaItem[]).length;
+    for (let r = await gen.next(); !r.done; r = await gen.next()) n += r.value.length;
+    assert.equal(n, 2729);
+    assert.deepEqual(
+      stub.feeds().map((r) => r.query.get('start-index')),
+      ['1', '1001', '2001', '2730'],
+    );
+  });
+
+  it('a page whose <entry> count misleads (a CDATA holding the tag) is still paged right', async () => {
+    const a = { id: '6', title: 'Tricky', items: 3 };
+    const byStart: Record<string, number[]> = { '1': [1, 2], '3': [3] };
+    stub.handler = (req) => {
+      const start = req.query.get('start-index') ?? '';
+      const entries = (byStart[start] ?? []).map((n) => photoEntry('6', n, stub.url));
+      const body = feed('album', entries, Number(start), {});
+      return { body: body.replace('</feed>', '<subtitle><![CDATA[<entry>]]></subtitle></feed>') };
+    };
+    const { picasa } = client(stub, { pageSize: 2 });
+    const { pages, end } = await allItems(picasa, album(a));
+    assert.deepEqual(
+      pages.map((p) => p.map((i) => i.id)),
+      [['6-p1', '6-p2'], ['6-p3']],
+    );
+    assert.deepEqual(end, { complete: true, listed: 3 });
+    const asked = stub.feeds().map((r) => r.query.get('start-index'));
+    for (const start of ['1', '3', '4']) assert.ok(asked.includes(start), `${start} in ${asked}`);
+  });
+
   it('an entry seen on an earlier page is yielded once (entries shift while listing)', async () => {
     const a = { id: '5', title: 'Shifty', items: 4 };
     // After page 1 a new upload shifts the album by one: page 2 starts with page 1's last entry.

@@ -27,7 +27,30 @@ import { RemoteError } from '../errors.ts';
 import type { Download, PicasaApi } from '../types.ts';
 import { classifyPicasaError, finalPicasaError, OFFSET_TOO_LARGE } from './errors.ts';
 import type { AlbumListingEnd, PicasaAlbum, PicasaItem } from './types.ts';
-import { parseAlbumFeed, parseUserFeed, type FeedPage } from './wire.ts';
+import { countEntries, parseAlbumFeed, parseUserFeed, type FeedPage } from './wire.ts';
+
+/** A page requested: its `start-index`, the page to come, and how to call it off. */
+interface Prefetch<T> {
+  start: number;
+  page: Promise<FeedPage<T>>;
+  cancel: () => void;
+}
+
+/** The page requested ahead of the one awaited (`waiting`, a `start-index`), if any. */
+interface Ahead<T> {
+  p: Prefetch<T> | null;
+  waiting: number;
+}
+
+/** Where a page is: its feed, the feed's parameters and `start-index`, and how it is read. */
+interface PageAt<T> {
+  feed: string;
+  params: Record<string, string>;
+  label: string;
+  start: number;
+  parse: (xml: string) => Promise<FeedPage<T>>;
+  signal: AbortSignal;
+}
 
 export type { AlbumListingEnd, PicasaAlbum, PicasaItem } from './types.ts';
 
@@ -115,7 +138,10 @@ export class PicasaClient implements PicasaApi {
 
   /**
    * Pages of `feed` until one comes back empty; values already yielded (by `key`) are dropped, so
-   * an entry that moves to the next page while the listing runs is yielded once.
+   * an entry that moves to the next page while the listing runs is yielded once. The next page is
+   * requested as soon as a page arrives (its `start-index` from a count of the page's `<entry>`
+   * tags) and arrives while this one is parsed; it is used only when the parse finds that many
+   * entries, else asked for again: a page costs the same requests as one after the other.
    */
   async *#pages<T>(
     feed: string,
@@ -127,40 +153,88 @@ export class PicasaClient implements PicasaApi {
   ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
     let previous: { start: number; first: string | null; last: string | null } | null = null;
-    for (let start = 1; ;) {
-      const url = new URL(feed);
-      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-      url.searchParams.set('start-index', String(start));
-      url.searchParams.set('max-results', String(this.#pageSize));
-      const what = `${label} at start-index ${start}`;
-      const page = await this.#fetch(url.toString(), what, parse, signal);
-      this.#onPage?.();
-      if (page.entries === 0) return;
-      if (
-        previous !== null &&
-        page.firstId !== null &&
-        page.firstId === previous.first &&
-        page.lastId === previous.last
-      ) {
-        throw new RemoteError(
-          `${what} failed: Picasa answered with the same page as at start-index ${previous.start}, so paging would never end`,
-          { reason: 'pagingLoop' },
-        );
+    const ahead: Ahead<T> = { p: null, waiting: 0 };
+    try {
+      for (let start = 1; ;) {
+        const what = `${label} at start-index ${start}`;
+        const page = await this.#page({ feed, params, label, start, parse, signal }, ahead);
+        this.#onPage?.();
+        if (page.entries === 0) return;
+        if (
+          previous !== null &&
+          page.firstId !== null &&
+          page.firstId === previous.first &&
+          page.lastId === previous.last
+        ) {
+          throw new RemoteError(
+            `${what} failed: Picasa answered with the same page as at start-index ${previous.start}, so paging would never end`,
+            { reason: 'pagingLoop' },
+          );
+        }
+        previous = { start, first: page.firstId, last: page.lastId };
+        for (const r of page.rejected)
+          this.#log.warn({ feed: label, entry: r }, 'Picasa entry left out');
+        const fresh: T[] = [];
+        for (const v of page.values) {
+          const k = key(v);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          fresh.push(v);
+        }
+        this.#log.debug({ feed: label, start, entries: page.entries }, 'Picasa page');
+        if (fresh.length > 0) yield fresh;
+        start += page.entries;
       }
-      previous = { start, first: page.firstId, last: page.lastId };
-      for (const r of page.rejected)
-        this.#log.warn({ feed: label, entry: r }, 'Picasa entry left out');
-      const fresh: T[] = [];
-      for (const v of page.values) {
-        const k = key(v);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        fresh.push(v);
-      }
-      this.#log.debug({ feed: label, start, entries: page.entries }, 'Picasa page');
-      if (fresh.length > 0) yield fresh;
-      start += page.entries;
+    } finally {
+      ahead.p?.cancel();
     }
+  }
+
+  /**
+   * The page at `at.start`: the one requested ahead when it is this one, else requested now.
+   * While it is awaited, its text starts the next request as soon as it arrives (the next
+   * `start-index` from a count of its `<entry>` tags), so the next page travels while this one
+   * is parsed; a page taken ready starts the next at once. At most one page is ahead; one ahead
+   * at the wrong `start-index` (the count missed) is called off and asked for again.
+   */
+  async #page<T>(at: PageAt<T>, ahead: Ahead<T>): Promise<FeedPage<T>> {
+    let own = ahead.p?.start === at.start ? ahead.p : null;
+    if (own === null) {
+      ahead.p?.cancel();
+      own = this.#request(at, ahead);
+    }
+    ahead.p = null;
+    ahead.waiting = at.start;
+    const page = await own.page;
+    if (ahead.p === null && page.entries > 0) {
+      ahead.p = this.#request({ ...at, start: at.start + page.entries }, ahead);
+    }
+    return page;
+  }
+
+  /** Requests (through the pacer, parse included) the page at `at.start`. */
+  #request<T>(at: PageAt<T>, ahead: Ahead<T>): Prefetch<T> {
+    const ctrl = new AbortController();
+    const url = this.#pageUrl(at.feed, at.params, at.start);
+    const what = `${at.label} at start-index ${at.start}`;
+    const onText = (xml: string) => {
+      if (ahead.waiting !== at.start) return;
+      const n = countEntries(xml);
+      ahead.p?.cancel();
+      ahead.p = n > 0 ? this.#request({ ...at, start: at.start + n }, ahead) : null;
+    };
+    const signal = AbortSignal.any([at.signal, ctrl.signal]);
+    const page = this.#fetch(url, what, at.parse, signal, onText);
+    page.catch(() => {}); // awaited later, or called off
+    return { start: at.start, page, cancel: () => ctrl.abort() };
+  }
+
+  #pageUrl(feed: string, params: Record<string, string>, start: number): string {
+    const url = new URL(feed);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    url.searchParams.set('start-index', String(start));
+    url.searchParams.set('max-results', String(this.#pageSize));
+    return url.toString();
   }
 
   async #fetch<T>(
@@ -168,6 +242,7 @@ export class PicasaClient implements PicasaApi {
     what: string,
     parse: (xml: string) => Promise<T>,
     signal: AbortSignal,
+    onText?: (xml: string) => void,
   ): Promise<T> {
     try {
       return await this.#pacer.call(
@@ -182,7 +257,9 @@ export class PicasaClient implements PicasaApi {
             signal,
             timeout: this.#timeoutMs,
           });
-          return parse(typeof res.data === 'string' ? res.data : String(res.data ?? ''));
+          const xml = typeof res.data === 'string' ? res.data : String(res.data ?? '');
+          onText?.(xml);
+          return parse(xml);
         },
         classifyPicasaError,
         signal,
