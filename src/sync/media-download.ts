@@ -8,6 +8,7 @@
  * are aborted (their temp files removed), finished states are written, and the error is rethrown.
  * Work is fed to the queue with backpressure, so 100,000 items never sit in memory as promises.
  */
+import { dirname } from 'node:path';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { SyncError, findSyncError } from '../errors/errors.ts';
@@ -19,6 +20,7 @@ import type {
 } from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
+import { resolveInside } from '../tree/layout.ts';
 import { moveLocal } from '../tree/local.ts';
 import { md5File, setMtime, statLocal, type LocalState, type WriteTarget } from '../tree/writer.ts';
 import { downloadItem, type FetchBytes } from './download.ts';
@@ -225,7 +227,10 @@ class DownloadRun {
     if (!canMove(row, was) || !(await moveLocal(root, row.movedFrom as string, row.relPath))) {
       return false;
     }
-    await this.#inPlace(row, 'moved');
+    const folders = [row.movedFrom as string, row.relPath].map((p) =>
+      dirname(resolveInside(root, p)),
+    );
+    await this.#inPlace(row, 'moved', folders);
     this.#deps.log.info({ from: row.movedFrom, to: row.relPath }, 'moved, as upstream');
     return true;
   }
@@ -245,11 +250,11 @@ class DownloadRun {
     return true;
   }
 
-  /** A file moved or adopted, not downloaded: its mtime set, `done`, counted. */
-  async #inPlace(row: MediaRow, how: 'moved' | 'adopted'): Promise<void> {
+  /** A file moved or adopted, not downloaded: its mtime set, `done` (after `folders`' fsync). */
+  async #inPlace(row: MediaRow, how: 'moved' | 'adopted', folders: string[] = []): Promise<void> {
     const mtime = mtimeOf(row);
     if (mtime) await setMtime(this.#deps.root, row.relPath, mtime);
-    this.#markDone(row, false);
+    this.#markDone(row, false, folders);
     this.counts[how]++;
     this.#deps.progress.downloaded++;
   }
@@ -263,7 +268,7 @@ class DownloadRun {
       expectedMd5: row.md5,
       mtime: mtimeOf(row),
     };
-    const bytes = await downloadItem(
+    const { bytes, folder } = await downloadItem(
       {
         pacer: this.#deps.pacer,
         signal: this.#signal,
@@ -278,19 +283,26 @@ class DownloadRun {
     this.counts.downloaded++;
     this.counts.bytes += bytes;
     progress.downloaded++;
-    this.#markDone(row, true);
+    this.#markDone(row, true, [folder]);
   }
 
-  /** The file is in place: `done`, and an attempt counted when it was downloaded (not adopted). */
-  #markDone(row: MediaRow, downloaded: boolean): void {
-    this.#buffer.add({
-      source: this.#deps.source,
-      remoteId: row.remoteId,
-      state: 'done',
-      error: null,
-      downloadedAt: new Date(),
-      incrementAttempts: downloaded,
-    });
+  /**
+   * The file is in place: `done`, and an attempt counted when it was downloaded (not adopted).
+   * Recorded only after `folders` are fsynced (the buffer batches that), so a power cut never
+   * leaves an item `done` whose new name was not yet on disk.
+   */
+  #markDone(row: MediaRow, downloaded: boolean, folders: string[]): void {
+    this.#buffer.add(
+      {
+        source: this.#deps.source,
+        remoteId: row.remoteId,
+        state: 'done',
+        error: null,
+        downloadedAt: new Date(),
+        incrementAttempts: downloaded,
+      },
+      folders,
+    );
   }
 
   /** A SyncError: nothing new starts, downloads in flight are aborted. */
