@@ -1,7 +1,8 @@
 /**
- * Collects per-item state changes and writes them in batches, so 100,000 downloads cost a few
- * hundred statements. Losing the last unflushed batch (kill -9) is safe: the next pass finds those
- * files on disk with the right size and checks their md5 instead of downloading them again.
+ * Collects per-item state changes and writes them in batches (1,000 updates or 3 s), so 100,000
+ * downloads cost a hundred statements. Losing the last unflushed batch (kill -9) is safe: the next
+ * pass finds those files on disk with the right size and checks their md5 instead of downloading
+ * them again.
  *
  * Durability: an update may name the folders whose fsync makes its file's name durable (a
  * download committed without its folder fsync, a move). Each batch fsyncs the distinct folders
@@ -27,8 +28,8 @@ export class StateBuffer {
 
   constructor(repo: MediaRepo, opts: { maxRows?: number; intervalMs?: number } = {}) {
     this.#repo = repo;
-    this.#max = opts.maxRows ?? 500;
-    this.#timer = setInterval(() => void this.flush().catch(() => {}), opts.intervalMs ?? 2000);
+    this.#max = opts.maxRows ?? 1000;
+    this.#timer = setInterval(() => void this.flush().catch(() => {}), opts.intervalMs ?? 3000);
     this.#timer.unref();
   }
 
