@@ -1,23 +1,33 @@
 /**
  * `npm run bench`: the performance figures of a pass, printed, never asserted (a timed test flakes
- * on a busy machine). Generates a library in the emulator (100,000 items by default,
- * BENCH_ITEMS to change) and runs the real CLI against it, on server Postgres (BENCH_DATABASE_URL,
- * default the local test server; a fresh database per run) and on the embedded index:
+ * on a busy machine). Generates a library in the emulator (BENCH_ITEMS items, default 100,000;
+ * BENCH_ALBUMS albums, default 50) and, per index backend (BENCH_BACKENDS, default
+ * `postgres,embedded`; server Postgres at BENCH_DATABASE_URL, a fresh database per run), in this
+ * process and on the same library:
  *
- *   index-only pass, full pass (small files), rerun with nothing changed (target: under 3 s,
- *   through the changes feed and the albums' `updated`), rerun after 200 changes: wall time,
- *   items/s, MB/s, peak RSS of the job, requests made, and the time of the Picasa (album) index and
- *   album link phases out of the job's own log; then download throughput of the pass against a
- *   plain parallel fetch of the same files at the same concurrency.
+ *   baselines (plain-client.ts): a plain listing (every Drive page with the job's queries, fields
+ *   and page size, every album feed page read and parsed minimally), a plain fetch of every file,
+ *   and a durable fetch (temp file, fsync, rename, mtime, folder fsync per 1,000 files), all at
+ *   the job's concurrency (BENCH_CONCURRENCY, default 8);
+ *   the job (the real CLI, a child process): index-only pass, full pass (small files), rerun with
+ *   nothing changed, rerun after 200 changes: wall time, CPU seconds of the job (user + sys),
+ *   peak RSS, requests, and the seconds of its Drive listing, album index and album link phases
+ *   out of its own log; each as a ratio to its baseline (index-only to the plain listing; the full
+ *   pass to the plain listing plus the durable fetch, and plus the plain fetch).
  *
- * The library has BENCH_ALBUMS albums (default 50) over the Drive items, with Photos-only items,
- * an Auto Backup album past Picasa's 10,000 offset limit, and overlapping albums.
+ * Then the goals of issue 14 (index-only <= 1.5x, full <= 1.25x durable, embedded <= 1.3x server
+ * Postgres on every phase, peak RSS <= 300 MiB, reruns under 3 s and 5 s), met or not, and the
+ * download throughput of 4 MiB files against a plain fetch (BENCH_THROUGHPUT_FILES, default 200;
+ * 0 skips it). The emulator runs in this process: the baselines' CPU seconds are the client's and
+ * the emulator's together.
+ *
+ * The library has Photos-only items, an Auto Backup album past Picasa's 10,000 offset limit, and
+ * overlapping albums.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import PQueue from 'p-queue';
 import {
   addPhoto,
@@ -28,22 +38,34 @@ import {
 } from '../test/fakes/google/library.ts';
 import { startEmulator, type Emulator } from '../test/fakes/google/server.ts';
 import { emulatorEnv, runCli, type RunResult } from '../test/helpers/cli.ts';
+import { freshDatabase } from './fresh-database.ts';
+import { plainClient, type PlainFile } from './plain-client.ts';
+import { runTimed } from './run-timed.ts';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,embedded').split(',');
 const ALBUMS = Number(process.env.BENCH_ALBUMS ?? 50);
+const THROUGHPUT_FILES = Number(process.env.BENCH_THROUGHPUT_FILES ?? 200);
 
 interface Row {
   backend: string;
   phase: string;
   seconds: number;
+  /** CPU seconds (user + sys) of the job's process; of this process for a baseline. */
+  cpuSeconds: number | null;
   itemsPerSecond: number;
   mbPerSecond: number;
   peakRssMb: number;
   requests: number;
-  /** Seconds of the Picasa index phase and of the album link phase, from the job's log. */
+  /** Wall time over the baseline's (`base`), null when the phase has none. */
+  ratio: number | null;
+  base: string | null;
+  /** A second ratio, for the full pass: to the plain listing plus the plain (not durable) fetch. */
+  ratio2: number | null;
+  /** Seconds of the Drive listing, the Picasa index and the album link phase, from the job's log. */
+  driveListingSeconds: number | null;
   albumsIndexSeconds: number | null;
   albumLinksSeconds: number | null;
   exit: number | null;
@@ -51,23 +73,72 @@ interface Row {
 
 const rows: Row[] = [];
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `gphotos_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
+interface Measure {
+  seconds: number;
+  cpuSeconds: number;
+  requests: number;
+}
+
+/** Runs a baseline step in this process: wall, CPU (this process, emulator included), requests. */
+async function measure<T>(emu: Emulator, step: () => Promise<T>): Promise<Measure & { out: T }> {
+  const [before, t0, c0] = [emu.stats().requests, process.hrtime.bigint(), process.cpuUsage()];
+  const out = await step();
+  const c = process.cpuUsage(c0);
   return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
+    out,
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpuSeconds: (c.user + c.system) / 1e6,
+    requests: emu.stats().requests - before,
   };
+}
+
+interface Baselines {
+  listing: Measure;
+  fetch: Measure;
+  durable: Measure;
+}
+
+function baselineRow(backend: string, phase: string, m: Measure, items: number, bytes = 0): Row {
+  const row: Row = {
+    backend,
+    phase,
+    seconds: round(m.seconds),
+    cpuSeconds: round(m.cpuSeconds),
+    itemsPerSecond: Math.round(items / m.seconds),
+    mbPerSecond: round(bytes / 1e6 / m.seconds),
+    peakRssMb: NaN,
+    requests: m.requests,
+    ratio: null,
+    base: null,
+    ratio2: null,
+    driveListingSeconds: null,
+    albumsIndexSeconds: null,
+    albumLinksSeconds: null,
+    exit: 0,
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+  return row;
+}
+
+/** The plain client's listing, fetch and durable fetch of the emulator's library, in `dir`. */
+async function baselines(backend: string, emu: Emulator, dir: string): Promise<Baselines> {
+  const plain = await plainClient(emu, CONCURRENCY);
+  const listing = await measure(emu, () => plain.listing());
+  const files: PlainFile[] = listing.out.files;
+  baselineRow(backend, 'plain listing', listing, listing.out.driveFiles);
+  const fetched = await measure(emu, () => plain.fetch(files, path.join(dir, 'plain'), false));
+  baselineRow(backend, 'plain fetch', fetched, files.length, fetched.out);
+  const durable = await measure(emu, () => plain.fetch(files, path.join(dir, 'durable'), true));
+  baselineRow(backend, 'durable fetch', durable, files.length, durable.out);
+  await rm(dir, { recursive: true, force: true });
+  return { listing, fetch: fetched, durable };
+}
+
+interface Ratio {
+  base: string;
+  seconds: number;
+  second?: number;
 }
 
 async function timed(
@@ -75,11 +146,12 @@ async function timed(
   backend: string,
   phase: string,
   items: number,
-  run: () => Promise<RunResult>,
+  run: () => Promise<{ r: RunResult; cpuSeconds: number | null }>,
+  ratio?: Ratio,
 ): Promise<RunResult> {
   const before = emu.stats();
   const t0 = process.hrtime.bigint();
-  const r = await run();
+  const { r, cpuSeconds } = await run();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const after = emu.stats();
   const bytes = Number(r.summary?.bytes ?? 0);
@@ -87,10 +159,15 @@ async function timed(
     backend,
     phase,
     seconds: round(seconds),
+    cpuSeconds,
     itemsPerSecond: Math.round(items / seconds),
     mbPerSecond: round(bytes / 1e6 / seconds),
     peakRssMb: Number(r.summary?.peakRssMb ?? NaN),
     requests: after.requests - before.requests,
+    ratio: ratio ? round(seconds / ratio.seconds) : null,
+    base: ratio?.base ?? null,
+    ratio2: ratio?.second ? round(seconds / ratio.second) : null,
+    driveListingSeconds: logSeconds(r, 'drive listing done'),
     albumsIndexSeconds: logSeconds(r, 'albums indexed'),
     albumLinksSeconds: logSeconds(r, 'album folders linked'),
     exit: r.code,
@@ -159,22 +236,39 @@ async function plainFetch(
 }
 
 async function libraryPasses(backend: string, emu: Emulator) {
+  const base = await baselines(
+    backend,
+    emu,
+    await mkdtemp(path.join(os.tmpdir(), 'gphotos-plain-')),
+  );
+  const listing = base.listing.seconds;
   // The index-only pass and the full pass each start from an empty folder and an empty index.
   const worlds = [];
   for (let i = 0; i < 2; i++) {
     const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-'));
-    const db = backend === 'postgres' ? await freshDatabase() : null;
+    const db = backend === 'postgres' ? await freshDatabase(SERVER_URL) : null;
     const env = emulatorEnv(emu, {
       DATABASE_URL: db?.url,
       GPHOTOS_CONCURRENCY: String(CONCURRENCY),
     });
-    worlds.push({ root, db, sync: (args: string[] = []) => runCli(['sync', root, ...args], env) });
+    worlds.push({
+      root,
+      db,
+      sync: (args: string[] = []) => runTimed(['sync', root, ...args], env),
+    });
   }
   const [a, b] = worlds as [(typeof worlds)[number], (typeof worlds)[number]];
   try {
-    await timed(emu, backend, 'index-only pass', ITEMS, () => a.sync(['--index-only']));
-    await timed(emu, backend, 'full pass (index + download)', ITEMS, () => b.sync());
-    await timed(emu, backend, 'rerun, nothing changed (target < 3 s)', ITEMS, () => b.sync());
+    await timed(emu, backend, 'index-only pass', ITEMS, () => a.sync(['--index-only']), {
+      base: 'plain listing',
+      seconds: listing,
+    });
+    await timed(emu, backend, 'full pass (index + download)', ITEMS, () => b.sync(), {
+      base: 'plain listing + durable fetch (2nd: + plain fetch)',
+      seconds: listing + base.durable.seconds,
+      second: listing + base.fetch.seconds,
+    });
+    await timed(emu, backend, 'rerun, nothing changed', ITEMS, () => b.sync());
     change200(emu.library);
     await timed(emu, backend, 'rerun after 100 new + 100 renamed', 200, () => b.sync());
   } finally {
@@ -195,7 +289,7 @@ async function throughput(backend: string) {
   const lib = b.build();
   const emu = await startEmulator({ library: lib });
   const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-bench-'));
-  const db = backend === 'postgres' ? await freshDatabase() : null;
+  const db = backend === 'postgres' ? await freshDatabase(SERVER_URL) : null;
   try {
     const env = emulatorEnv(emu, {
       DATABASE_URL: db?.url,
@@ -240,30 +334,32 @@ async function throughput(backend: string) {
         downloadPhaseVsPlain: `${Math.round((best.phase / best.plain) * 100)}%`,
       }),
     );
+    const extra = { ratio: null, base: null, ratio2: null, driveListingSeconds: null };
+    const none = { ...extra, albumsIndexSeconds: null, albumLinksSeconds: null, exit: 0 };
     rows.push(
       {
         backend,
         phase: `download ${n} x 4 MiB (pass, best of 3)`,
         seconds: round(best.passSeconds),
+        cpuSeconds: null,
         itemsPerSecond: Math.round(n / best.passSeconds),
         mbPerSecond: round(best.pass),
         peakRssMb: NaN,
         requests: n,
-        albumsIndexSeconds: null,
-        albumLinksSeconds: null,
-        exit: 0,
+        ...none,
+        ratio: round(best.passSeconds / best.plainSeconds),
+        base: 'plain fetch 4 MiB',
       },
       {
         backend,
         phase: `plain fetch ${n} x 4 MiB (best of 3)`,
         seconds: round(best.plainSeconds),
+        cpuSeconds: null,
         itemsPerSecond: Math.round(n / best.plainSeconds),
         mbPerSecond: round(best.plain),
         peakRssMb: NaN,
         requests: n,
-        albumsIndexSeconds: null,
-        albumLinksSeconds: null,
-        exit: 0,
+        ...none,
       },
     );
   } finally {
@@ -275,9 +371,8 @@ async function throughput(backend: string) {
 
 async function main() {
   console.log(
-    `gphotos-sync bench: ${ITEMS} items, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`,
+    `gphotos-sync bench: ${ITEMS} items, ${ALBUMS} albums, concurrency ${CONCURRENCY}, ${os.cpus().length} cores, node ${process.version}`,
   );
-  console.log(`${ALBUMS} albums`);
   for (const backend of BACKENDS) {
     if (process.env.BENCH_ONLY !== 'throughput') {
       // A fresh library per backend: the changes round mutates it.
@@ -291,17 +386,53 @@ async function main() {
         await emu.close();
       }
     }
-    await throughput(backend);
+    if (THROUGHPUT_FILES > 0) await throughput(backend);
   }
+  printTable();
+  printGoals();
+}
+
+const dash = (n: number | null) => (n === null || Number.isNaN(n) ? '-' : n);
+
+function printTable(): void {
   console.log(
-    '\n| backend | phase | s | items/s | MB/s | peak RSS MB | requests | albums index s | album links s | exit |',
+    '\n| backend | phase | s | CPU s | ratio | to | items/s | MB/s | peak RSS MB | requests | Drive listing s | albums index s | album links s | exit |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  const dash = (n: number | null) => (n === null || Number.isNaN(n) ? '-' : n);
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
+    const ratio =
+      r.ratio === null ? '-' : `${r.ratio}x${r.ratio2 === null ? '' : ` (${r.ratio2}x)`}`;
     console.log(
-      `| ${r.backend} | ${r.phase} | ${r.seconds} | ${r.itemsPerSecond} | ${r.mbPerSecond} | ${dash(r.peakRssMb)} | ${r.requests} | ${dash(r.albumsIndexSeconds)} | ${dash(r.albumLinksSeconds)} | ${r.exit} |`,
+      `| ${r.backend} | ${r.phase} | ${r.seconds} | ${dash(r.cpuSeconds)} | ${ratio} | ${r.base ?? '-'} | ${r.itemsPerSecond} | ${r.mbPerSecond} | ${dash(r.peakRssMb)} | ${r.requests} | ${dash(r.driveListingSeconds)} | ${dash(r.albumsIndexSeconds)} | ${dash(r.albumLinksSeconds)} | ${r.exit} |`,
     );
+  }
+}
+
+/** Issue 14's goals, each met or not, per backend; embedded against server Postgres per phase. */
+function printGoals(): void {
+  const find = (backend: string, prefix: string) =>
+    rows.find((r) => r.backend === backend && r.phase.startsWith(prefix));
+  const goals: Array<[string, number | null | undefined, number]> = [];
+  for (const backend of BACKENDS) {
+    const jobs = rows.filter((r) => r.backend === backend && r.peakRssMb > 0);
+    goals.push(
+      [`${backend}: index-only / plain listing`, find(backend, 'index-only')?.ratio, 1.5],
+      [`${backend}: full pass / durable plain`, find(backend, 'full pass')?.ratio, 1.25],
+      [`${backend}: no-change rerun s`, find(backend, 'rerun, nothing')?.seconds, 3],
+      [`${backend}: rerun after 200 changes s`, find(backend, 'rerun after')?.seconds, 5],
+      [`${backend}: peak RSS MiB`, Math.max(...jobs.map((r) => r.peakRssMb / 1.048576)), 300],
+    );
+  }
+  if (BACKENDS.includes('postgres') && BACKENDS.includes('embedded')) {
+    for (const r of rows.filter((x) => x.backend === 'embedded' && x.peakRssMb > 0)) {
+      const pg = find('postgres', r.phase);
+      goals.push([`embedded / postgres: ${r.phase}`, pg ? r.seconds / pg.seconds : null, 1.3]);
+    }
+  }
+  console.log('\n| goal | measured | limit | met |\n|---|---|---|---|');
+  for (const [name, v, limit] of goals) {
+    const ok = typeof v === 'number' && Number.isFinite(v) ? (v <= limit ? 'yes' : 'NO') : '-';
+    console.log(`| ${name} | ${typeof v === 'number' ? round(v) : '-'} | ${limit} | ${ok} |`);
   }
 }
 
