@@ -1,8 +1,9 @@
 /**
  * Downloads one item into the tree: remote bytes through the pacer into an AtomicFile.
  *
- * Contract: resolves when the file is in place with the right size and md5 and its mtime set;
- * rejects with a SyncError when the pass must stop (auth, quota, disk full, read-only tree) or
+ * Contract: resolves when the file is in place with the right size and md5, its mtime set and
+ * its bytes fsynced, with the folder whose fsync makes its name durable: the caller fsyncs it
+ * (once for many files) before recording the item as done. Rejects with a SyncError when the pass must stop (auth, quota, disk full, read-only tree) or
  * with another error when only this item failed. Either way no partial file is left under the
  * final name. A body that breaks half way is resumed with a Range request; a file whose md5 does
  * not match is downloaded again from the start.
@@ -34,12 +35,12 @@ function classify(err: unknown): RetryDecision {
   return classifyGoogleError(err);
 }
 
-/** Resolves with the bytes written. */
+/** Resolves with the bytes written and the folder the caller must fsync (see above). */
 export async function downloadItem(
   deps: DownloadDeps,
   fetchBytes: FetchBytes,
   target: WriteTarget,
-): Promise<number> {
+): Promise<{ bytes: number; folder: string }> {
   const { pacer, signal } = deps;
   let file: AtomicFile | null = null;
   try {
@@ -80,7 +81,8 @@ export async function downloadItem(
         await flush();
         const written = f.bytesWritten;
         try {
-          return (await f.commit()).bytes;
+          const { bytes, folder } = await f.commit({ syncFolder: false });
+          return { bytes, folder };
         } catch (err) {
           deps.onBytes(-written);
           throw err;

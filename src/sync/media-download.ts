@@ -10,6 +10,7 @@
  * are aborted (their temp files removed), finished states are written, and the error is rethrown.
  * Work is fed to the queue with backpressure, so 100,000 items never sit in memory as promises.
  */
+import { dirname } from 'node:path';
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { SyncError, findSyncError } from '../errors/errors.ts';
@@ -21,6 +22,7 @@ import type {
 } from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
+import { resolveInside } from '../tree/layout.ts';
 import { moveLocal } from '../tree/local.ts';
 import { md5File, setMtime, statLocal, type LocalState, type WriteTarget } from '../tree/writer.ts';
 import { downloadItem, type FetchBytes } from './download.ts';
@@ -119,6 +121,36 @@ async function statAll(root: string, rows: MediaRow[], width: number): Promise<L
   return queue.addAll(rows.map((row) => () => statLocal(root, row.relPath)));
 }
 
+/** Rows whose files are stat'ed together, ahead of the ones being handed out. */
+const STAT_SLICE = 256;
+
+/**
+ * Each row of `pages` with the state of its file. The stats of the next slice run while the
+ * current slice is handed out (and downloaded), so the download queue never stands idle while a
+ * whole page of 5,000 files is stat'ed (before: one pause per page, all downloads waiting).
+ */
+async function* withDiskStates(
+  root: string,
+  pages: AsyncIterable<MediaRow[]>,
+): AsyncGenerator<[MediaRow, LocalState]> {
+  let ahead: Promise<[MediaRow[], LocalState[]]> | null = null;
+  for await (const page of pages) {
+    for (let i = 0; i < page.length; i += STAT_SLICE) {
+      const slice = page.slice(i, i + STAT_SLICE);
+      const next = statAll(root, slice, 32).then((s): [MediaRow[], LocalState[]] => [slice, s]);
+      // Awaited below; a pass that stops before that must not leave it unhandled.
+      next.catch(() => undefined);
+      if (ahead) yield* pairs(await ahead);
+      ahead = next;
+    }
+  }
+  if (ahead) yield* pairs(await ahead);
+}
+
+function* pairs([rows, states]: [MediaRow[], LocalState[]]): Generator<[MediaRow, LocalState]> {
+  for (let i = 0; i < rows.length; i++) yield [rows[i] as MediaRow, states[i] as LocalState];
+}
+
 export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCounts> {
   return new DownloadRun(deps).run();
 }
@@ -173,25 +205,22 @@ class DownloadRun {
     const states: MediaState[] = this.#deps.checkDone
       ? ['pending', 'failed', 'done']
       : ['pending', 'failed'];
-    for await (const rows of fromIndex(media.iterateBrief(source, { states }))) {
+    const rows = withDiskStates(root, fromIndex(media.iterateBrief(source, { states })));
+    for await (const [row, disk] of rows) {
       if (this.#signal.aborted) return;
-      const disk = await statAll(root, rows, 32);
-      for (let i = 0; i < rows.length && !this.#signal.aborted; i++) {
-        const row = rows[i] as MediaRow;
-        const decision = decide(planFacts(row), disk[i] as LocalState);
-        if (decision === 'present') {
-          this.counts.present++;
-          if (row.state !== 'done') progress.downloaded++;
-          continue;
-        }
-        if (row.state === 'done') progress.toDownload++;
-        if (this.#buffer.error !== undefined) {
-          this.#stop(indexFailure(this.#buffer.error, 'recording downloads'));
-        }
-        await this.#queue.onSizeLessThan(this.#deps.concurrency * 2);
-        if (this.#signal.aborted) return;
-        void this.#queue.add(() => this.#item(row, decision)).catch(() => {});
+      const decision = decide(planFacts(row), disk);
+      if (decision === 'present') {
+        this.counts.present++;
+        if (row.state !== 'done') progress.downloaded++;
+        continue;
       }
+      if (row.state === 'done') progress.toDownload++;
+      if (this.#buffer.error !== undefined) {
+        this.#stop(indexFailure(this.#buffer.error, 'recording downloads'));
+      }
+      await this.#queue.onSizeLessThan(this.#deps.concurrency * 2);
+      if (this.#signal.aborted) return;
+      void this.#queue.add(() => this.#item(row, decision)).catch(() => {});
     }
   }
 
@@ -254,7 +283,10 @@ class DownloadRun {
     if (!canMove(row, was) || !(await moveLocal(root, row.movedFrom as string, row.relPath))) {
       return false;
     }
-    await this.#inPlace(row, 'moved');
+    const folders = [row.movedFrom as string, row.relPath].map((p) =>
+      dirname(resolveInside(root, p)),
+    );
+    await this.#inPlace(row, 'moved', folders);
     this.#deps.log.info({ from: row.movedFrom, to: row.relPath }, 'moved, as upstream');
     return true;
   }
@@ -274,11 +306,11 @@ class DownloadRun {
     return true;
   }
 
-  /** A file moved or adopted, not downloaded: its mtime set, `done`, counted. */
-  async #inPlace(row: MediaRow, how: 'moved' | 'adopted'): Promise<void> {
+  /** A file moved or adopted, not downloaded: its mtime set, `done` (after `folders`' fsync). */
+  async #inPlace(row: MediaRow, how: 'moved' | 'adopted', folders: string[] = []): Promise<void> {
     const mtime = mtimeOf(row);
     if (mtime) await setMtime(this.#deps.root, row.relPath, mtime);
-    this.#markDone(row, false);
+    this.#markDone(row, false, folders);
     this.counts[how]++;
     this.#deps.progress.downloaded++;
   }
@@ -294,7 +326,7 @@ class DownloadRun {
       expectedSha256: row.sha256,
       mtime: mtimeOf(row),
     };
-    const bytes = await downloadItem(
+    const { bytes, folder } = await downloadItem(
       {
         pacer: this.#deps.pacer,
         signal: this.#signal,
@@ -309,19 +341,26 @@ class DownloadRun {
     this.counts.downloaded++;
     this.counts.bytes += bytes;
     progress.downloaded++;
-    this.#markDone(row, true);
+    this.#markDone(row, true, [folder]);
   }
 
-  /** The file is in place: `done`, and an attempt counted when it was downloaded (not adopted). */
-  #markDone(row: MediaRow, downloaded: boolean): void {
-    this.#buffer.add({
-      source: this.#deps.source,
-      remoteId: row.remoteId,
-      state: 'done',
-      error: null,
-      downloadedAt: new Date(),
-      incrementAttempts: downloaded,
-    });
+  /**
+   * The file is in place: `done`, and an attempt counted when it was downloaded (not adopted).
+   * Recorded only after `folders` are fsynced (the buffer batches that), so a power cut never
+   * leaves an item `done` whose new name was not yet on disk.
+   */
+  #markDone(row: MediaRow, downloaded: boolean, folders: string[]): void {
+    this.#buffer.add(
+      {
+        source: this.#deps.source,
+        remoteId: row.remoteId,
+        state: 'done',
+        error: null,
+        downloadedAt: new Date(),
+        incrementAttempts: downloaded,
+      },
+      folders,
+    );
   }
 
   /** A SyncError: nothing new starts, downloads in flight are aborted. */

@@ -246,8 +246,13 @@ export class AtomicFile {
    * Checks size and hash (mismatch: temp removed, IntegrityError), sets mtime and atime, fsyncs
    * the file, renames it over the final name and fsyncs the folder. Returns what was written:
    * `md5` is the md5 of the bytes, or their sha256 when the target expected one (see hashOf).
+   * `{ syncFolder: false }` leaves the folder's fsync to the caller (`folder` is the folder to
+   * fsync): the bytes are durable on return, the new name only once the caller has fsynced
+   * `folder`, which it must do before it records the file as written (a pass batches these).
    */
-  async commit(): Promise<{ bytes: number; md5: string }> {
+  async commit(
+    opts: { syncFolder?: boolean } = {},
+  ): Promise<{ bytes: number; md5: string; folder: string }> {
     return await this.#run('commit', async (fh) => {
       const t = this.target;
       const digest = this.#hash.digest('hex');
@@ -264,8 +269,9 @@ export class AtomicFile {
       await fh.close();
       await fs.rename(this.tempPath, this.finalPath);
       this.#state = 'committed';
-      await syncDir(path.dirname(this.finalPath));
-      return { bytes, md5 };
+      const folder = path.dirname(this.finalPath);
+      if (opts.syncFolder !== false) await syncDir(folder);
+      return { bytes, md5, folder };
     });
   }
 
@@ -318,7 +324,7 @@ export async function writeStreamAtomically(
   body: AsyncIterable<Uint8Array>,
   signal?: AbortSignal,
   hooks: WriterHooks = {},
-): Promise<{ bytes: number; md5: string }> {
+): Promise<{ bytes: number; md5: string; folder: string }> {
   const it = body[Symbol.asyncIterator]();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {

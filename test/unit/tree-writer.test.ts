@@ -56,7 +56,7 @@ test('writes bytes, returns size and md5, leaves no temp file', async () => {
     target('a/b/photo.jpg', { expectedSize: data.length, expectedMd5: md5(data).toUpperCase() }),
     chunks(data.subarray(0, 4096), data.subarray(4096)),
   );
-  assert.deepEqual(res, { bytes: data.length, md5: md5(data) });
+  assert.deepEqual(res, { bytes: data.length, md5: md5(data), folder: path.join(root, 'a/b') });
   assert.deepEqual(await fs.readFile(path.join(root, 'a/b/photo.jpg')), data);
   assert.deepEqual(await ls('a/b'), ['photo.jpg']);
 });
@@ -147,7 +147,11 @@ test('resume: a failed request, then more bytes, gives the right md5', async () 
   assert.equal(f.bytesWritten, 7);
   // Range: bytes=7- answered with the rest.
   await f.write(whole.subarray(7));
-  assert.deepEqual(await f.commit(), { bytes: whole.length, md5: md5(whole) });
+  assert.deepEqual(await f.commit(), {
+    bytes: whole.length,
+    md5: md5(whole),
+    folder: path.join(root, 'res'),
+  });
   assert.deepEqual(await fs.readFile(path.join(root, 'res/r.bin')), whole);
 });
 
