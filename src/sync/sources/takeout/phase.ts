@@ -24,6 +24,7 @@ import type { PartReader } from '../../../remote/takeout/types.ts';
 import { dateSources, type DateSource } from './decide.ts';
 import { fileExport } from './file-export.ts';
 import type { PartSource } from './part-source.ts';
+import { StepClock } from './steps.ts';
 import { contentKey, readPart } from './read-part.ts';
 
 export interface TakeoutPhaseDeps {
@@ -136,11 +137,13 @@ async function runExport(
     log.warn({ reason: waiting }, 'Takeout export not read yet; a later pass reads it');
     return;
   }
+  const clock = new StepClock(log);
   const known = await knownContent(deps, exportId);
   for (const row of rows) {
     if (row.state === 'read') continue;
     await readOnePart(deps, row, known, counts, log);
   }
+  clock.done('read and stage', { parts: rows.length });
   const filed = await fileExport({ ...deps, log, exportId, complete: deps.complete });
   await deps.extraParts?.afterFiled(exportId, rows, deps.signal);
   counts.takeoutExports++;
