@@ -65,6 +65,7 @@ test('migrations run once and reopening finds nothing to do', async (t) => {
       '20261125130000_deletions',
       '20261206100000_takeout',
       '20261215100000_takeout_drive',
+      '20261216100000_takeout_entries_path',
     ],
   );
   await ti.db.close();

@@ -5,6 +5,7 @@ import * as runs from './20261125120000_runs.ts';
 import * as deletions from './20261125130000_deletions.ts';
 import * as takeout from './20261206100000_takeout.ts';
 import * as takeoutDrive from './20261215100000_takeout_drive.ts';
+import * as takeoutEntriesPath from './20261216100000_takeout_entries_path.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -18,6 +19,7 @@ const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261125130000_deletions', module: deletions },
   { name: '20261206100000_takeout', module: takeout },
   { name: '20261215100000_takeout_drive', module: takeoutDrive },
+  { name: '20261216100000_takeout_entries_path', module: takeoutEntriesPath },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {
