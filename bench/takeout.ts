@@ -243,6 +243,13 @@ function jobRow(
   rows.push(row);
   const partsRead = r.lines.filter((l) => l.msg === 'reading Takeout part').length;
   console.log(JSON.stringify({ ...row, partsRead }));
+  // The job's own per-step figures (steps.ts): where its time and memory go.
+  for (const l of r.lines.filter((x) => x.msg === 'Takeout step')) {
+    const { step, seconds: s, cpuSeconds: c, rssMb, heapMb } = l;
+    console.log(
+      `    step ${String(step)}: ${String(s)} s, ${String(c)} CPU s, RSS ${String(rssMb)} MB, heap ${String(heapMb)} MB`,
+    );
+  }
   if (r.code !== 0) console.error(r.stderr || r.stdout.split('\n').slice(-5).join('\n'));
   return row;
 }

@@ -222,11 +222,15 @@ export class TakeoutRepo {
     progress: { nextEntry: number; badEntries: number; bytesWritten: number },
   ): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      for (const chunk of lazyChunks(entries, 500)) {
-        await trx('takeout_entries')
-          .insert(chunk.map((e) => this.toEntryInsert(exportId, e)))
-          .onConflict(['account', 'export_id', 'part_number', 'entry_index'])
-          .ignore();
+      // One JSON parameter per batch, unpacked by the server: building a statement with eleven
+      // bindings per entry cost more CPU (and garbage) than the rest of recording a batch.
+      if (entries.length > 0) {
+        await trx.raw(
+          `INSERT INTO takeout_entries (account, export_id, ${ENTRY_COLUMNS})
+           SELECT ?, ?, ${ENTRY_COLUMNS} FROM jsonb_to_recordset(?::jsonb) AS x(${ENTRY_TYPES})
+           ON CONFLICT (account, export_id, part_number, entry_index) DO NOTHING`,
+          [this.account, exportId, JSON.stringify(entries.map(toEntryJson))],
+        );
       }
       await trx('takeout_parts')
         .where({ account: this.account, export_id: exportId, number: partNumber })
@@ -386,22 +390,6 @@ export class TakeoutRepo {
     }));
   }
 
-  private toEntryInsert(exportId: string, e: EntryRecord): Record<string, unknown> {
-    return {
-      account: this.account,
-      export_id: exportId,
-      part_number: e.partNumber,
-      entry_index: e.entryIndex,
-      path: e.path,
-      kind: e.kind,
-      size: e.size,
-      crc32: e.crc32,
-      md5: e.md5,
-      facts: e.facts === null || e.facts === undefined ? null : JSON.stringify(e.facts),
-      problem: e.problem,
-    };
-  }
-
   private toItemInsert(r: TakeoutItemRow): Record<string, unknown> {
     return {
       account: this.account,
@@ -435,6 +423,28 @@ export class TakeoutRepo {
       last_export: r.lastExport,
     };
   }
+}
+
+const ENTRY_TYPES =
+  'part_number int, entry_index int, path text, kind text, size bigint, crc32 bigint, md5 text, facts jsonb, problem text';
+const ENTRY_COLUMNS = ENTRY_TYPES.split(', ')
+  .map((c) => c.split(' ')[0])
+  .join(', ');
+
+/** An entry as one element of recordEntries' JSON parameter (a missing key is SQL NULL). */
+function toEntryJson(e: EntryRecord): Record<string, unknown> {
+  return {
+    part_number: e.partNumber,
+    entry_index: e.entryIndex,
+    path: e.path,
+    kind: e.kind,
+    size: e.size,
+    crc32: e.crc32,
+    md5: e.md5,
+    // Left out when null: a JSON null would be stored as the jsonb value null, not SQL NULL.
+    facts: e.facts ?? undefined,
+    problem: e.problem,
+  };
 }
 
 function toPartRow(r: Record<string, unknown>): PartRow {

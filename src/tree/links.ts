@@ -19,12 +19,16 @@ import { constants, type Dirent, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SyncError } from '../errors/errors.ts';
+import { eachLimited } from '../lib/each-limited.ts';
 import { ALBUMS_DIR } from './album-layout.ts';
 import { classifyFsError, isMissing } from './fs-errors.ts';
 import { resolveInside } from './layout.ts';
 import { lstatOrNull, requireRootFolder } from './local.ts';
 import { sanitizeName } from './sanitize.ts';
 import { isPartName, PART_SUFFIX, partNameOf, syncDir } from './writer.ts';
+
+/** Album entries made at once (see reconcileAlbumFolder). */
+const ENTRY_WIDTH = 8;
 
 export type LinkMode = 'symlink' | 'hardlink' | 'copy';
 
@@ -247,15 +251,23 @@ export async function reconcileAlbumFolder(
     }
   }
 
-  for (const name of [...desired.keys()].sort()) {
+  const one = async (name: string): Promise<void> => {
     signal?.throwIfAborted();
     const d = found.get(name);
     if (d?.isDirectory() || isPartName(name)) {
       log?.warn({ folder: folderRel, name }, 'album entry name is taken by a folder or reserved');
-      continue;
+      return;
     }
     await reconcileEntry(root, folder, name, desired.get(name) as string, d, mode, res, opts);
-  }
+  };
+  const names = [...desired.keys()].sort();
+  // One at a time until a link was made (or failed and the folder fell back to copies): one
+  // failed link per folder, never several at once. Then a few at once: each is a stat and a link
+  // that wait on the disk; entries have distinct names (and temp names), never each other's files.
+  let i = 0;
+  while (i < names.length && res.added + res.replaced === 0 && !res.fellBackToCopy)
+    await one(names[i++] as string);
+  await eachLimited(names.slice(i), ENTRY_WIDTH, one);
   await removeStale(folder, folderRel, found, desired, mode, res, log);
 
   if (res.added + res.replaced + res.removed > 0) {

@@ -76,8 +76,10 @@ async function stagedFiles(staging: string): Promise<Map<string, Staged>> {
 
 /**
  * What one uninterrupted pass stages, by the reader's contract: every media file of the export's
- * folders outside the trash (as the product classifies paths), except (zip only: a tgz declares no CRC-32) one whose size, CRC-32 and name
- * less Google's `(n)` an earlier entry of the export had. Also how many copies of each content.
+ * folders outside the trash (as the product classifies paths), except, in a zip, one whose size,
+ * CRC-32 and name less Google's `(n)` an earlier entry of the export had, and, in a tgz (no CRC-32
+ * before the bytes), one of at most 4 MiB whose bytes an earlier entry had (hashed in memory
+ * first). Also how many copies of each content.
  */
 function stagedByContract(exp: TakeoutExport): { bytes: number; copies: Map<string, number> } {
   const seen = new Set<string>();
@@ -97,8 +99,11 @@ function stagedByContract(exp: TakeoutExport): { bytes: number; copies: Map<stri
       copies.set(sha, (copies.get(sha) ?? 0) + 1);
       const name = where.name.replace(/\(\d+\)(?=\.[^.]*$|$)/, '');
       const key = `${e.data.length}:${crc32(e.data)}:${name}`;
+      const bytesKey = `${sha}:${e.data.length}`;
       if (part.format === 'zip' && seen.has(key)) continue;
+      if (part.format === 'tgz' && e.data.length <= 4 * 1024 * 1024 && seen.has(bytesKey)) continue;
       seen.add(key);
+      seen.add(bytesKey);
       bytes += e.data.length;
     }
   }

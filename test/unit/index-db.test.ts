@@ -66,8 +66,9 @@ test('migrations run once and reopening finds nothing to do', async (t) => {
       '20261206100000_takeout',
       '20261215100000_takeout_drive',
       '20261216100000_restricted',
+      '20261216110000_takeout_entries_path',
       '20261220100000_drive_shortcuts',
-      '20261220100000_shared_drives',
+      '20261220110000_shared_drives',
     ],
   );
   await ti.db.close();

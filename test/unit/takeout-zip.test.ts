@@ -160,7 +160,8 @@ test('fromIndex and want: passed-over entries come bare; a large gap starts one 
       [3, inputs[3]!.data.toString('hex')],
     ],
   );
-  assert.equal(source.reads - before, 3);
+  // A read lets go of the directory as it goes (memory): the second reads it again (2 reads).
+  assert.equal(source.reads - before, 2 + 2 + 1);
   assert.equal(source.open, 0);
 });
 

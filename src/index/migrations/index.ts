@@ -6,8 +6,9 @@ import * as deletions from './20261125130000_deletions.ts';
 import * as takeout from './20261206100000_takeout.ts';
 import * as takeoutDrive from './20261215100000_takeout_drive.ts';
 import * as restricted from './20261216100000_restricted.ts';
+import * as takeoutEntriesPath from './20261216110000_takeout_entries_path.ts';
 import * as driveShortcuts from './20261220100000_drive_shortcuts.ts';
-import * as sharedDrives from './20261220100000_shared_drives.ts';
+import * as sharedDrives from './20261220110000_shared_drives.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -22,8 +23,9 @@ const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261206100000_takeout', module: takeout },
   { name: '20261215100000_takeout_drive', module: takeoutDrive },
   { name: '20261216100000_restricted', module: restricted },
+  { name: '20261216110000_takeout_entries_path', module: takeoutEntriesPath },
   { name: '20261220100000_drive_shortcuts', module: driveShortcuts },
-  { name: '20261220100000_shared_drives', module: sharedDrives },
+  { name: '20261220110000_shared_drives', module: sharedDrives },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {

@@ -104,7 +104,7 @@ export async function buildCatalogue(pages: AsyncIterable<EntryRecord[]>): Promi
 
 function addEntry(f: FolderEntries, e: EntryRecord): void {
   if (e.kind === 'json') {
-    f.json.push({ entry: e, parsed: reviveJson(e.facts) });
+    f.json.push({ entry: e, parsed: reviveJson(e.facts, interner) });
   } else {
     f.media.push(e);
   }
@@ -245,8 +245,27 @@ function stagedOf(e: EntryRecord): { part: number; entry: number } | null {
 const toDateOrNull = (v: unknown): Date | null =>
   typeof v === 'string' || v instanceof Date ? new Date(v) : null;
 
+/**
+ * One copy of each of the few values that repeat across an export's sidecars (origin, device
+ * type, app, device folder; no people): a catalogue holds one SidecarFacts per item, some 100,000.
+ */
+class Interner {
+  readonly #strings = new Map<string, string>();
+  readonly noPeople: string[] = [];
+
+  of(v: string | null): string | null {
+    if (v === null || v.length > 64) return v;
+    const have = this.#strings.get(v);
+    if (have !== undefined) return have;
+    if (this.#strings.size < 10_000) this.#strings.set(v, v);
+    return v;
+  }
+}
+
+const interner = new Interner();
+
 /** A TakeoutJson as the index stores it (JSON: its times are strings) with its times as Dates. */
-export function reviveJson(stored: unknown): TakeoutJson {
+export function reviveJson(stored: unknown, intern = new Interner()): TakeoutJson {
   const j = (stored ?? { kind: 'other' }) as TakeoutJson;
   if (j.kind === 'media') {
     const f = j.facts;
@@ -257,6 +276,11 @@ export function reviveJson(stored: unknown): TakeoutJson {
         takenTime: toDateOrNull(f.takenTime),
         createdTime: toDateOrNull(f.createdTime),
         modifiedTime: toDateOrNull(f.modifiedTime),
+        people: f.people.length === 0 ? intern.noPeople : f.people,
+        origin: intern.of(f.origin),
+        deviceType: intern.of(f.deviceType),
+        deviceFolder: intern.of(f.deviceFolder),
+        appSource: intern.of(f.appSource),
       },
     };
   }

@@ -28,6 +28,7 @@ import {
   type Known,
 } from './decide.ts';
 import { fileItems, type Placed } from './place.ts';
+import { StepClock } from './steps.ts';
 import { recordAlbums } from './takeout-albums.ts';
 
 export interface FileExportDeps {
@@ -67,12 +68,18 @@ export interface Resolved {
 
 export async function fileExport(deps: FileExportDeps): Promise<FileExportResult> {
   const { log } = deps;
+  const clock = new StepClock(log);
   const cat = await buildCatalogue(deps.repo.entriesOf(deps.exportId));
+  clock.done('catalogue', { items: cat.items.size });
   const known = await loadKnown(deps);
   const resolved = await resolveAll(deps, cat, known);
+  clock.done('date');
   const placed = await fileItems(deps, resolved);
+  clock.done('place', { filed: placed.added + placed.changed });
   await recordItems(deps, resolved, placed);
+  clock.done('record items');
   const albums = await recordAlbums(deps, cat, resolved, placed);
+  clock.done('record albums', { albums });
   const gone = deps.complete ? await recordGone(deps) : 0;
   const anyBad = (await deps.repo.parts(deps.exportId)).some((p) => p.state === 'bad');
   await deps.repo.finishExport(deps.exportId, placed.added, anyBad);
@@ -180,21 +187,25 @@ async function recordItems(
   resolved: readonly Resolved[],
   placed: Placed,
 ): Promise<void> {
-  const rows: TakeoutItemRow[] = [];
-  const seen: string[] = [];
-  for (const r of resolved) {
-    const media = placed.mediaOf.get(r.itemId);
-    if (media === undefined) continue;
-    const a = r.action;
-    if (a.kind === 'unchanged' && !(bySidecar(r.dated.source) && !bySidecar(a.ref.dateSource))) {
-      seen.push(r.itemId);
-    } else {
-      rows.push(itemRow(r, media, deps.exportId));
+  // In chunks: a row carries every sidecar fact, and only one chunk's rows are held at once.
+  for (let i = 0; i < resolved.length; i += RECORD_CHUNK) {
+    const rows: TakeoutItemRow[] = [];
+    const seen: string[] = [];
+    for (const r of resolved.slice(i, i + RECORD_CHUNK)) {
+      const media = placed.mediaOf.get(r.itemId);
+      if (media === undefined) continue;
+      const a = r.action;
+      if (a.kind === 'unchanged' && !(bySidecar(r.dated.source) && !bySidecar(a.ref.dateSource)))
+        seen.push(r.itemId);
+      else rows.push(itemRow(r, media, deps.exportId));
     }
+    await deps.repo.upsertItems(rows);
+    await deps.repo.touchItems(seen, deps.exportId);
   }
-  await deps.repo.upsertItems(rows);
-  await deps.repo.touchItems(seen, deps.exportId);
 }
+
+/** Items recorded per round trip batch (upsertItems splits it further). */
+const RECORD_CHUNK = 2000;
 
 function itemRow(
   r: Resolved,

@@ -24,7 +24,8 @@ import type { PartReader } from '../../../remote/takeout/types.ts';
 import { dateSources, type DateSource } from './decide.ts';
 import { fileExport } from './file-export.ts';
 import type { PartSource } from './part-source.ts';
-import { contentKey, readPart } from './read-part.ts';
+import { StepClock } from './steps.ts';
+import { contentKey, readPart, type ReadPartDeps } from './read-part.ts';
 
 export interface TakeoutPhaseDeps {
   root: string;
@@ -136,11 +137,13 @@ async function runExport(
     log.warn({ reason: waiting }, 'Takeout export not read yet; a later pass reads it');
     return;
   }
+  const clock = new StepClock(log);
   const known = await knownContent(deps, exportId);
   for (const row of rows) {
     if (row.state === 'read') continue;
     await readOnePart(deps, row, known, counts, log);
   }
+  clock.done('read and stage', { parts: rows.length });
   const filed = await fileExport({ ...deps, log, exportId, complete: deps.complete });
   await deps.extraParts?.afterFiled(exportId, rows, deps.signal);
   counts.takeoutExports++;
@@ -156,7 +159,7 @@ async function runExport(
 async function readOnePart(
   deps: TakeoutPhaseDeps,
   row: PartRow,
-  known: Map<string, string>,
+  known: KnownContent,
   counts: TakeoutCounts,
   log: Logger,
 ): Promise<void> {
@@ -171,7 +174,14 @@ async function readOnePart(
   log.info({ part: row.fileName, from: row.nextEntry }, 'reading Takeout part');
   const reader = source ? await source.open(row, deps.signal) : await readerOf(row);
   const read = await readPart(
-    { root: deps.root, repo: deps.repo, log, signal: deps.signal, exportId: row.exportId, known },
+    {
+      root: deps.root,
+      repo: deps.repo,
+      log,
+      signal: deps.signal,
+      exportId: row.exportId,
+      ...known,
+    },
     row,
     reader,
   );
@@ -244,19 +254,21 @@ export function whyWaiting(
   return null;
 }
 
-/** What the reader may skip: bytes of items filed before and of entries recorded already. */
-async function knownContent(
-  deps: TakeoutPhaseDeps,
-  exportId: string,
-): Promise<Map<string, string>> {
+/** What the reader may skip (ReadPartDeps): bytes of items filed before and of entries recorded already. */
+type KnownContent = Pick<ReadPartDeps, 'known' | 'held'>;
+
+async function knownContent(deps: TakeoutPhaseDeps, exportId: string): Promise<KnownContent> {
   const known = new Map<string, string>();
+  const held = new Set<string>();
   for (const c of await deps.repo.contents()) {
     if (c.crc32 !== null) known.set(contentKey(c.size, c.crc32, c.archiveName), c.md5);
+    held.add(`${c.md5}:${c.size}`);
   }
   for (const e of await deps.repo.mediaContentOf(exportId)) {
     const name = e.path.slice(e.path.lastIndexOf('/') + 1);
-    if (e.crc32 !== null && e.size !== null && e.md5 !== null)
-      known.set(contentKey(e.size, e.crc32, name), e.md5);
+    if (e.size === null || e.md5 === null) continue;
+    if (e.crc32 !== null) known.set(contentKey(e.size, e.crc32, name), e.md5);
+    held.add(`${e.md5}:${e.size}`);
   }
-  return known;
+  return { known, held };
 }

@@ -18,6 +18,8 @@ export const PHOTOS_DIR = 'photos';
 
 /** Files renamed into place at once. */
 const FILE_WIDTH = 8;
+/** Items placed, renamed and marked done per chunk (see chunksByDir). */
+const FILE_CHUNK = 2000;
 
 export interface Placed {
   added: number;
@@ -52,6 +54,32 @@ export async function fileItems(
       placed.mediaOf.set(r.itemId, { source: a.ref.mediaSource, remoteId: a.ref.mediaRemoteId });
     else toFile.push(r);
   }
+  for (const chunk of chunksByDir(toFile)) await fileChunk(deps, chunk, placed);
+  await redate(deps, resolved);
+  return placed;
+}
+
+/**
+ * The items to file in chunks of about FILE_CHUNK, in folder order: a chunk's rows, layout
+ * inputs and renames are all that is held at once, and a chunk's neighbours (the rows of its
+ * folders, earlier chunks' among them) are few. The order is a pure function of the items, so
+ * a pass killed while filing assigns the same paths again (and a row's stored path is kept).
+ */
+export function chunksByDir(toFile: readonly Resolved[]): Resolved[][] {
+  const keyed = toFile.map((r, i) => ({ r, i, dir: datedDir(PHOTOS_DIR, r.dated.taken) }));
+  keyed.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : a.i - b.i));
+  const out: Resolved[][] = [];
+  for (let i = 0; i < keyed.length; i += FILE_CHUNK)
+    out.push(keyed.slice(i, i + FILE_CHUNK).map((k) => k.r));
+  return out;
+}
+
+/** Files one chunk: rows `pending` with their paths, renames, folders fsynced, rows `done`. */
+async function fileChunk(
+  deps: FileExportDeps,
+  toFile: readonly Resolved[],
+  placed: Placed,
+): Promise<void> {
   const rows = await placeRows(deps, toFile);
   await deps.media.upsertListed(rows.values(), new Date());
   const dirs = new Set<string>();
@@ -78,7 +106,6 @@ export async function fileItems(
     throw err;
   }
   await syncDirs(deps.root, dirs);
-  await redate(deps, resolved);
   await deps.media.markMany(
     done.map((id) => ({
       source: 'takeout',
@@ -87,7 +114,6 @@ export async function fileItems(
       downloadedAt: new Date(),
     })),
   );
-  return placed;
 }
 
 /**

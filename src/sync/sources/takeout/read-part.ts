@@ -9,11 +9,14 @@
  *   staged name and hashed, never fetched or written again.
  * - A zip entry whose bytes the backup already holds (same size, CRC-32 and name but for Google's
  *   `(n)`) is not fetched at all: the album copies of a photo and the photos of a later export
- *   that were filed before cost no bytes. A tgz entry is known only once read.
+ *   that were filed before cost no bytes. A tgz entry is known only once read: one of up to
+ *   4 MiB is read into memory and hashed first, and not written when its md5 and size are held
+ *   (staged or filed); a larger one is staged, and its copy dropped when the export is filed.
  * - A bad entry (unsafe name, CRC, bomb, encrypted, not JSON…) is recorded with its problem and
  *   named in the log; the rest of the part goes on. A part that breaks (cut, no directory) is
  *   marked `bad` with the reason; what was recorded before stays.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EntryRecord, PartRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
 import { checkEntryName } from '../../../remote/takeout/entry-name.ts';
@@ -48,6 +51,12 @@ export interface ReadPartDeps {
   exportId: string;
   /** `contentKey` -> md5 of bytes already filed or staged; grows as the part is read. */
   known: Map<string, string>;
+  /**
+   * `md5:size` of the bytes the backup holds or has staged; grows as the part is read. A tgz
+   * entry (no CRC-32 before its bytes, so never skipped unread) small enough to hash in memory
+   * first is not written when it is one of these.
+   */
+  held: Set<string>;
 }
 
 export interface PartCounts {
@@ -83,6 +92,7 @@ export async function readPart(
   };
   const staged = await leftByKilledPass(deps, part);
   const batch = new Batch(deps, part, counts);
+  const { held } = deps;
   const knownMd5 = (e: ArchiveEntry): string | undefined =>
     e.crc32 === null ? undefined : deps.known.get(contentKey(e.size, e.crc32, baseName(e.path)));
   const want = (e: ArchiveEntry): boolean => {
@@ -108,6 +118,8 @@ export async function readPart(
         : r.body
           ? await readEntry(deps, part, r.entry, r.body, batch.unsynced)
           : skippedRecord(part, r.entry, staged, knownMd5(r.entry), deps.known);
+      if (rec?.kind === 'media' && rec.md5 !== null && rec.size !== null)
+        held.add(`${rec.md5}:${rec.size}`);
       if (rec?.kind === 'bad')
         log.warn({ entry: rec.path, problem: rec.problem }, 'Takeout entry skipped');
       await batch.add(r.entry.index, rec);
@@ -123,7 +135,10 @@ export async function readPart(
   return counts;
 }
 
-/** Reads a wanted entry: a JSON parsed, a media file staged. */
+/** Tgz entries up to this size are read into memory and hashed before anything is written. */
+const HASH_FIRST_BYTES = 4 * 1024 * 1024;
+
+/** Reads a wanted entry: a JSON parsed, a media file staged (unless its bytes are held). */
 async function readEntry(
   deps: ReadPartDeps,
   part: PartRow,
@@ -133,9 +148,7 @@ async function readEntry(
 ): Promise<EntryRecord> {
   try {
     if (isJsonName(e.path)) {
-      const chunks: Buffer[] = [];
-      for await (const c of body) chunks.push(c);
-      const parsed = parseTakeoutJson(Buffer.concat(chunks).toString('utf8'));
+      const parsed = parseTakeoutJson((await readAll(body)).toString('utf8'));
       if (parsed.kind === 'invalid') {
         return badRecord(
           part,
@@ -145,8 +158,19 @@ async function readEntry(
       }
       return { ...base(part, e), kind: 'json', facts: parsed };
     }
+    let bytesOf: AsyncIterable<Buffer> = body;
+    if (e.crc32 === null && e.size <= HASH_FIRST_BYTES) {
+      const data = await readAll(body);
+      const md5 = createHash('md5').update(data).digest('hex');
+      // Another copy of these bytes (an album's) is staged or filed: recorded, not written.
+      if (deps.held.has(`${md5}:${data.byteLength}`))
+        return { ...base(part, e), kind: 'media', size: data.byteLength, md5 };
+      bytesOf = (async function* () {
+        yield data;
+      })();
+    }
     const rel = stagedRel(deps.exportId, part.number, e.index);
-    const { bytes, md5 } = await stageEntry(deps.root, rel, body, deps.signal);
+    const { bytes, md5 } = await stageEntry(deps.root, rel, bytesOf, deps.signal);
     unsynced.push(rel);
     if (e.crc32 !== null) deps.known.set(contentKey(bytes, e.crc32, baseName(e.path)), md5);
     return { ...base(part, e), kind: 'media', size: bytes, md5, facts: { staged: true, bytes } };
@@ -154,6 +178,12 @@ async function readEntry(
     if (err instanceof EntryError) return badRecord(part, e, err.message);
     throw err;
   }
+}
+
+async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c);
+  return Buffer.concat(chunks);
 }
 
 /** An entry passed over: staged by a killed pass, already held, or not ours (trash, other). */

@@ -35,7 +35,7 @@ export async function recordAlbums(
   placed: Placed,
 ): Promise<number> {
   const byContent = new Map(resolved.map((r) => [r.draft.content, r]));
-  const describe = await describedBy(deps, resolved);
+  const describe = await describedBy(deps, cat, resolved);
   const seenAt = new Date();
   const listed: ListedAlbum[] = [];
   const membersOf = new Map<string, Member[]>();
@@ -64,33 +64,43 @@ export async function recordAlbums(
 /** Finds the item a sidecar describes: by Photos URL, else by title and taken time. */
 type Describe = (f: SidecarFacts) => Member | null;
 
-async function describedBy(deps: FileExportDeps, resolved: readonly Resolved[]): Promise<Describe> {
-  const byKey = new Map<string, Member>();
+async function describedBy(
+  deps: FileExportDeps,
+  cat: Catalogue,
+  resolved: readonly Resolved[],
+): Promise<Describe> {
   const keysOf = (title: string, taken: Date | null, url: string | null): string[] => [
     ...(url ? [`url:${url}`] : []),
     `t:${title}|${taken?.toISOString() ?? ''}`,
   ];
+  // Only the keys some album's sidecar asks for are kept: a map of every item's keys would
+  // hold two strings and a member per item (the peak of filing a 100,000-item export).
+  const wanted = new Set<string>();
+  for (const a of cat.albums)
+    for (const f of a.sidecarOnly)
+      for (const k of keysOf(f.title, f.takenTime, f.url)) wanted.add(k);
+  const byKey = new Map<string, Member>();
+  if (wanted.size === 0) return () => null;
   for (const c of await deps.repo.contents()) {
     const m = /^t:(.*)\|([^|]*)\|\d+$/.exec(c.identity);
-    const member: Member = {
+    const key = c.identity.startsWith('url:') ? c.identity : m ? `t:${m[1]}|${m[2]}` : null;
+    if (key === null || !wanted.has(key)) continue;
+    byKey.set(key, {
       r: null,
       itemId: c.itemId,
       media: { source: c.mediaSource, remoteId: c.mediaRemoteId },
       name: c.archiveName,
       size: c.size,
       taken: null,
-    };
-    if (c.identity.startsWith('url:')) byKey.set(c.identity, member);
-    else if (m) byKey.set(`t:${m[1]}|${m[2]}`, member);
+    });
   }
   for (const r of resolved) {
-    for (const k of keysOf(
+    const keys = keysOf(
       r.draft.facts?.title ?? r.draft.archiveName,
       r.dated.taken,
       r.draft.facts?.url ?? null,
-    )) {
-      byKey.set(k, memberOf(r, undefined));
-    }
+    );
+    for (const k of keys) if (wanted.has(k)) byKey.set(k, memberOf(r, undefined));
   }
   return (f) => {
     for (const k of keysOf(f.title, f.takenTime, f.url)) {
