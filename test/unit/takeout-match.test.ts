@@ -555,25 +555,51 @@ test('sidecar readings: non-JSON names are none; the most likely first', () => {
   folder(['a.jpg'], ['a.jpg.txt'], [['a.jpg', null, null]]);
 });
 
-test('a folder of 20,000 files is matched in well under a second or two', () => {
+/** A folder of `4 * n` media and sidecars in the shapes that stress the matcher's buckets. */
+function bigFolder(n: number): {
+  media: string[];
+  sidecars: Array<{ name: string; title: string | null }>;
+} {
   const media: string[] = [];
   const sidecars: Array<{ name: string; title: string | null }> = [];
-  for (let i = 0; i < 5000; i++) {
-    const n = String(i).padStart(5, '0');
-    media.push(`PXL_20230813_${n}.jpg`, `IMG_${n}(1).HEIC`);
+  for (let i = 0; i < n; i++) {
+    const k = String(i).padStart(5, '0');
+    media.push(`PXL_20230813_${k}.jpg`, `IMG_${k}(1).HEIC`);
     sidecars.push({
-      name: `PXL_20230813_${n}.jpg.supplemental-metadata.json`,
-      title: `PXL_20230813_${n}.jpg`,
+      name: `PXL_20230813_${k}.jpg.supplemental-metadata.json`,
+      title: `PXL_20230813_${k}.jpg`,
     });
-    sidecars.push({ name: `IMG_${n}.HEIC.supplemental-metadata(1).json`, title: `IMG_${n}.HEIC` });
+    sidecars.push({ name: `IMG_${k}.HEIC.supplemental-metadata(1).json`, title: `IMG_${k}.HEIC` });
   }
   // Many names that cut to one 46-unit base: the hash buckets stay small per (n).
-  for (let i = 0; i < 2500; i++) media.push(`${'x'.repeat(47)}(${i + 1}).jpg`);
-  for (let i = 0; i < 2500; i++)
+  for (let i = 0; i < n / 2; i++) media.push(`${'x'.repeat(47)}(${i + 1}).jpg`);
+  for (let i = 0; i < n / 2; i++)
     sidecars.push({ name: `${'x'.repeat(46)}(${i + 1}).json`, title: null });
-  const start = performance.now();
-  const result = matchFolder({ media, sidecars });
-  const ms = performance.now() - start;
-  assert.equal(result.filter((m) => m.sidecar !== null).length, 12_500);
-  assert.ok(ms < 2000, `${ms} ms`);
+  return { media, sidecars };
+}
+
+/** The best of three runs, in ms: one number a busy machine inflates least. */
+function bestOf3(fn: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+// Cost grows linearly with the folder, not with its square: 10x the files may cost at most 30x
+// the time (a quadratic matcher costs 100x). A ratio in one process, not a wall-clock limit, so
+// a busy machine does not fail it (performance figures belong in `npm run bench`).
+test('a folder of 20,000 files is matched in time linear in its size', () => {
+  const small = bigFolder(500);
+  const large = bigFolder(5000);
+  assert.equal(matchFolder(large).filter((m) => m.sidecar !== null).length, 12_500);
+  const smallMs = Math.max(
+    bestOf3(() => matchFolder(small)),
+    1,
+  );
+  const largeMs = bestOf3(() => matchFolder(large));
+  assert.ok(largeMs < 30 * smallMs, `2,000 files ${smallMs} ms, 20,000 files ${largeMs} ms`);
 });
