@@ -16,9 +16,8 @@
  *
  * Files are small (a few hundred bytes), so per-file costs, not bytes, set every figure.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
+import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +27,9 @@ import { classifyPath } from '../src/remote/takeout/paths.ts';
 import { writeTgz, writeZip } from '../test/fakes/takeout/archive-writer.ts';
 import { makeExport, writeExport } from '../test/fakes/takeout/export.ts';
 import { makeLibrary } from '../test/fakes/takeout/library.ts';
-import { cliPath, collect, runCli, type RunResult } from '../test/helpers/cli.ts';
+import type { RunResult } from '../test/helpers/cli.ts';
 import { freshDatabase } from './fresh-database.ts';
+import { runTimed } from './run-timed.ts';
 
 const ITEMS = Number(process.env.BENCH_TAKEOUT_ITEMS ?? 100_000);
 const ALBUMS = Number(process.env.BENCH_TAKEOUT_ALBUMS ?? 50);
@@ -191,20 +191,6 @@ interface Baselines {
 }
 
 type Env = Record<string, string | undefined>;
-const TIME = '/usr/bin/time';
-
-/** Runs the CLI as runCli does, under GNU time when there is one, for its CPU seconds. */
-async function runTimed(args: string[], env: Env): Promise<{ r: RunResult; cpu: number | null }> {
-  if (!existsSync(TIME)) return { r: await runCli(args, env), cpu: null };
-  const clean: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-  clean.PATH = `${path.dirname(process.execPath)}:${clean.PATH ?? ''}`;
-  const argv = ['-f', 'bench-cpu %U %S', cliPath, ...args];
-  const r = await collect(spawn(TIME, argv, { env: clean, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const m = /bench-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  return { r, cpu: m ? round(Number(m[1]) + Number(m[2])) : null };
-}
-
 /** Seconds between the first log line `from` and the last one `to` of the job, or null. */
 function logGap(r: RunResult, from: string, to: string): number | null {
   const at = (l: Record<string, unknown> | undefined) => Date.parse(String(l?.time));
@@ -268,7 +254,7 @@ async function jobPasses(a: Archive, backend: string, base: Baselines): Promise<
   const args = ['sync', root, '--skip-drive', '--skip-picasa', '--takeout', a.drop];
   const run = async (phase: string, against?: Baselines) => {
     const t0 = process.hrtime.bigint();
-    const { r, cpu } = await runTimed([...args, '--takeout-settle', '0'], env);
+    const { r, cpuSeconds: cpu } = await runTimed([...args, '--takeout-settle', '0'], env);
     return jobRow(a, backend, phase, { r, seconds: since(t0), cpuSeconds: cpu, files: 0 }, against);
   };
   try {

@@ -4,11 +4,9 @@
  * folder it was first given, which the index keeps), or FAIL when Drive answers 404 (a wrong id,
  * or the account lost access) with what to do.
  */
-import path from 'node:path';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Settings } from '../../config/settings.ts';
 import { ExitCode } from '../../errors/errors.ts';
-import { openIndex } from '../../index/db.ts';
 import { StateRepo } from '../../index/state-repo.ts';
 import type { Pacer } from '../../lib/pacer.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
@@ -19,7 +17,7 @@ import {
 } from '../../sync/sources/shared-drives/folders.ts';
 import { FOLDERS_KEY } from '../../sync/sources/shared-drives/source.ts';
 import type { CheckLine } from './check.ts';
-import { EMBEDDED_DIR } from './session.ts';
+import { readIndexQuietly } from './session.ts';
 
 const NAME = 'shared';
 
@@ -56,21 +54,9 @@ export async function checkSharedDrives(
 }
 
 /** The folders passes gave the shared drives so far; null when the index cannot be read. */
-async function storedFolders(settings: Settings): Promise<DriveFolders | null> {
-  try {
-    const db = await openIndex({
-      databaseUrl: settings.databaseUrl,
-      embeddedDir: path.join(settings.root, EMBEDDED_DIR),
-      log: { info: () => undefined, warn: () => undefined },
-    });
-    try {
-      return (
-        (await new StateRepo(db.knex, settings.account).get<DriveFolders>(FOLDERS_KEY)) ?? null
-      );
-    } finally {
-      await db.close();
-    }
-  } catch {
-    return null;
-  }
-}
+const storedFolders = (settings: Settings): Promise<DriveFolders | null> =>
+  readIndexQuietly(
+    settings,
+    async (db) =>
+      (await new StateRepo(db.knex, settings.account).get<DriveFolders>(FOLDERS_KEY)) ?? null,
+  );

@@ -4,10 +4,8 @@
  * next pass reads it) or `waiting` with why (parts missing, still arriving). Lists the folder
  * (a request or two); reads the index only to tell which exports were read.
  */
-import path from 'node:path';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Settings } from '../../config/settings.ts';
-import { openIndex } from '../../index/db.ts';
 import { TakeoutRepo, type ExportRow } from '../../index/takeout-repo.ts';
 import type { Pacer } from '../../lib/pacer.ts';
 import { DriveClient } from '../../remote/drive/client.ts';
@@ -15,7 +13,7 @@ import type { FoundPart } from '../../remote/takeout/local-parts.ts';
 import { foundParts, listTakeoutFolder } from '../../sync/sources/takeout/drive-parts.ts';
 import { whyWaiting } from '../../sync/sources/takeout/phase.ts';
 import type { CheckLine } from './check.ts';
-import { EMBEDDED_DIR } from './session.ts';
+import { readIndexQuietly } from './session.ts';
 
 const NAME = 'exports';
 
@@ -70,20 +68,8 @@ export async function checkTakeoutDrive(
 }
 
 /** The exports the index knows, or null when it cannot be opened. */
-async function storedExports(settings: Settings): Promise<Map<string, ExportRow> | null> {
-  try {
-    const db = await openIndex({
-      databaseUrl: settings.databaseUrl,
-      embeddedDir: path.join(settings.root, EMBEDDED_DIR),
-      log: { info: () => undefined, warn: () => undefined },
-    });
-    try {
-      const rows = await new TakeoutRepo(db.knex, settings.account).exports();
-      return new Map(rows.map((e) => [e.exportId, e]));
-    } finally {
-      await db.close();
-    }
-  } catch {
-    return null;
-  }
-}
+const storedExports = (settings: Settings): Promise<Map<string, ExportRow> | null> =>
+  readIndexQuietly(settings, async (db) => {
+    const rows = await new TakeoutRepo(db.knex, settings.account).exports();
+    return new Map(rows.map((e) => [e.exportId, e]));
+  });

@@ -22,6 +22,27 @@ export function openIndexFor(settings: Settings, log?: IndexLog): Promise<IndexD
   });
 }
 
+/**
+ * `read` on the index of the settings, opened quietly and closed after; null when the index
+ * cannot be opened or read (`check`'s lines then say what they could not tell). The embedded
+ * index is locked while open, as always.
+ */
+export async function readIndexQuietly<T>(
+  settings: Settings,
+  read: (db: IndexDb) => Promise<T>,
+): Promise<T | null> {
+  try {
+    const db = await openIndexFor(settings, { info: () => undefined, warn: () => undefined });
+    try {
+      return await read(db);
+    } finally {
+      await db.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
 /** An open index that this process alone works on; `close` releases the lock, then the index. */
 export interface LockedIndex {
   db: IndexDb;

@@ -21,7 +21,7 @@ import { assignPlacements, type LayoutInput, type Placement } from '../../../tre
 import { pathKey } from '../../../tree/sanitize.ts';
 import { listingHash, toRow, type DrivePhaseDeps } from './listing.ts';
 import { FolderPaths } from './folders.ts';
-import { applyShortcutChanges } from './shortcut-changes.ts';
+import { applyShortcutChanges, asChange } from './shortcut-changes.ts';
 
 export interface DriveChangesDeps extends DrivePhaseDeps {
   /** The walk's roots of the last full listing: folder id -> path (`drive/Google Photos`). */
@@ -180,16 +180,7 @@ async function applyFolderChanges(
     for await (const page of deps.drive.walk(arrived, deps.signal)) {
       for (const e of page) {
         if (e.kind === 'folder') paths.add(e);
-        else if (!latest.has(e.id)) {
-          latest.set(e.id, {
-            fileId: e.id,
-            removed: false,
-            entry: e,
-            trashed: false,
-            mimeType: e.kind === 'media' ? e.mimeType : null,
-            time: '',
-          });
-        }
+        else if (!latest.has(e.id)) latest.set(e.id, asChange(e));
       }
     }
     after = folderRows();

@@ -275,7 +275,8 @@ async function walkRoots(
   }
 }
 
-const asChange = (e: RemoteEntry): RemoteChange => ({
+/** An entry found by walking a folder, as the feed would have told it: present, not trashed. */
+export const asChange = (e: RemoteEntry): RemoteChange => ({
   fileId: e.id,
   removed: false,
   entry: e,
