@@ -201,7 +201,11 @@ describe('sha256 checks', () => {
       });
       const good = await AtomicFile.open(target(sha.toUpperCase()));
       await good.write(bytes);
-      assert.deepEqual(await good.commit(), { bytes: bytes.length, md5: sha });
+      assert.deepEqual(await good.commit(), {
+        bytes: bytes.length,
+        md5: sha,
+        folder: path.join(root, 'drive'),
+      });
       assert.deepEqual(await readFile(path.join(root, 'drive/a.jpg')), bytes);
       const bad = await AtomicFile.open(target('0'.repeat(64)));
       await bad.write(bytes);
