@@ -21,7 +21,7 @@ import type { AlbumRepo, AlbumRow, ListedAlbum } from '../../../index/album-repo
 import type { MediaRepo } from '../../../index/media-repo.ts';
 import type { StateRepo } from '../../../index/state-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
-import type { PicasaAlbum, PicasaApi, PicasaItem } from '../../../remote/types.ts';
+import type { AlbumListingEnd, PicasaAlbum, PicasaApi, PicasaItem } from '../../../remote/types.ts';
 import type { FilterOptions } from '../../filters.ts';
 import {
   albumMembers,
@@ -148,6 +148,14 @@ async function recordAlbumList(
   }
 }
 
+/**
+ * Albums whose feeds are read at once. One album at a time left the connection idle between
+ * albums (most are one page), and the feed server's time is then all on the critical path; the
+ * members are still written one album after the other, in list order. Each read holds its whole
+ * album (at most ~10,000 members, a few MB) until written.
+ */
+const ALBUMS_READ_AHEAD = 4;
+
 /** Reads the feeds of `toRead` and writes their members and Photos-only items. */
 async function readAlbums(
   deps: PicasaIndexDeps,
@@ -157,51 +165,99 @@ async function readAlbums(
   left: LeftItems,
   result: PicasaIndexResult,
 ): Promise<void> {
-  const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
-  deps.log.debug({ driveItems: drive.size, rssMb: rssMb() }, 'Drive items to match read');
-  const known = await knownPhotosOnly(deps.media);
-  // The Drive index phase may just have written 100,000 rows the planner does not know of yet.
-  await deps.media.analyze();
-  for (const album of toRead) {
-    deps.signal.throwIfAborted();
-    const { items, complete } = await readAlbum(deps, album, result);
-    const gone = await writeAlbum(deps, album, items, complete, stored.get(album.id), {
-      drive,
-      known,
-      seenAt,
-    });
-    for (const id of gone) noteLeft(left, id, album.title);
-    deps.log.debug({ album: album.title, items: items.length, rssMb: rssMb() }, 'album indexed');
-    result.albumsRead++;
-    result.items += items.length;
+  // The reads ahead stop with the pass, and with this phase when a write or a read fails.
+  const stop = new AbortController();
+  const reads = new AlbumReads({ ...deps, signal: AbortSignal.any([deps.signal, stop.signal]) });
+  try {
+    reads.start(toRead.slice(0, ALBUMS_READ_AHEAD));
+    const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
+    deps.log.debug({ driveItems: drive.size, rssMb: rssMb() }, 'Drive items to match read');
+    const known = await knownPhotosOnly(deps.media);
+    // The Drive index phase may just have written 100,000 rows the planner does not know of yet.
+    await deps.media.analyze();
+    for (const [i, album] of toRead.entries()) {
+      deps.signal.throwIfAborted();
+      const next = toRead[i + ALBUMS_READ_AHEAD];
+      if (next !== undefined) reads.start([next]);
+      const { items, end } = await reads.take(album);
+      noteTruncated(deps, album, end, result);
+      const complete = end.complete;
+      const gone = await writeAlbum(deps, album, items, complete, stored.get(album.id), {
+        drive,
+        known,
+        seenAt,
+      });
+      for (const id of gone) noteLeft(left, id, album.title);
+      deps.log.debug({ album: album.title, items: items.length, rssMb: rssMb() }, 'album indexed');
+      result.albumsRead++;
+      result.items += items.length;
+    }
+    result.picasaOnly = known.size;
+  } finally {
+    if (reads.pending()) stop.abort();
   }
-  result.picasaOnly = known.size;
 }
 
-/** Every member of one album's feed; a listing cut short by the offset limit is noted. */
-async function readAlbum(
-  deps: PicasaIndexDeps,
-  album: PicasaAlbum,
-  result: PicasaIndexResult,
-): Promise<{ items: PicasaItem[]; complete: boolean }> {
+interface AlbumRead {
+  items: PicasaItem[];
+  end: AlbumListingEnd;
+}
+
+/** Album feeds being read, by album id; each is taken once, when its turn to be written comes. */
+class AlbumReads {
+  readonly #deps: PicasaIndexDeps;
+  readonly #reads = new Map<string, Promise<AlbumRead>>();
+
+  constructor(deps: PicasaIndexDeps) {
+    this.#deps = deps;
+  }
+
+  start(albums: readonly PicasaAlbum[]): void {
+    for (const album of albums) {
+      const read = readAlbum(this.#deps, album);
+      read.catch(() => {}); // taken (and its failure thrown) in its turn, or called off
+      this.#reads.set(album.id, read);
+    }
+  }
+
+  take(album: PicasaAlbum): Promise<AlbumRead> {
+    const read = this.#reads.get(album.id) ?? readAlbum(this.#deps, album);
+    this.#reads.delete(album.id);
+    return read;
+  }
+
+  pending(): boolean {
+    return this.#reads.size > 0;
+  }
+}
+
+/** Every member of one album's feed, and how its listing ended. */
+async function readAlbum(deps: PicasaIndexDeps, album: PicasaAlbum): Promise<AlbumRead> {
   const items: PicasaItem[] = [];
   const it = deps.picasa.albumItems(album, deps.signal);
   let step = await it.next();
   while (!step.done) {
-    items.push(...step.value);
+    for (const item of step.value) items.push(item);
     deps.progress.indexed += step.value.length;
     step = await it.next();
   }
-  const end = step.value;
-  if (!end.complete) {
-    const missing = Math.max(0, end.expected - end.listed);
-    result.truncated.push({ title: album.title, listed: end.listed, expected: end.expected });
-    deps.log.warn(
-      { album: album.title, albumId: album.id, listed: end.listed, notListed: missing },
-      `album ${JSON.stringify(album.title)}: Picasa lists only its first ${end.listed} items; ${missing} more cannot be read through this API (a known limit, not an error)`,
-    );
-  }
-  return { items, complete: end.complete };
+  return { items, end: step.value };
+}
+
+/** A listing cut short by the offset limit: noted in `result` and logged. */
+function noteTruncated(
+  deps: PicasaIndexDeps,
+  album: PicasaAlbum,
+  end: AlbumListingEnd,
+  result: PicasaIndexResult,
+): void {
+  if (end.complete) return;
+  const missing = Math.max(0, end.expected - end.listed);
+  result.truncated.push({ title: album.title, listed: end.listed, expected: end.expected });
+  deps.log.warn(
+    { album: album.title, albumId: album.id, listed: end.listed, notListed: missing },
+    `album ${JSON.stringify(album.title)}: Picasa lists only its first ${end.listed} items; ${missing} more cannot be read through this API (a known limit, not an error)`,
+  );
 }
 
 const rssMb = (): number => Math.round(process.memoryUsage().rss / 1e6);
