@@ -165,12 +165,22 @@ export async function isCurrent(job: Job, how: LinkMode): Promise<boolean> {
 /**
  * Makes the entry under its temp name and renames it into place. Returns false (nothing left
  * behind) when `how` is hardlink and this file system cannot hard link the target here.
+ * `absent`: the folder was read without this name (nor its temp name: reconcileAlbumFolder
+ * removes leftover temp names first). A symlink or hard link is then made at its name straight
+ * away: symlink(2) and link(2) create a name whole or not at all, and refuse one that exists, so
+ * the temp name buys nothing; two of four syscalls per new entry are saved. A name that appeared
+ * since (EEXIST) takes the temp-and-rename way. Copies always take it (a copy is not atomic).
  */
 export async function make(
   job: Job,
   how: LinkMode,
   link: ReconcileOptions['link'],
+  absent = false,
 ): Promise<boolean> {
+  if (absent && how !== 'copy') {
+    const made = await makeInPlace(job, how, link);
+    if (made !== 'exists') return made;
+  }
   await unlinkIfThere(job.temp);
   try {
     if (how === 'symlink') {
@@ -198,6 +208,24 @@ export async function make(
     return true;
   } catch (err) {
     await fs.unlink(job.temp).catch(() => undefined);
+    throw classifyFsError(err, 'create', job.entry);
+  }
+}
+
+/** A symlink or hard link made at job.entry itself; 'exists' when the name is taken. */
+async function makeInPlace(
+  job: Job,
+  how: 'symlink' | 'hardlink',
+  link: ReconcileOptions['link'],
+): Promise<boolean | 'exists'> {
+  try {
+    if (how === 'symlink') await fs.symlink(job.rel, job.entry);
+    else await (link ?? fs.link)(job.target, job.entry);
+    return true;
+  } catch (err) {
+    const code = codeOf(err) ?? '';
+    if (code === 'EEXIST') return 'exists';
+    if (how === 'hardlink' && NO_HARDLINK.has(code)) return false;
     throw classifyFsError(err, 'create', job.entry);
   }
 }
@@ -310,7 +338,7 @@ async function reconcileEntry(
     res.kept++;
     return;
   }
-  if (!(await make(job, how, opts.link))) {
+  if (!(await make(job, how, opts.link, d === undefined))) {
     res.fellBackToCopy = true;
     how = 'copy';
     if (d && (await isCurrent(job, how))) {
