@@ -6,7 +6,9 @@
  * - listing: the Drive walk with the job's queries, `fields` and page size (the "Google Photos"
  *   folder, then breadth-first, the children of 40 folders per query, query batches in parallel),
  *   then the album list and every page of every album feed (albums in parallel), each page parsed
- *   with sax (the parser under xml2js) into the few fields a backup needs, nothing else built;
+ *   with saxes (the job's strict XML parser: a client must check the XML it trusts, and the
+ *   baseline stays the least any client must do) into the few fields a backup needs, nothing else
+ *   built;
  * - fetch: every listed Drive file and every Photos-only item (an album entry with no Drive file of
  *   the same name and size, once per name, size and time) fetched whole and written to
  *   `dir/<folder>/<id>`, no checks;
@@ -19,9 +21,9 @@
  */
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import PQueue from 'p-queue';
+import { SaxesParser } from 'saxes';
 import { LIST_FIELDS } from '../src/remote/drive/wire.ts';
 import type { Emulator } from '../test/fakes/google/server.ts';
 
@@ -29,19 +31,6 @@ const FOLDER_MIME = 'application/vnd.google-apps.folder';
 const PARENTS_PER_QUERY = 40;
 const PAGE_SIZE = 1000;
 const DIR_SYNC_EVERY = 1000;
-
-/** sax has no bundled types; the part of its API used here. */
-interface SaxParser {
-  onopentag: (tag: { name: string; attributes: Record<string, string> }) => void;
-  onclosetag: (name: string) => void;
-  ontext: (text: string) => void;
-  onerror: (err: Error) => void;
-  write(s: string): SaxParser;
-  close(): SaxParser;
-}
-const sax = createRequire(import.meta.url)('sax') as {
-  parser(strict: boolean, opts: Record<string, unknown>): SaxParser;
-};
 
 /** A file the fetch phases get: a URL, where it goes, its mtime. */
 export interface PlainFile {
@@ -220,7 +209,7 @@ async function feedPages(get: Get, feed: string, kind: string): Promise<FeedEntr
 /** The entries of one feed page: only the elements a backup needs are read. */
 function parseEntries(xml: string): FeedEntry[] {
   const out: FeedEntry[] = [];
-  const p = sax.parser(true, {});
+  const p = new SaxesParser();
   let cur: FeedEntry | null = null;
   let field: keyof FeedEntry | null = null;
   const fields: Record<string, keyof FeedEntry> = {
@@ -229,7 +218,7 @@ function parseEntries(xml: string): FeedEntry[] {
     'gphoto:size': 'size',
     'gphoto:timestamp': 'timestamp',
   };
-  p.onopentag = (tag) => {
+  p.on('opentag', (tag) => {
     if (tag.name === 'entry') cur = { id: '', name: '', size: '', timestamp: '', url: '' };
     else if (cur === null) return;
     else if (tag.name === 'content' && !cur.url) cur.url = tag.attributes.src ?? '';
@@ -237,20 +226,17 @@ function parseEntries(xml: string): FeedEntry[] {
     else if (tag.name === 'media:content' && tag.attributes.medium === 'video') {
       cur.url = tag.attributes.url ?? cur.url;
     } else field = fields[tag.name] ?? null;
-  };
-  p.ontext = (t) => {
+  });
+  p.on('text', (t) => {
     if (cur !== null && field !== null) cur[field] += t;
-  };
-  p.onclosetag = (name) => {
+  });
+  p.on('closetag', (tag) => {
     field = null;
-    if (name === 'entry' && cur !== null) {
+    if (tag.name === 'entry' && cur !== null) {
       out.push(cur);
       cur = null;
     }
-  };
-  p.onerror = (err) => {
-    throw err;
-  };
+  });
   p.write(xml).close();
   return out;
 }

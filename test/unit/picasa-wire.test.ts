@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RemoteError } from '../../src/remote/errors.ts';
 import { classifyGoogleError } from '../../src/remote/google-errors.ts';
-import { parseAlbumFeed, parseFeed, parseUserFeed } from '../../src/remote/picasa/wire.ts';
+import { parseAlbumFeed, parseUserFeed } from '../../src/remote/picasa/wire.ts';
 import { SAMPLES_DIR } from '../helpers/google.ts';
 
 const xmlSample = (name: string): string => readFileSync(path.join(SAMPLES_DIR, name), 'utf8');
@@ -348,7 +348,8 @@ describe('Picasa album feed (photos and videos)', () => {
 
 describe('answers that are not a feed', () => {
   it('a single entry document (photo entry, user entry) is not a feed', async () => {
-    const msg = await malformedMessage(parseFeed(xmlSample('picasa-v2-photo-entry.libgdata.xml')));
+    const entry = xmlSample('picasa-v2-photo-entry.libgdata.xml');
+    const msg = await malformedMessage(parseAlbumFeed(entry, 'A'));
     assert.equal(msg, 'the answer is not an Atom feed (its root is <entry>)');
     const [userEntry] = httpBodies('picasa-v2-user-entry.libgdata.http');
     assert.match(await malformedMessage(parseUserFeed(userEntry!)), /its root is <entry>/);

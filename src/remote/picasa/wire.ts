@@ -2,9 +2,10 @@
  * Picasa Web Albums feeds (Atom XML, ../shared/google-apis.md section B) parsed into PicasaAlbum
  * and PicasaItem values. Google's XML is checked here, once.
  *
- * The XML is read into the tree xml2js would give (xml-tree.ts, on xml2js's own tokenizer, sax,
- * at a third of xml2js's cost). Both feed versions parse: v1 (no GData-Version header:
- * `<title type="text">x</title>`, which the tree gives as `{_: 'x', $: {type: 'text'}}`) and v2 (`<title>x</title>`, given as `'x'`).
+ * A page is read in one pass (feed-reader.ts, on saxes): each `<entry>` comes as the small tree
+ * xml2js would give for it, is turned into its value (or a rejection) here and dropped. Both feed
+ * versions parse: v1 (no GData-Version header: `<title type="text">x</title>`, which the tree
+ * gives as `{_: 'x', $: {type: 'text'}}`) and v2 (`<title>x</title>`, given as `'x'`).
  * Elements are read by their prefixed names (`gphoto:id`, `media:group`): real feeds always use
  * these prefixes, and stripping them would make `gphoto:id`/`id` and `media:title`/`title` collide.
  *
@@ -14,11 +15,9 @@
  * other kinds (tags, comments) are counted but not returned; an entry of the right kind without
  * the fields it cannot do without is left out and described in `rejected`.
  */
-import { RemoteError } from '../errors.ts';
 import type { PicasaAlbum, PicasaItem } from './types.ts';
-import { parseXmlTree, type XmlNode } from './xml-tree.ts';
+import { readFeedEntries, type XmlNode } from './feed-reader.ts';
 
-const ATOM_NS = 'http://www.w3.org/2005/Atom';
 const KIND_SCHEME = 'http://schemas.google.com/g/2005#kind';
 const KIND_PREFIX = 'http://schemas.google.com/photos/2007#';
 
@@ -32,11 +31,6 @@ export interface FeedPage<T> {
   values: T[];
   /** Entries of the wanted kind left out for missing fields, one short description each. */
   rejected: string[];
-}
-
-/** A parse failure: a `malformed` fault, which a retry may fix. */
-export function malformed(message: string, cause?: unknown): RemoteError {
-  return new RemoteError(message, { reason: 'malformed', fault: 'malformed', cause });
 }
 
 /**
@@ -55,55 +49,31 @@ export function countEntries(xml: string): number {
 
 /** Parses the user feed (`kind=album`). */
 export async function parseUserFeed(xml: string): Promise<FeedPage<PicasaAlbum>> {
-  return pageOf(await parseFeed(xml), 'album', toAlbum);
+  return readPage(xml, 'album', toAlbum);
 }
 
 /** Parses an album feed (`kind=photo`); items are reported under `albumId`, the album listed. */
 export async function parseAlbumFeed(xml: string, albumId: string): Promise<FeedPage<PicasaItem>> {
-  return pageOf(await parseFeed(xml), 'photo', (e) => toItem(e, albumId));
+  return readPage(xml, 'photo', (e) => toItem(e, albumId));
 }
 
-/** The root `<feed>` element, or a `malformed` RemoteError. */
-export async function parseFeed(xml: string): Promise<XmlNode> {
-  let doc: unknown;
-  try {
-    doc = parseXmlTree(xml);
-  } catch (err) {
-    throw malformed(`the answer is not well-formed XML (${xmlErrorSummary(err)})`, err);
-  }
-  if (doc === null || typeof doc !== 'object') {
-    throw malformed(
-      xml.trim() === '' ? 'the answer is empty' : 'the answer is not an Atom feed (no XML element)',
-    );
-  }
-  const rootName = Object.keys(doc)[0] ?? '';
-  const root = (doc as Record<string, unknown>)[rootName];
-  if (rootName !== 'feed' || !isNode(root) || root.$?.xmlns !== ATOM_NS) {
-    throw malformed(`the answer is not an Atom feed (its root is <${rootName}>)`);
-  }
-  return root;
-}
-
-function pageOf<T>(
-  feed: XmlNode,
+/** The page `xml` holds: every entry counted, those of `kind` parsed as each one closes. */
+function readPage<T>(
+  xml: string,
   kind: string,
   parse: (entry: XmlNode) => T | string,
 ): FeedPage<T> {
-  const entries = nodes(feed.entry);
-  const page: FeedPage<T> = {
-    entries: entries.length,
-    firstId: entries.length > 0 ? text(entries[0]?.id) : null,
-    lastId: entries.length > 0 ? text(entries[entries.length - 1]?.id) : null,
-    values: [],
-    rejected: [],
-  };
-  for (const entry of entries) {
+  const page: FeedPage<T> = { entries: 0, firstId: null, lastId: null, values: [], rejected: [] };
+  readFeedEntries(xml, (entry) => {
+    const id = text(entry.id);
+    if (page.entries++ === 0) page.firstId = id;
+    page.lastId = id;
     const k = kindOf(entry);
-    if (k !== null && k !== kind) continue;
+    if (k !== null && k !== kind) return;
     const v = parse(entry);
     if (typeof v === 'string') page.rejected.push(v);
     else page.values.push(v);
-  }
+  });
   return page;
 }
 
@@ -254,12 +224,4 @@ function rfcDate(v: unknown): Date | null {
 
 function describe(e: XmlNode): string {
   return text(e.id) ?? text(e.title) ?? 'no id';
-}
-
-function xmlErrorSummary(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  const [first = 'parse error', ...rest] = msg.split('\n');
-  const line = /^Line: (\d+)/m.exec(rest.join('\n'))?.[1];
-  const col = /^Column: (\d+)/m.exec(rest.join('\n'))?.[1];
-  return line !== undefined ? `${first} at line ${Number(line) + 1}, column ${col}` : first;
 }
