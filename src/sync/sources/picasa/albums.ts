@@ -170,11 +170,12 @@ async function readAlbums(
   const reads = new AlbumReads({ ...deps, signal: AbortSignal.any([deps.signal, stop.signal]) });
   try {
     reads.start(toRead.slice(0, ALBUMS_READ_AHEAD));
+    // The Drive index phase may just have written 100,000 rows the planner does not know of yet:
+    // without statistics, each page of the reads below was a sort of the whole table.
+    await deps.media.analyze();
     const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
     deps.log.debug({ driveItems: drive.size, rssMb: rssMb() }, 'Drive items to match read');
     const known = await knownPhotosOnly(deps.media);
-    // The Drive index phase may just have written 100,000 rows the planner does not know of yet.
-    await deps.media.analyze();
     for (const [i, album] of toRead.entries()) {
       deps.signal.throwIfAborted();
       const next = toRead[i + ALBUMS_READ_AHEAD];
