@@ -167,7 +167,7 @@ ON CONFLICT (account, source, remote_id) DO UPDATE SET
 /** The `media_items` table of one account. Every method is scoped to that account. */
 export class MediaRepo extends AccountRepo {
   /**
-   * Inserts or updates rows by (source, remoteId), all-or-nothing in one transaction, 10,000 rows
+   * Inserts or updates rows by (source, remoteId), all-or-nothing in one transaction, 2,000 rows
    * a statement. New rows get the listed state, attempts 0, first_seen_at = last_seen_at = seenAt.
    * Existing rows take every listed column (names, paths, size, md5, times; a rename moves
    * rel_path) and last_seen_at = seenAt; first_seen_at never changes. Their state:
@@ -189,7 +189,7 @@ export class MediaRepo extends AccountRepo {
    * never touched here: it still says when the local file was last written.
    * Two rows of the account with the same pathKey after the transaction make the whole call fail
    * with a `SyncError('fatal')` naming the key (the tree layout must prevent it).
-   * `rows` may be a generator: it is consumed 10,000 rows at a time inside the transaction, so a
+   * `rows` may be a generator: it is consumed 2,000 rows at a time inside the transaction, so a
    * large listing is never materialised twice.
    */
   async upsertListed(rows: Iterable<ListedMediaRow>, seenAt: Date): Promise<void> {
