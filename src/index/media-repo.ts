@@ -1,5 +1,5 @@
 import { SyncError } from '../errors/errors.ts';
-import { LISTED_COLUMNS, listedColumns } from './listed-columns.ts';
+import { arrayLiteral, LISTED_COLUMNS, listedColumns } from './listed-columns.ts';
 import {
   AccountRepo,
   chunks,
@@ -164,6 +164,27 @@ ON CONFLICT (account, source, remote_id) DO UPDATE SET
   gone_reason = CASE WHEN m.state = 'gone' THEN NULL ELSE m.gone_reason END,
   removed_at = CASE WHEN m.state = 'gone' THEN NULL ELSE m.removed_at END`;
 
+/**
+ * markMany's statement: each column one array parameter, as in UPSERT_LISTED_SQL (100,000 updates
+ * as 1,000-row VALUES lists bound 8,000 parameters a statement; see markMany's commit for figures).
+ */
+const MARK_MANY_SQL = `
+UPDATE media_items AS m SET
+  state = v.state,
+  error = v.error,
+  downloaded_at = CASE WHEN v.set_downloaded THEN v.downloaded_at ELSE m.downloaded_at END,
+  attempts = m.attempts + CASE WHEN v.inc THEN 1 ELSE 0 END,
+  moved_from = CASE WHEN v.state = 'done' THEN NULL ELSE m.moved_from END,
+  restriction = v.restriction
+FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[],
+            ?::boolean[], ?::text[])
+  AS v(source, remote_id, state, error, set_downloaded, downloaded_at, inc, restriction)
+WHERE m.account = ? AND m.source = v.source AND m.remote_id = v.remote_id`;
+
+/** A boolean as the text an array literal of booleans takes; other values as they are. */
+const asArrayValue = (v: string | boolean | Date | null | undefined) =>
+  typeof v === 'boolean' ? String(v) : v;
+
 /** The `media_items` table of one account. Every method is scoped to that account. */
 export class MediaRepo extends AccountRepo {
   /**
@@ -319,41 +340,27 @@ export class MediaRepo extends AccountRepo {
 
   /**
    * Sets state (and error, downloadedAt, attempts as described on `MediaUpdate`) for many rows, one
-   * UPDATE ... FROM (VALUES ...) per 1,000 updates, in one transaction. Updates naming rows that
-   * do not exist are ignored. If one row is named twice, which update wins is undefined.
+   * UPDATE ... FROM unnest(one array per column) per UPSERT_CHUNK updates, in one transaction.
+   * Updates naming rows that do not exist are ignored. If one row is named twice, which update
+   * wins is undefined.
    */
   async markMany(updates: MediaUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     await this.knex.transaction(async (trx) => {
-      for (const chunk of chunks(updates)) {
-        const values = chunk
-          .map(
-            () =>
-              '(?::text, ?::text, ?::text, ?::text, ?::boolean, ?::timestamptz, ?::boolean, ?::text)',
-          )
-          .join(', ');
-        const bindings = chunk.flatMap((u) => [
-          u.source,
-          u.remoteId,
-          u.state,
-          u.error ?? null,
-          u.downloadedAt !== undefined,
-          u.downloadedAt ?? null,
-          u.incrementAttempts === true,
-          u.state === 'restricted' ? (u.restriction ?? null) : null,
+      for (const chunk of chunks(updates, UPSERT_CHUNK)) {
+        const column = (get: (u: MediaUpdate) => string | boolean | Date | null | undefined) =>
+          arrayLiteral(chunk.map((u) => asArrayValue(get(u))));
+        await trx.raw(MARK_MANY_SQL, [
+          column((u) => u.source),
+          column((u) => u.remoteId),
+          column((u) => u.state),
+          column((u) => u.error ?? null),
+          column((u) => u.downloadedAt !== undefined),
+          column((u) => u.downloadedAt ?? null),
+          column((u) => u.incrementAttempts === true),
+          column((u) => (u.state === 'restricted' ? (u.restriction ?? null) : null)),
+          this.account,
         ]);
-        await trx.raw(
-          `UPDATE media_items AS m SET
-             state = v.state,
-             error = v.error,
-             downloaded_at = CASE WHEN v.set_downloaded THEN v.downloaded_at ELSE m.downloaded_at END,
-             attempts = m.attempts + CASE WHEN v.inc THEN 1 ELSE 0 END,
-             moved_from = CASE WHEN v.state = 'done' THEN NULL ELSE m.moved_from END,
-             restriction = v.restriction
-           FROM (VALUES ${values}) AS v(source, remote_id, state, error, set_downloaded, downloaded_at, inc, restriction)
-           WHERE m.account = ? AND m.source = v.source AND m.remote_id = v.remote_id`,
-          [...bindings, this.account],
-        );
       }
     });
   }
