@@ -8,10 +8,10 @@
  * `failed` with its reason in the index. A SyncError from any
  * item (auth, quota, disk full, index gone) stops the phase: nothing new starts, downloads in flight
  * are aborted (their temp files removed), finished states are written, and the error is rethrown.
- * Work is fed to the queue with backpressure, so 100,000 items never sit in memory as promises.
+ * `concurrency` workers pull their next item from the index reader as they finish one, so 100,000
+ * items never sit in memory as promises and a page is read only as fast as it is worked off.
  */
 import { dirname } from 'node:path';
-import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import { SyncError, findSyncError } from '../errors/errors.ts';
 import type {
@@ -22,6 +22,7 @@ import type {
 } from '../index/media-repo.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import type { Progress } from '../logging/progress.ts';
+import { eachLimited } from '../lib/each-limited.ts';
 import { resolveInside } from '../tree/layout.ts';
 import { moveLocal } from '../tree/local.ts';
 import { md5File, setMtime, statLocal, type LocalState, type WriteTarget } from '../tree/writer.ts';
@@ -117,8 +118,12 @@ async function* fromIndex<T>(rows: AsyncIterable<T>): AsyncGenerator<T> {
 
 /** The states of the files of `rows`, `width` stats at once. */
 async function statAll(root: string, rows: MediaRow[], width: number): Promise<LocalState[]> {
-  const queue = new PQueue({ concurrency: width });
-  return queue.addAll(rows.map((row) => () => statLocal(root, row.relPath)));
+  const states = new Array<LocalState>(rows.length);
+  const at = rows.map((_, i) => i);
+  await eachLimited(at, width, async (i) => {
+    states[i] = await statLocal(root, (rows[i] as MediaRow).relPath);
+  });
+  return states;
 }
 
 /** Rows whose files are stat'ed together, ahead of the ones being handed out. */
@@ -155,35 +160,44 @@ export async function downloadMedia(deps: DownloadPhaseDeps): Promise<DownloadCo
   return new DownloadRun(deps).run();
 }
 
-/** One download phase: its queue, its counters, and the state writes of its items. */
+/**
+ * One download phase: its workers, its counters, and the state writes of its items. The workers
+ * pull from one generator (`#work`); an async generator serves concurrent `next()` calls one at
+ * a time, in order. Before: a p-queue fed with backpressure, whose `onSizeLessThan` built an
+ * AbortController and a DOMException per item and whose events were dispatched per task.
+ */
 class DownloadRun {
   readonly counts = noCounts();
   readonly #deps: DownloadPhaseDeps;
   readonly #stopper = new AbortController();
   readonly #signal: AbortSignal;
   readonly #buffer: StateBuffer;
-  readonly #queue: PQueue;
   #fatal: unknown;
+  /** The index could not be read: thrown once the items in flight are done. */
+  #feedError: { err: unknown } | null = null;
 
   constructor(deps: DownloadPhaseDeps) {
     this.#deps = deps;
     this.#signal = AbortSignal.any([deps.signal, this.#stopper.signal]);
     this.#buffer = new StateBuffer(deps.media);
-    this.#queue = new PQueue({ concurrency: deps.concurrency });
   }
 
   async run(): Promise<DownloadCounts> {
     const started = Date.now();
     try {
-      await this.#feed();
-      await this.#queue.onIdle();
+      const work = this.#work();
+      const workers = Array.from({ length: Math.max(1, this.#deps.concurrency) }, () =>
+        this.#worker(work),
+      );
+      await Promise.all(workers);
+      // Workers that stopped early leave the reader suspended: close it (and the index cursor).
+      await work.return(undefined).catch(() => undefined);
+      if (this.#feedError) throw this.#feedError.err;
       this.#deps.log.debug(
         { seconds: (Date.now() - started) / 1000, ...this.counts },
         'download phase done',
       );
     } finally {
-      this.#queue.clear();
-      await this.#queue.onIdle();
       try {
         await this.#buffer.close();
       } catch (err) {
@@ -195,8 +209,24 @@ class DownloadRun {
     return this.counts;
   }
 
-  /** Reads the index in pages, decides each item, and queues the work with backpressure. */
-  async #feed(): Promise<void> {
+  /** Takes items until there are none or the phase stops; never rejects. */
+  async #worker(work: AsyncGenerator<[MediaRow, Decision]>): Promise<void> {
+    for (;;) {
+      let next: IteratorResult<[MediaRow, Decision]>;
+      try {
+        next = await work.next();
+      } catch (err) {
+        // A generator that threw is done: every other worker's next() ends too.
+        this.#feedError ??= { err };
+        return;
+      }
+      if (next.done || this.#signal.aborted) return;
+      await this.#item(...next.value);
+    }
+  }
+
+  /** Reads the index in pages, decides each item, and yields the ones that need work. */
+  async *#work(): AsyncGenerator<[MediaRow, Decision]> {
     const { root, media, source, progress } = this.#deps;
     const byState = await media.countByState(source).catch((err: unknown) => {
       throw indexFailure(err, 'reading the index');
@@ -217,10 +247,9 @@ class DownloadRun {
       if (row.state === 'done') progress.toDownload++;
       if (this.#buffer.error !== undefined) {
         this.#stop(indexFailure(this.#buffer.error, 'recording downloads'));
+        return;
       }
-      await this.#queue.onSizeLessThan(this.#deps.concurrency * 2);
-      if (this.#signal.aborted) return;
-      void this.#queue.add(() => this.#item(row, decision)).catch(() => {});
+      yield [row, decision];
     }
   }
 
@@ -367,7 +396,6 @@ class DownloadRun {
   #stop(err: unknown): void {
     this.#fatal ??= err;
     if (!this.#stopper.signal.aborted) this.#stopper.abort(err);
-    this.#queue.clear();
   }
 }
 

@@ -61,6 +61,8 @@ export class DriveClient implements DriveApi {
   readonly #parentsPerQuery: number;
   readonly #onPage: (() => void) | undefined;
   readonly #opts: DriveClientOptions;
+  /** `<rootUrl>drive/v3/files/`, as googleapis joins it (one slash between the two). */
+  readonly #filesUrl: string;
 
   constructor(opts: DriveClientOptions) {
     this.#api = drive({
@@ -74,6 +76,7 @@ export class DriveClient implements DriveApi {
     this.#parentsPerQuery = opts.parentsPerQuery ?? 40;
     this.#onPage = opts.onPage;
     this.#opts = opts;
+    this.#filesUrl = `${opts.rootUrl.replace(/\/+$/, '')}/drive/v3/files/`;
   }
 
   /** The same client reading shared drive `driveId` (listings, changes feed, start token). */
@@ -375,20 +378,13 @@ export class DriveClient implements DriveApi {
     end: number | undefined,
     signal?: AbortSignal,
   ): Promise<Download> {
-    const res = await this.#api.files.get(
-      { fileId: id, alt: 'media', acknowledgeAbuse: false, supportsAllDrives: true },
-      {
-        responseType: 'stream',
-        signal,
-        headers: { Range: `bytes=${start}-${end === undefined ? '' : end - 1}` },
-      },
+    return this.#media(
+      id,
+      false,
+      start,
+      `bytes=${start}-${end === undefined ? '' : end - 1}`,
+      signal,
     );
-    const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
-    return {
-      body: res.data as unknown as AsyncIterable<Uint8Array>,
-      offset: res.status === 206 ? start : 0,
-      length: Number.isFinite(length) ? length : null,
-    };
   }
 
   /** Moves file `id` to the Drive trash (it can be restored for 30 days). */
@@ -411,24 +407,38 @@ export class DriveClient implements DriveApi {
     signal?: AbortSignal,
     opts: { acknowledgeAbuse?: boolean } = {},
   ): Promise<Download> {
-    const res = await this.#api.files.get(
-      {
-        fileId: id,
-        alt: 'media',
-        acknowledgeAbuse: opts.acknowledgeAbuse === true,
-        supportsAllDrives: true,
-      },
-      // No `timeout` here: it would cut a long video off mid-body; the caller watches for stalls.
-      {
-        responseType: 'stream',
-        signal,
-        headers: offset > 0 ? { Range: `bytes=${offset}-` } : {},
-      },
-    );
+    const range = offset > 0 ? `bytes=${offset}-` : undefined;
+    return this.#media(id, opts.acknowledgeAbuse === true, offset, range, signal);
+  }
+
+  /**
+   * GET `files/<id>?alt=media` (the URL and query `files.get({alt: 'media'})` sends) straight
+   * through the OAuth client's `request`, the transport googleapis itself ends in: the same
+   * token handling (a 401 refreshes once), the same GaxiosError for classifyGoogleError, the
+   * same requests on the wire. Skipping googleapis' request builder (parameter templating,
+   * option merging, its own header set) saves about 0.26 ms of CPU per file, measured on 3,000
+   * small files (2.04 s against 1.26 s); metadata calls stay on @googleapis/drive. `retry:
+   * false`: the pacer is the only place that retries. No `timeout`: it would cut a long video
+   * off mid-body; the caller watches for stalls.
+   */
+  async #media(
+    id: string,
+    acknowledgeAbuse: boolean,
+    start: number,
+    range: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Download> {
+    const res = await this.#opts.auth.request<AsyncIterable<Uint8Array>>({
+      url: `${this.#filesUrl}${encodeURIComponent(id)}?alt=media&acknowledgeAbuse=${acknowledgeAbuse}&supportsAllDrives=true`,
+      responseType: 'stream',
+      retry: false,
+      signal,
+      headers: range === undefined ? undefined : { Range: range },
+    });
     const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
     return {
-      body: res.data as unknown as AsyncIterable<Uint8Array>,
-      offset: res.status === 206 ? offset : 0,
+      body: res.data,
+      offset: res.status === 206 ? start : 0,
       length: Number.isFinite(length) ? length : null,
     };
   }
