@@ -265,7 +265,7 @@ export function unchangedRow(prev: StoredItem | undefined, row: ListedRow): bool
   );
 }
 
-/** Writes the new or changed rows; unchanged ones just get last_seen_at. */
+/** Writes the new or changed rows; unchanged ones just get last_seen_at. Empties `placed`. */
 async function writeListing(
   deps: DriveIndexDeps,
   placed: PlacedListing,
@@ -274,15 +274,23 @@ async function writeListing(
 ): Promise<{ written: number; unchanged: number }> {
   const unchanged: string[] = [];
   let written = 0;
+  // Consumes `placed` from its end, so that each listed item can be collected once its row is
+  // built: the listing is the largest thing in memory, and the embedded index grows while
+  // these rows are written (100,000 items, embedded index: peak RSS 303 -> 285 MiB). Row order
+  // does not matter to the upsert (one transaction; the path key is checked at commit).
   function* changedRows(): Generator<ListedRow> {
-    for (let i = 0; i < placed.kept.length; i++) {
+    const { kept, folderIds, placements } = placed;
+    // Placements past kept's are of stored rows not listed: they only took part in the numbering.
+    placements.length = kept.length;
+    for (let i = kept.length - 1; i >= 0; i--) {
       const row = toRow(
-        placed.kept[i] as RemoteMedia,
-        placed.folderIds[i] ?? null,
-        placed.placements[i] as Placement,
+        kept[i] as RemoteMedia,
+        folderIds[i] ?? null,
+        placements[i] as Placement,
         deps.filters,
         deps.source,
       );
+      kept.length = folderIds.length = placements.length = i;
       row.listingHash = listingHash(row);
       if (unchangedRow(stored.get(row.remoteId), row)) {
         unchanged.push(row.remoteId);
