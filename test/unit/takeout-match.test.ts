@@ -578,28 +578,34 @@ function bigFolder(n: number): {
   return { media, sidecars };
 }
 
-/** The best of three runs, in ms: one number a busy machine inflates least. */
-function bestOf3(fn: () => void): number {
+/**
+ * The best of five runs, in ms of this process's CPU time: wall time counts the moments another
+ * process held the core, CPU time does not, so a busy CI machine inflates it least.
+ */
+function bestCpuOf5(fn: () => void): number {
   let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const start = performance.now();
+  for (let i = 0; i < 5; i++) {
+    const start = process.cpuUsage();
     fn();
-    best = Math.min(best, performance.now() - start);
+    const used = process.cpuUsage(start);
+    best = Math.min(best, (used.user + used.system) / 1000);
   }
   return best;
 }
 
-// Cost grows linearly with the folder, not with its square: 10x the files may cost at most 30x
-// the time (a quadratic matcher costs 100x). A ratio in one process, not a wall-clock limit, so
-// a busy machine does not fail it (performance figures belong in `npm run bench`).
+// Cost grows with the folder (hash lookups and one sort: n log n), not with its square: 20x the files may cost at most 80x
+// the time (a quadratic matcher costs 400x). A ratio in one process, not a wall-clock limit, so
+// a busy machine does not fail it (performance figures belong in `npm run bench`). The slack is
+// wide because a larger folder pays for more garbage collection and colder caches per file.
 test('a folder of 20,000 files is matched in time linear in its size', () => {
-  const small = bigFolder(500);
+  const small = bigFolder(250);
   const large = bigFolder(5000);
   assert.equal(matchFolder(large).filter((m) => m.sidecar !== null).length, 12_500);
+  matchFolder(small); // compiled before it is timed, as the large folder was above
   const smallMs = Math.max(
-    bestOf3(() => matchFolder(small)),
+    bestCpuOf5(() => matchFolder(small)),
     1,
   );
-  const largeMs = bestOf3(() => matchFolder(large));
-  assert.ok(largeMs < 30 * smallMs, `2,000 files ${smallMs} ms, 20,000 files ${largeMs} ms`);
+  const largeMs = bestCpuOf5(() => matchFolder(large));
+  assert.ok(largeMs < 80 * smallMs, `1,000 files ${smallMs} ms, 20,000 files ${largeMs} ms`);
 });
