@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
-import { hasTemplate, templateFile, unpackTemplate } from './pglite-template.ts';
+import { hasTemplate, packTemplate, templateFile, unpackTemplate } from './pglite-template.ts';
 
 /**
  * PGlite (Postgres compiled to WebAssembly) tuned for small machines. Measured with
@@ -134,18 +134,15 @@ export async function createDataDir(dataDir: string): Promise<void> {
 
 /**
  * Writes the template of a fresh data dir to `file` (the build runs this through pglite-init):
- * initdb in a temporary dir, PGlite's own gzipped dump of it, then a rename into place.
+ * initdb in a temporary dir, closed, packed, then renamed into place.
  */
 export async function writeTemplate(file: string): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'gphotos-pglite-template-'));
   try {
     const dataDir = join(work, 'pgdata');
-    await mkdir(dataDir);
-    const pg = await PGlite.create({ dataDir, ...pgliteOptions });
-    const dump = await pg.dumpDataDir('gzip');
-    await pg.close();
+    await createDataDir(dataDir);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(`${file}.partial`, Buffer.from(await dump.arrayBuffer()));
+    await packTemplate(dataDir, `${file}.partial`);
     await rename(`${file}.partial`, file);
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -3,14 +3,19 @@
  * opened with the tuned settings, and, when damaged, replaced by initdb without a trace.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { openPglite, tunedTemplateFile } from '../../src/index/pglite.ts';
-import { entryPath, hasTemplate, unpackTemplate } from '../../src/index/pglite-template.ts';
+import {
+  entryPath,
+  hasTemplate,
+  packTemplate,
+  unpackTemplate,
+} from '../../src/index/pglite-template.ts';
 
 interface Entry {
   name: string;
@@ -64,6 +69,28 @@ test('unpackTemplate: files and folders land below the dir, private to the user'
   assert.equal((await readFile(join(out, 'base/1/112'))).length, 8192);
   assert.equal((await stat(join(out, 'PG_VERSION'))).mode & 0o777, 0o600);
   assert.equal((await stat(out)).mode & 0o777, 0o700);
+});
+
+test('packTemplate then unpackTemplate: the same folders and files, no postmaster.pid', async (t) => {
+  const dir = await scratch(t);
+  const src = join(dir, 'src');
+  await mkdir(join(src, 'base/1'), { recursive: true });
+  await mkdir(join(src, 'pg_tblspc'));
+  await writeFile(join(src, 'PG_VERSION'), '17\n');
+  await writeFile(join(src, 'base/1/112'), Buffer.alloc(8192, 7));
+  await writeFile(join(src, 'postmaster.pid'), '-42\n');
+  const file = join(dir, 't.tar.gz');
+  await packTemplate(src, file);
+  const out = join(dir, 'out');
+  await unpackTemplate(file, out);
+  assert.deepEqual((await readdir(out, { recursive: true })).sort(), [
+    'PG_VERSION',
+    'base',
+    'base/1',
+    'base/1/112',
+    'pg_tblspc',
+  ]);
+  assert.deepEqual(await readFile(join(out, 'base/1/112')), Buffer.alloc(8192, 7));
 });
 
 test('unpackTemplate: an escaping name, a link or a damaged archive is refused', async (t) => {
