@@ -183,27 +183,8 @@ export async function make(
   }
   await unlinkIfThere(job.temp);
   try {
-    if (how === 'symlink') {
-      await fs.symlink(job.rel, job.temp);
-    } else if (how === 'hardlink') {
-      try {
-        await (link ?? fs.link)(job.target, job.temp);
-      } catch (err) {
-        if (NO_HARDLINK.has(codeOf(err) ?? '')) return false;
-        throw err;
-      }
-    } else {
-      // A reflink where the file system can (btrfs, xfs), else a byte copy.
-      await fs.copyFile(job.target, job.temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-      const fh = await fs.open(job.temp, 'r+');
-      try {
-        const { atimeMs, mtimeMs } = job.targetStat;
-        await fh.utimes(atimeMs / 1000, mtimeMs / 1000);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }
+    if (how === 'copy') await copyWithTimes(job);
+    else if (!(await createLink(job, how, job.temp, link))) return false;
     await fs.rename(job.temp, job.entry);
     return true;
   } catch (err) {
@@ -219,14 +200,47 @@ async function makeInPlace(
   link: ReconcileOptions['link'],
 ): Promise<boolean | 'exists'> {
   try {
-    if (how === 'symlink') await fs.symlink(job.rel, job.entry);
-    else await (link ?? fs.link)(job.target, job.entry);
+    return await createLink(job, how, job.entry, link);
+  } catch (err) {
+    if (codeOf(err) === 'EEXIST') return 'exists';
+    throw classifyFsError(err, 'create', job.entry);
+  }
+}
+
+/**
+ * A symlink (job.rel) or a hard link (of job.target) at `dest`; false when this file system
+ * cannot hard link the target here (the caller copies instead). Other errors are thrown as they
+ * come.
+ */
+async function createLink(
+  job: Job,
+  how: 'symlink' | 'hardlink',
+  dest: string,
+  link: ReconcileOptions['link'],
+): Promise<boolean> {
+  if (how === 'symlink') {
+    await fs.symlink(job.rel, dest);
+    return true;
+  }
+  try {
+    await (link ?? fs.link)(job.target, dest);
     return true;
   } catch (err) {
-    const code = codeOf(err) ?? '';
-    if (code === 'EEXIST') return 'exists';
-    if (how === 'hardlink' && NO_HARDLINK.has(code)) return false;
-    throw classifyFsError(err, 'create', job.entry);
+    if (NO_HARDLINK.has(codeOf(err) ?? '')) return false;
+    throw err;
+  }
+}
+
+/** A reflink where the file system can (btrfs, xfs), else a byte copy; the target's times. */
+async function copyWithTimes(job: Job): Promise<void> {
+  await fs.copyFile(job.target, job.temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+  const fh = await fs.open(job.temp, 'r+');
+  try {
+    const { atimeMs, mtimeMs } = job.targetStat;
+    await fh.utimes(atimeMs / 1000, mtimeMs / 1000);
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
