@@ -11,11 +11,15 @@
  * the emulator's CPU seconds (this process), the index size (pg_database_size) and rows, and the
  * cost per item; then, from the smallest size to the largest, the marginal cost of an item
  * against the average one (linearity). No downloads: a million files would measure the disk, not the index.
- * SCALE_ALBUMS (default 0) spreads the photos over that many Picasa albums.
+ * SCALE_ALBUMS (default 0) spreads the photos over that many Picasa albums. SCALE_EMBEDDED=1 runs
+ * the job on its embedded index (in ROOT/.gphotos, its size then that folder's) instead of server
+ * Postgres. SCALE_NODE_FLAGS (e.g. `--liftoff-only --heap-growing-percent=20`) runs
+ * `node <flags> dist/cli/main.js` instead of the bin, whose shebang carries node's flags, to compare
+ * flags. SCALE_RERUN=0 leaves out the no-change rerun.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -28,6 +32,10 @@ const SIZES = (process.env.SCALE_ITEMS ?? '100000,1000000').split(',').map(Numbe
 const ALBUMS = Number(process.env.SCALE_ALBUMS ?? 0);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TIME = '/usr/bin/time';
+const EMBEDDED = process.env.SCALE_EMBEDDED === '1';
+const RERUN = process.env.SCALE_RERUN !== '0';
+/** node's flags instead of the shebang's; undefined: the bin as it is. */
+const NODE_FLAGS = process.env.SCALE_NODE_FLAGS?.split(/\s+/).filter((f) => f !== '');
 
 interface Row {
   items: number;
@@ -39,7 +47,8 @@ interface Row {
   emulatorCpuSeconds: number;
   peakRssMb: number;
   indexMb: number;
-  rows: number;
+  /** Rows of media_items; null on the embedded index (its size is its folder's). */
+  rows: number | null;
   requests: number;
   exit: number | null;
 }
@@ -53,9 +62,10 @@ async function runTimed(args: string[], env: Record<string, string | undefined>)
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
   clean.PATH = `${path.dirname(process.execPath)}:${clean.PATH ?? ''}`;
   const timed = existsSync(TIME);
+  const job = NODE_FLAGS ? [process.execPath, ...NODE_FLAGS, cliPath] : [cliPath];
   const [cmd, argv] = timed
-    ? [TIME, ['-f', 'scale-cpu %U %S %M', cliPath, ...args]]
-    : [cliPath, args];
+    ? [TIME, ['-f', 'scale-cpu %U %S %M', ...job, ...args]]
+    : [job[0]!, [...job.slice(1), ...args]];
   const r = await collect(spawn(cmd, argv, { env: clean, stdio: ['ignore', 'pipe', 'pipe'] }));
   const m = /scale-cpu ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
   return {
@@ -65,7 +75,19 @@ async function runTimed(args: string[], env: Record<string, string | undefined>)
   };
 }
 
-async function indexFigures(url: string): Promise<{ indexMb: number; rows: number }> {
+/** Bytes of the files below `dir`. */
+async function duBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name))).size;
+  }
+  return total;
+}
+
+async function indexFigures(url: string): Promise<{ indexMb: number; rows: number | null }> {
+  if (!url.startsWith('postgres')) {
+    return { indexMb: round((await duBytes(url)) / 2 ** 20, 1), rows: null };
+  }
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -102,7 +124,13 @@ async function measure(
     requests: emu.stats().requests - before,
     exit: r.code,
   };
-  console.log(JSON.stringify({ ...row, listingSeconds: logSeconds(r, 'drive listing done') }));
+  // With GPHOTOS_LOG_LEVEL=debug, the heap of the index phase's steps.
+  const heap = r.lines
+    .filter((l) => typeof l.heapMb === 'number')
+    .map((l) => `${String(l.msg)}: heap ${String(l.heapMb)} rss ${String(l.rssMb)} MB`);
+  console.log(
+    JSON.stringify({ ...row, listingSeconds: logSeconds(r, 'drive listing done'), heap }),
+  );
   return row;
 }
 
@@ -118,17 +146,21 @@ async function oneSize(items: number): Promise<Row[]> {
   console.log(`${items} items generated in ${(Date.now() - t1) / 1000} s (bench RSS ${heapMb} MB)`);
   const emu = await startEmulator({ library: lib });
   const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-scale-'));
-  const db = await freshDatabase(SERVER_URL);
+  const db = EMBEDDED ? null : await freshDatabase(SERVER_URL);
+  // Where indexFigures reads the index: the database, or the embedded index's folder.
+  const where = db?.url ?? path.join(root, '.gphotos');
   try {
-    const env = emulatorEnv(emu, { DATABASE_URL: db.url });
+    const env = emulatorEnv(emu, {
+      DATABASE_URL: db?.url,
+      GPHOTOS_LOG_LEVEL: process.env.GPHOTOS_LOG_LEVEL,
+    });
     const sync = () => runTimed(['sync', root, '--index-only'], env);
-    return [
-      await measure(emu, items, 'index-only pass', sync, db.url),
-      await measure(emu, items, 'no-change rerun', sync, db.url),
-    ];
+    const rows = [await measure(emu, items, 'index-only pass', sync, where)];
+    if (RERUN) rows.push(await measure(emu, items, 'no-change rerun', sync, where));
+    return rows;
   } finally {
     await emu.close();
-    await db.drop();
+    await db?.drop();
     await rm(root, { recursive: true, force: true });
   }
 }
@@ -187,7 +219,7 @@ function growth(rows: Row[], small: number, large: number): void {
 async function main(): Promise<void> {
   const load = os.loadavg().map((l) => round(l, 1));
   console.log(
-    `gphotos-sync scale bench: ${SIZES.join(', ')} Drive items, ${ALBUMS} albums, server Postgres, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${load.join(' ')}`,
+    `gphotos-sync scale bench: ${SIZES.join(', ')} Drive items, ${ALBUMS} albums, ${EMBEDDED ? 'embedded index' : 'server Postgres'}, node flags ${NODE_FLAGS ? NODE_FLAGS.join(' ') : 'of the shebang'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${load.join(' ')}`,
   );
   const rows: Row[] = [];
   for (const items of SIZES) rows.push(...(await oneSize(items)));

@@ -1,12 +1,17 @@
-#!/usr/bin/env -S node --liftoff-only --optimize-for-size
+#!/usr/bin/env -S node --liftoff-only --max-semi-space-size=4 --heap-growing-percent=20
 /**
  * The command line: parse, load config, wire the pieces, run, map errors to exit codes.
  * No logic lives here; see docs/architecture.md.
  *
- * node's flags are in the shebang, since V8 takes them only on the command line. Measured here
- * on a 100,000-item pass (npm run bench):
- * - `--optimize-for-size` makes V8 grow its heap less eagerly: peak RSS about halves (index-only
- *   pass on server Postgres 406 -> 212 MB) for 20-40% more CPU time;
+ * node's flags are in the shebang, since V8 takes them only on the command line. They keep the
+ * peak RSS of a 100,000-item pass under 300 MiB at the least CPU measured (npm run bench:scale,
+ * index-only pass, SCALE_NODE_FLAGS to compare; 4 runs each on a loaded 2-core machine):
+ * - `--max-semi-space-size=4 --heap-growing-percent=20`: V8's young generation capped at 4 MB a
+ *   semi-space, its old generation grown by 20% over the live heap: server Postgres 201-214 MiB,
+ *   6.3-8.0 CPU s; embedded index 282-291 MiB, 18.3-23.4 CPU s. Without them, 395 and 519 MiB.
+ *   `--optimize-for-size` costs about 1.5x that CPU on server Postgres (10.5-11.6 CPU s,
+ *   184-194 MiB); the first Drive listing, packed (drive/packed-media.ts), keeps the live heap
+ *   small enough not to need it;
  * - `--liftoff-only` keeps V8's optimising WebAssembly compiler away from the embedded Postgres
  *   (PGlite), which otherwise costs hundreds of MB; inserts are about 1.5x slower. It changes
  *   nothing for JavaScript or for server Postgres.

@@ -65,7 +65,7 @@ const jsonArray = (i: Instruction): string[] => {
 /** The node flags of the bin's shebang (src/cli/main.ts). */
 function shebangFlags(): string[] {
   const first = readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8').split('\n')[0] ?? '';
-  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+)*)$/.exec(first);
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=[\w.]+)?)*)$/.exec(first);
   assert.ok(m, `shebang: ${first}`);
   return (m[1] ?? '').trim().split(' ').filter(Boolean);
 }

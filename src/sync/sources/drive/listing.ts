@@ -23,8 +23,9 @@ import {
   type LayoutInput,
   type Placement,
 } from '../../../tree/layout.ts';
-import { sanitizeName } from '../../../tree/sanitize.ts';
+import { pathKey, sanitizeName } from '../../../tree/sanitize.ts';
 import { FolderPaths } from './folders.ts';
+import { packedId, packMedia, unpackMedia, type PackedMedia } from './packed-media.ts';
 import { latestModified } from './photos-folder-check.ts';
 import {
   dedupeById,
@@ -137,7 +138,7 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
 
   const stored = await storedItems(deps.media, deps.source ?? 'drive');
   log.debug({ seconds: seconds(), stored: stored.size, ...memory() }, 'index read');
-  const placed = placeListing(listed, paths, stored, deps.replaceStored === true);
+  const placed = placeListing(listed, paths, stored, deps.replaceStored === true, unpackMedia);
   listed.length = 0;
   log.debug({ seconds: seconds(), ...memory() }, 'placements assigned');
 
@@ -177,12 +178,12 @@ async function listAll(deps: DrivePhaseDeps, rootIds: string[], st: ListingState
     for (const e of page) {
       if (e.kind === 'folder') st.paths.add(e);
       else if (e.kind === 'shortcut') st.shortcuts.push(e);
-      else st.listed.push(e);
+      else st.listed.push(packMedia(e));
     }
     deps.progress.indexed = st.listed.length;
   }
   // A folder reached twice (by a shortcut, and with a second parent) lists its items again.
-  dedupeById(st.listed);
+  dedupeById(st.listed, packedId);
   dedupeById(st.shortcuts);
 }
 
@@ -199,36 +200,62 @@ async function storedItems(
 }
 
 /** The listed items that are inside the backup, each with its folder and its placement. */
-export interface PlacedListing {
-  kept: RemoteMedia[];
+export interface PlacedListing<T = RemoteMedia> {
+  /** The items as listed (RemoteMedia, or packed). */
+  kept: T[];
   folderIds: Array<string | null>;
-  /** placements[i] is kept[i]'s. */
-  placements: Placement[];
+  /**
+   * placements[i] is kept[i]'s, without what toRow can have again (the id is the item's, the
+   * pathKey is pathKey(relPath)): they are held until each row is written.
+   */
+  placements: KeptPlacement[];
 }
+
+export type KeptPlacement = Omit<Placement, 'id' | 'pathKey'>;
 
 /**
  * Places a full listing among what the index holds. Pure. An item listed through a parent outside
  * the backup is left out (it cannot happen, but never guess). Stored rows not listed keep their
  * paths and take part in the numbering: their files are still on disk. A listed item keeps its
- * stored place unless `replaceStored` (--flush-index).
+ * stored place unless `replaceStored` (--flush-index). A packed listing comes with `read`, which
+ * unpacks one item; the kept items stay packed.
  */
 export function placeListing(
   listed: readonly RemoteMedia[],
   paths: FolderPaths,
   stored: ReadonlyMap<string, StoredItem>,
   replaceStored: boolean,
-): PlacedListing {
+): PlacedListing;
+export function placeListing<T>(
+  listed: readonly T[],
+  paths: FolderPaths,
+  stored: ReadonlyMap<string, StoredItem>,
+  replaceStored: boolean,
+  read: (item: T) => RemoteMedia,
+): PlacedListing<T>;
+export function placeListing<T>(
+  listed: readonly T[],
+  paths: FolderPaths,
+  stored: ReadonlyMap<string, StoredItem>,
+  replaceStored: boolean,
+  read = (item: T) => item as RemoteMedia,
+): PlacedListing<T> {
   // inputs[i] is kept[i] for i < kept.length; assignPlacements keeps the order.
   const inputs: LayoutInput[] = [];
-  const kept: RemoteMedia[] = [];
+  const kept: T[] = [];
   const folderIds: Array<string | null> = [];
   const listedIds = new Set<string>();
-  for (const item of listed) {
+  // One string per folder id rather than one per item (an unpacked item's parents are its own).
+  const folderIdOf = new Map<string, string>();
+  for (const listedItem of listed) {
+    const item = read(listedItem);
     const parent = paths.firstKnown(item.parents);
     const dir = parent === undefined ? undefined : paths.pathOf(parent);
-    if (dir === undefined) continue;
-    kept.push(item);
-    folderIds.push(parent ?? null);
+    if (parent === undefined || dir === undefined) continue;
+    kept.push(listedItem);
+    let folderId = folderIdOf.get(parent);
+    if (folderId === undefined) folderIdOf.set(parent, (folderId = parent));
+    folderIds.push(folderId);
     listedIds.add(item.id);
     const prev = stored.get(item.id);
     inputs.push({
@@ -250,7 +277,11 @@ export function placeListing(
     });
   }
   listedIds.clear();
-  return { kept, folderIds, placements: assignPlacements(inputs) };
+  // Placements past kept's are of stored rows not listed: they only took part in the numbering.
+  const placements = assignPlacements(inputs)
+    .slice(0, kept.length)
+    .map(({ relPath, baseName, dupNumber }) => ({ relPath, baseName, dupNumber }));
+  return { kept, folderIds, placements };
 }
 
 /**
@@ -268,7 +299,7 @@ export function unchangedRow(prev: StoredItem | undefined, row: ListedRow): bool
 /** Writes the new or changed rows; unchanged ones just get last_seen_at. Empties `placed`. */
 async function writeListing(
   deps: DriveIndexDeps,
-  placed: PlacedListing,
+  placed: PlacedListing<PackedMedia>,
   stored: ReadonlyMap<string, StoredItem>,
   seenAt: Date,
 ): Promise<{ written: number; unchanged: number }> {
@@ -280,13 +311,11 @@ async function writeListing(
   // does not matter to the upsert (one transaction; the path key is checked at commit).
   function* changedRows(): Generator<ListedRow> {
     const { kept, folderIds, placements } = placed;
-    // Placements past kept's are of stored rows not listed: they only took part in the numbering.
-    placements.length = kept.length;
     for (let i = kept.length - 1; i >= 0; i--) {
       const row = toRow(
-        kept[i] as RemoteMedia,
+        unpackMedia(kept[i] as PackedMedia),
         folderIds[i] ?? null,
-        placements[i] as Placement,
+        placements[i] as KeptPlacement,
         deps.filters,
         deps.source,
       );
@@ -356,10 +385,11 @@ export function listingHash(r: ListedRow): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
+/** The row of a listed item; `p` without its pathKey has pathKey(p.relPath), as every Placement. */
 export function toRow(
   item: RemoteMedia,
   folderId: string | null,
-  p: Placement,
+  p: KeptPlacement & { pathKey?: string },
   filters: FilterOptions,
   source: MediaSource = 'drive',
 ): ListedRow {
@@ -370,7 +400,7 @@ export function toRow(
     remoteId: item.id,
     folderId,
     relPath: p.relPath,
-    pathKey: p.pathKey,
+    pathKey: p.pathKey ?? pathKey(p.relPath),
     // Postgres text cannot hold NUL; the sanitised name on disk has `_` there anyway.
     originalName: item.name.replaceAll('\u0000', '\ufffd'),
     baseName: p.baseName,

@@ -10,6 +10,7 @@ import { sanitizeName } from '../../../tree/sanitize.ts';
 import type { FolderPaths } from './folders.ts';
 import type { DrivePhaseDeps, WithShortcuts } from './listing.ts';
 import { FOLDER_MIME_TYPE } from './mime.ts';
+import { packedId, packMedia, type PackedMedia } from './packed-media.ts';
 import { decideShortcut, entryPath, type ShortcutDecision } from './shortcuts.ts';
 
 export type ShortcutInput = Omit<ShortcutRow, 'linkPath'>;
@@ -19,7 +20,8 @@ const MAX_ROUNDS = 32;
 
 export interface ListingState {
   paths: FolderPaths;
-  listed: RemoteMedia[];
+  /** The photos and videos, packed: the largest thing a full listing holds. */
+  listed: PackedMedia[];
   shortcuts: RemoteShortcut[];
 }
 
@@ -54,7 +56,7 @@ export async function expandShortcuts(
   const holds = holdsBackup(deps);
   for (let round = 0; ; round++) {
     const fresh: string[] = [];
-    const inside = new Set(st.listed.map((m) => m.id));
+    const inside = new Set(st.listed.map(packedId));
     for (const s of st.shortcuts) {
       const at = placeOf(st.paths, s);
       if (at === undefined || roots.get(s.targetId) === s.id) continue;
@@ -102,7 +104,7 @@ async function finalRows(
   holds: (id: string) => Promise<boolean>,
 ): Promise<ShortcutInput[]> {
   const rows: ShortcutInput[] = [];
-  const inside = new Set(st.listed.map((m) => m.id));
+  const inside = new Set(st.listed.map(packedId));
   for (const s of st.shortcuts) {
     const at = placeOf(st.paths, s);
     if (at === undefined) continue;
@@ -112,7 +114,7 @@ async function finalRows(
       : await decide(s, at.dir, st.paths, inside, holds);
     if (d.kind === 'file-copy') {
       const target = await deps.drive.entry(s.targetId, deps.signal);
-      if (target?.kind === 'media') st.listed.push(copyOf(s, target));
+      if (target?.kind === 'media') st.listed.push(packMedia(copyOf(s, target)));
       else
         d = { kind: 'unseen', note: 'its target is gone, trashed or not visible to this account' };
     }
@@ -142,13 +144,19 @@ export function copyOf(s: RemoteShortcut, target: RemoteMedia): RemoteMedia {
   return { ...target, id: s.id, name: s.name, parents: [...s.parents] };
 }
 
-/** Drops later entries whose id came before (an item reached twice), keeping the order. */
-export function dedupeById<T extends { id: string }>(items: T[]): void {
+/**
+ * Drops later entries whose id (`idOf`, default `.id`) came before (an item reached twice),
+ * keeping the order.
+ */
+export function dedupeById<T extends { id: string }>(items: T[]): void;
+export function dedupeById<T>(items: T[], idOf: (item: T) => string): void;
+export function dedupeById<T>(items: T[], idOf = (item: T) => (item as { id: string }).id): void {
   const seen = new Set<string>();
   let j = 0;
   for (const it of items) {
-    if (seen.has(it.id)) continue;
-    seen.add(it.id);
+    const id = idOf(it);
+    if (seen.has(id)) continue;
+    seen.add(id);
     items[j++] = it;
   }
   items.length = j;
