@@ -3,15 +3,15 @@
  * The command line: parse, load config, wire the pieces, run, map errors to exit codes.
  * No logic lives here; see docs/architecture.md.
  *
- * node's flags are in the shebang, since V8 takes them only on the command line. They keep the
- * peak RSS of a 100,000-item pass under 300 MiB at the least CPU measured (npm run bench:scale,
- * index-only pass, SCALE_NODE_FLAGS to compare; 4 runs each on a loaded 2-core machine):
+ * node's flags are in the shebang, since V8 sizes its heap by them at start-up. Measured at
+ * 100,000 items and 50 albums (npm run bench; bench:scale with SCALE_NODE_FLAGS to compare):
  * - `--max-semi-space-size=4 --heap-growing-percent=20`: V8's young generation capped at 4 MB a
- *   semi-space, its old generation grown by 20% over the live heap: server Postgres 201-214 MiB,
- *   6.3-8.0 CPU s; embedded index 282-291 MiB, 18.3-23.4 CPU s. Without them, 395 and 519 MiB.
- *   `--optimize-for-size` costs about 1.5x that CPU on server Postgres (10.5-11.6 CPU s,
- *   184-194 MiB); the first Drive listing, packed (drive/packed-media.ts), keeps the live heap
- *   small enough not to need it;
+ *   semi-space, its old generation grown by 20% over the live heap. Server Postgres, index-only
+ *   pass: 12.5 CPU s and 264 MiB, against 25 CPU s and 217 MiB with `--optimize-for-size`
+ *   (before the first Drive listing was packed, drive/packed-media.ts); without any memory flag,
+ *   395 MiB (no albums). The embedded index cannot afford the difference (PGlite's WebAssembly
+ *   memory never shrinks): it turns `--optimize-for-size` on at run time when it opens
+ *   (index/pglite.ts);
  * - `--liftoff-only` keeps V8's optimising WebAssembly compiler away from the embedded Postgres
  *   (PGlite), which otherwise costs hundreds of MB; inserts are about 1.5x slower. It changes
  *   nothing for JavaScript or for server Postgres.
