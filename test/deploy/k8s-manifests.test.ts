@@ -82,7 +82,8 @@ describe('k8s/ manifests', () => {
       assert.ok(m, `quantity ${q}`);
       return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
     };
-    // The README's figure: ~410 MB peak RSS at 100,000 items on the embedded index (bench).
+    // The README's figure is under 300 MiB peak RSS at 100,000 items on the embedded index
+    // (bench); requests keep the 410 MB of earlier versions with a fifth more, for larger libraries.
     assert.ok(mib(r.requests.memory) >= 410 * 1.2, r.requests.memory);
     assert.ok(mib(r.limits.memory) >= mib(r.requests.memory), r.limits.memory);
   });
