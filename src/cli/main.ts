@@ -10,8 +10,8 @@
  *   pass: 12.5 CPU s and 264 MiB, against 25 CPU s and 217 MiB with `--optimize-for-size`
  *   (before the first Drive listing was packed, drive/packed-media.ts); without any memory flag,
  *   395 MiB (no albums). The embedded index cannot afford the difference (PGlite's WebAssembly
- *   memory never shrinks): it turns `--optimize-for-size` on at run time when it opens
- *   (index/pglite.ts);
+ *   memory never shrinks): it asks for `--optimize-for-size` at run time, for the phases that
+ *   hold much (lib/heap-mode.ts);
  * - `--liftoff-only` keeps V8's optimising WebAssembly compiler away from the embedded Postgres
  *   (PGlite), which otherwise costs hundreds of MB; inserts are about 1.5x slower. It changes
  *   nothing for JavaScript or for server Postgres.

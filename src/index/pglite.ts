@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { wantLeanHeap } from '../lib/heap-mode.ts';
 import { hasTemplate, packTemplate, templateFile, unpackTemplate } from './pglite-template.ts';
 
 /**
@@ -62,25 +62,15 @@ export async function openPglite(
   dataDir: string,
   template: string = tunedTemplateFile(),
 ): Promise<PGlite> {
-  favourMemory();
+  // PGlite's WebAssembly memory (130-170 MB) never shrinks: the JavaScript heap has less room.
+  // 100,000 items and 50 albums, embedded index-only pass, 2-core machine: peak RSS 357-362 MiB
+  // and 29-31 CPU s with the bin's flags alone; 282-286 MiB and 37-38 CPU s with a lean heap.
+  wantLeanHeap();
   if (!isDataDir(dataDir)) {
     const made = hasTemplate(template) && (await createDataDirFromTemplate(template, dataDir));
     if (!made) await createDataDirInChild(dataDir);
   }
   return PGlite.create({ dataDir, ...pgliteOptions });
-}
-
-/**
- * Tells V8 to favour memory over speed for the rest of this process: with PGlite, whose
- * WebAssembly memory (130-170 MB) never shrinks, the JavaScript heap has less room. The bin's
- * shebang flags (src/cli/main.ts) suit server Postgres; V8 reads `--optimize-for-size` as it
- * sizes and collects its heap, so setting it here, before any large allocation, takes effect
- * (node documents flags set at run time as unsupported; this one was measured). 100,000 items
- * and 50 albums, embedded index-only pass, 2-core machine: peak RSS 357-362 MiB and 29-31 CPU s
- * with the shebang's flags alone; 282-286 MiB and 37-38 CPU s with this.
- */
-function favourMemory(): void {
-  setFlagsFromString('--optimize-for-size');
 }
 
 /** The template the build makes (pglite-template.ts) for the settings above. */

@@ -12,6 +12,7 @@
  * The caller owns the root signal (SIGTERM) and turns the result into a summary and an exit code.
  */
 import type { DeletionsRepo } from '../index/deletions-repo.ts';
+import { heapFor } from '../lib/heap-mode.ts';
 import type { Pacer } from '../lib/pacer.ts';
 import { removeStaleParts } from '../tree/sweep.ts';
 import { linkAlbums } from './album-links.ts';
@@ -109,6 +110,7 @@ async function indexPhase(
   result: PassResult,
 ): Promise<IndexOutcome | null> {
   if (ctx.options.skipIndex) return null;
+  heapFor('index');
   const outcome = await source.index(ctx);
   result.indexed += outcome.indexed;
   result.goneNoticed += outcome.gone;
@@ -131,6 +133,7 @@ async function downloadPhase(
   if (deps.options.indexOnly || source.fetcher === undefined) return;
   const fetchBytes = await source.fetcher(deps);
   deps.progress.setPhase('download');
+  heapFor('download');
   const counts = await downloadMedia({
     root: deps.root,
     source: source.name,
@@ -175,6 +178,7 @@ async function albumPhase(
     return;
   }
   deps.progress.setPhase('link');
+  heapFor('index');
   const linked = await linkAlbums({
     root: deps.root,
     albums: deps.albums,
