@@ -26,8 +26,8 @@ import { hasTemplate, packTemplate, templateFile, unpackTemplate } from './pglit
  *   `--liftoff-only` (the baseline compiler only), and none of that stays in the long-running
  *   process.
  * - The remaining peak in the main process is TurboFan tiering up the wasm on the first heavy
- *   queries. V8 freezes its flags at start-up, so only the command line can turn it off:
- *   `node --liftoff-only` halves it again, for inserts about 1.5x slower.
+ *   queries. The bin's command line turns it off: `node --liftoff-only` halves it again, for
+ *   inserts about 1.5x slower (measured there; lib/heap-mode.ts sets another flag at run time).
  * - default_statistics_target 10 instead of 100: ANALYZE (run after a large listing) samples 3,000
  *   rows instead of 30,000. On a 100k-row index it took the process 20 MB higher for good (wasm
  *   memory never shrinks) and 2.6 s; with 10, 3 MB and 0.4 s. The queries are simple keyed
@@ -85,13 +85,11 @@ export function tunedTemplateFile(): string {
 async function createDataDirFromTemplate(template: string, dataDir: string): Promise<boolean> {
   const tmp = `${dataDir}.unpacking-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
-  try {
-    await unpackTemplate(template, tmp);
-  } catch {
-    await rm(tmp, { recursive: true, force: true });
-    return false;
-  }
-  if (!isDataDir(tmp)) {
+  const unpacked = await unpackTemplate(template, tmp).then(
+    () => true,
+    () => false,
+  );
+  if (!unpacked || !isDataDir(tmp)) {
     await rm(tmp, { recursive: true, force: true });
     return false;
   }
