@@ -4,11 +4,10 @@
  *
  *   pglite-init.js <dataDir>     creates a PGlite data dir and exits (pglite.ts starts this when
  *                                there is no template to unpack);
- *   pglite-init.js --template    writes the template of a fresh data dir (`npm run build` runs
- *                                this); does nothing when it is there already.
+ *   pglite-init.js --template    writes the template of a new embedded index (`npm run build`
+ *                                runs this; embedded-db.ts): does nothing when it is up to date.
  */
-import { createDataDir, tunedTemplateFile, writeTemplate } from './pglite.ts';
-import { hasTemplate } from './pglite-template.ts';
+import { createDataDir } from './pglite.ts';
 
 const arg = process.argv[2];
 if (!arg) {
@@ -16,8 +15,9 @@ if (!arg) {
   process.exit(2);
 }
 if (arg === '--template') {
-  const file = tunedTemplateFile();
-  if (!hasTemplate(file)) await writeTemplate(file);
+  // Only here: the child that runs initdb needs neither knex nor the migrations.
+  const { writeEmbeddedTemplate } = await import('./embedded-db.ts');
+  await writeEmbeddedTemplate();
 } else {
   await createDataDir(arg);
 }

@@ -1,6 +1,6 @@
 /**
  * A fresh PGlite data dir, made once at build time and unpacked where a new embedded index is
- * wanted, instead of running initdb on the user's machine.
+ * wanted, instead of running initdb (and the migrations: embedded-db.ts) on the user's machine.
  *
  * Why: initdb inside PGlite is the most expensive thing a first pass does before it lists
  * anything. Measured on the 2-core machine (node --liftoff-only): the init child took 5 CPU s
@@ -10,8 +10,9 @@
  *
  * Contract:
  * - `npm run build` writes the template (`pglite-init.js --template`) to templateFile(); it is
- *   named by a key of the PGlite version and the initdb settings, so a template made by another
- *   PGlite, or with other settings, is never used: that name is simply absent.
+ *   named by a key of the PGlite version and `keyParts` (the initdb settings and the schema's
+ *   migrations), so a template made by another PGlite, other settings or another list of
+ *   migrations is never used: that name is simply absent.
  * - unpackTemplate() writes only below `dir`, refuses any entry that would land elsewhere or is
  *   neither a file nor a folder, and throws on a damaged archive. It does not make the dir
  *   appear atomically: the caller unpacks under a temporary name and renames.
@@ -20,9 +21,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -30,6 +31,7 @@ import tar from 'tar-stream';
 
 /** Bumped when what the template holds, or how it is packed, changes. */
 const FORMAT = 'closed-dir-2';
+const TEMPLATE_PREFIX = 'pglite-template-';
 
 /** The package root: this file is `src/index/` (sources) or `dist/index/` (built) below it. */
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -42,19 +44,27 @@ function pgliteVersion(): string {
 }
 
 /**
- * Where the build puts the template made with `initdbArgs`. Sources run by the tests find the
+ * Where the build puts the template made with `keyParts`. Sources run by the tests find the
  * built one too (both resolve from the package root).
  */
-export function templateFile(initdbArgs: readonly string[]): string {
+export function templateFile(keyParts: readonly string[]): string {
   const key = createHash('sha256')
-    .update([FORMAT, pgliteVersion(), ...initdbArgs].join('\u0000'))
+    .update([FORMAT, pgliteVersion(), ...keyParts].join('\u0000'))
     .digest('hex')
     .slice(0, 12);
-  return join(packageRoot, 'dist', `pglite-template-${key}.tar.gz`);
+  return join(packageRoot, 'dist', `${TEMPLATE_PREFIX}${key}.tar.gz`);
 }
 
 export function hasTemplate(file: string): boolean {
   return existsSync(file);
+}
+
+/** Removes the templates beside `file` made for other keys (and their digests): one build, one. */
+export async function removeOtherTemplates(file: string): Promise<void> {
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  const own = basename(file);
+  const others = names.filter((n) => n.startsWith(TEMPLATE_PREFIX) && !n.startsWith(own));
+  await Promise.all(others.map((n) => rm(join(dirname(file), n), { force: true })));
 }
 
 /**

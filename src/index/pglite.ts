@@ -56,26 +56,30 @@ export const pgliteOptions: Pick<PGliteOptions, 'startParams' | 'initDbStartPara
 
 /**
  * Opens (creating when absent) the PGlite data dir with the tuned options. A new dir is unpacked
- * from `template` (the build's, by default) when it can be read, else made by initdb in a child.
+ * from `template` (embedded-db.ts passes the build's) when one is given and can be read, else made
+ * by initdb in a child.
  */
-export async function openPglite(
-  dataDir: string,
-  template: string = tunedTemplateFile(),
-): Promise<PGlite> {
+export async function openPglite(dataDir: string, template?: string): Promise<PGlite> {
   // PGlite's WebAssembly memory (130-170 MB) never shrinks: the JavaScript heap has less room.
   // 100,000 items and 50 albums, embedded index-only pass, 2-core machine: peak RSS 357-362 MiB
   // and 29-31 CPU s with the bin's flags alone; 282-286 MiB and 37-38 CPU s with a lean heap.
   wantLeanHeap();
   if (!isDataDir(dataDir)) {
-    const made = hasTemplate(template) && (await createDataDirFromTemplate(template, dataDir));
+    const made =
+      template !== undefined &&
+      hasTemplate(template) &&
+      (await createDataDirFromTemplate(template, dataDir));
     if (!made) await createDataDirInChild(dataDir);
   }
   return PGlite.create({ dataDir, ...pgliteOptions });
 }
 
-/** The template the build makes (pglite-template.ts) for the settings above. */
-export function tunedTemplateFile(): string {
-  return templateFile(gucArgs);
+/**
+ * The template the build makes for the settings above and `schema` (what the caller puts in a
+ * fresh dir before it is packed: writeTemplate's `prepare`; see pglite-template.ts for the key).
+ */
+export function tunedTemplateFile(schema: readonly string[]): string {
+  return templateFile([...gucArgs, ...schema]);
 }
 
 /**
@@ -137,13 +141,22 @@ export async function createDataDir(dataDir: string): Promise<void> {
 
 /**
  * Writes the template of a fresh data dir to `file` (the build runs this through pglite-init):
- * initdb in a temporary dir, closed, packed, then renamed into place.
+ * initdb in a temporary dir, `prepare` on it (the schema), closed, packed, then renamed into place.
  */
-export async function writeTemplate(file: string): Promise<void> {
+export async function writeTemplate(
+  file: string,
+  prepare: (pg: PGlite) => Promise<void>,
+): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'gphotos-pglite-template-'));
   try {
     const dataDir = join(work, 'pgdata');
     await createDataDir(dataDir);
+    const pg = await PGlite.create({ dataDir, ...pgliteOptions });
+    try {
+      await prepare(pg);
+    } finally {
+      if (!pg.closed) await pg.close();
+    }
     await mkdir(dirname(file), { recursive: true });
     await packTemplate(dataDir, `${file}.partial`);
     await rename(`${file}.partial`, file);

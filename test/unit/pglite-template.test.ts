@@ -1,6 +1,7 @@
 /**
  * The build's template of a fresh embedded index (src/index/pglite-template.ts): unpacked safely,
- * opened with the tuned settings, and, when damaged, replaced by initdb without a trace.
+ * opened with the tuned settings and every migration, remade when the migrations change, and,
+ * when damaged, replaced by initdb without a trace.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -9,11 +10,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { openPglite, tunedTemplateFile } from '../../src/index/pglite.ts';
+import { embeddedTemplateFile, writeEmbeddedTemplate } from '../../src/index/embedded-db.ts';
+import { migrationNames, migrationsDigest } from '../../src/index/migrations/index.ts';
+import { openPglite } from '../../src/index/pglite.ts';
 import {
   entryPath,
   hasTemplate,
   packTemplate,
+  removeOtherTemplates,
   unpackTemplate,
 } from '../../src/index/pglite-template.ts';
 
@@ -121,15 +125,22 @@ test('unpackTemplate: an escaping name, a link or a damaged archive is refused',
   ]);
 });
 
-test('the build made a template; a data dir unpacked from it opens with the tuned settings', async (t) => {
-  const file = tunedTemplateFile();
+test('the build made a template; a data dir unpacked from it opens with the tuned settings and every migration', async (t) => {
+  const file = embeddedTemplateFile();
   assert.ok(hasTemplate(file), `${file} is missing: \`npm run build\` makes it (npm test does)`);
   const dir = await scratch(t);
   const dataDir = join(dir, 'index');
-  const pg = await openPglite(dataDir);
+  const pg = await openPglite(dataDir, file);
   try {
     const shown = await pg.query<{ shared_buffers: string }>('SHOW shared_buffers');
     assert.equal(shown.rows[0]?.shared_buffers, '16MB');
+    const applied = await pg.query<{ name: string }>(
+      'SELECT name FROM knex_migrations ORDER BY id',
+    );
+    assert.deepEqual(
+      applied.rows.map((r) => r.name),
+      migrationNames(),
+    );
     await pg.exec('CREATE TABLE t (x int); INSERT INTO t VALUES (1)');
     assert.equal((await pg.query('SELECT x FROM t')).rows.length, 1);
   } finally {
@@ -151,4 +162,47 @@ test('a damaged template: initdb makes the data dir instead, nothing else is lef
     await pg.close();
   }
   assert.deepEqual((await readdir(dir)).sort(), ['damaged.tar.gz', 'index']);
+});
+
+test('a template is remade when its migrations changed, kept when not; other templates go', async (t) => {
+  const dir = await scratch(t);
+  const file = join(dir, 'pglite-template-current.tar.gz');
+  const other = join(dir, 'pglite-template-older.tar.gz');
+  await writeFile(other, 'an older build');
+  await writeFile(`${other}.digest`, 'older');
+  await writeEmbeddedTemplate(file);
+  assert.equal(await readFile(`${file}.digest`, 'utf8'), migrationsDigest());
+  assert.deepEqual((await readdir(dir)).sort(), [
+    'pglite-template-current.tar.gz',
+    'pglite-template-current.tar.gz.digest',
+  ]);
+  const made = (await stat(file)).mtimeMs;
+
+  await writeEmbeddedTemplate(file);
+  assert.equal((await stat(file)).mtimeMs, made, 'up to date: not rewritten');
+
+  await writeFile(`${file}.digest`, 'a migration edited since');
+  await writeEmbeddedTemplate(file);
+  assert.equal(await readFile(`${file}.digest`, 'utf8'), migrationsDigest());
+  const pg = await openPglite(join(dir, 'index'), file);
+  try {
+    const applied = await pg.query<{ name: string }>(
+      'SELECT name FROM knex_migrations ORDER BY id',
+    );
+    assert.deepEqual(
+      applied.rows.map((r) => r.name),
+      migrationNames(),
+    );
+  } finally {
+    await pg.close();
+  }
+});
+
+test('removeOtherTemplates leaves the given template and files that are not templates', async (t) => {
+  const dir = await scratch(t);
+  for (const n of ['pglite-template-a.tar.gz', 'pglite-template-b.tar.gz', 'cli']) {
+    await writeFile(join(dir, n), n);
+  }
+  await removeOtherTemplates(join(dir, 'pglite-template-a.tar.gz'));
+  assert.deepEqual((await readdir(dir)).sort(), ['cli', 'pglite-template-a.tar.gz']);
 });

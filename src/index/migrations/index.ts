@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import * as initial from './20261125000000_initial.ts';
 import * as albums from './20261125100000_albums.ts';
@@ -33,3 +34,20 @@ export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.
   getMigrationName: (m) => m.name,
   getMigration: (m) => Promise.resolve(m.module),
 };
+
+/** Every migration's name, oldest first. */
+export function migrationNames(): string[] {
+  return migrations.map((m) => m.name);
+}
+
+/**
+ * A digest of every migration's name and code (as this process runs it: the built JavaScript, or
+ * the sources with their types stripped), for knowing whether a template is up to date.
+ */
+export function migrationsDigest(): string {
+  const hash = createHash('sha256');
+  for (const { name, module } of migrations) {
+    hash.update(`${name}\u0000${String(module.up)}\u0000${String(module.down)}\u0000`);
+  }
+  return hash.digest('hex');
+}
