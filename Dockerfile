@@ -86,13 +86,20 @@ COPY --from=build /app/dist ./dist
 
 # `gphotos-sync` on PATH for `docker exec` / `kubectl exec`; /data owned by the runtime user so a
 # fresh named volume is writable. The app's files stay root-owned: the job cannot change them.
+# The folder of node's compile cache (src/cli/main.ts) belongs to the runtime user: node names its
+# entries by user id, so the runtime user fills it, below.
 RUN ln -s /app/dist/cli/main.js /usr/local/bin/gphotos-sync \
-    && mkdir -p /data \
-    && chown 1000:1000 /data
+    && mkdir -p /data /app/node_modules/.cache/gphotos-sync \
+    && chown 1000:1000 /data /app/node_modules/.cache/gphotos-sync
 
 # UID/GID 1000 is the image's `node` user; numeric so Kubernetes can check runAsNonRoot. On a NAS
-# whose photo share belongs to another user, run with `--user UID:GID` of that user.
+# whose photo share belongs to another user, run with `--user UID:GID` of that user (who then
+# starts without the compile cache: about 0.2 CPU s more per pass, nothing else).
 USER 1000:1000
+
+# Fills the compile cache: every module the job loads, compiled once here. The flags are the
+# entrypoint's (node keys its cache by them), so every pass starts from it.
+RUN ["node", "--liftoff-only", "--max-semi-space-size=4", "--heap-growing-percent=20", "/app/dist/cli/main.js", "--version"]
 VOLUME /data
 
 # No HEALTHCHECK: this is a batch job, not a server. A pass runs, exits with a code that tells how

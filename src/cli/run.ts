@@ -1,20 +1,6 @@
-#!/usr/bin/env -S node --liftoff-only --max-semi-space-size=4 --heap-growing-percent=20
 /**
  * The command line: parse, load config, wire the pieces, run, map errors to exit codes.
- * No logic lives here; see docs/architecture.md.
- *
- * node's flags are in the shebang, since V8 sizes its heap by them at start-up. Measured at
- * 100,000 items and 50 albums (npm run bench; bench:scale with SCALE_NODE_FLAGS to compare):
- * - `--max-semi-space-size=4 --heap-growing-percent=20`: V8's young generation capped at 4 MB a
- *   semi-space, its old generation grown by 20% over the live heap. Server Postgres, index-only
- *   pass: 12.5 CPU s and 264 MiB, against 25 CPU s and 217 MiB with `--optimize-for-size`
- *   (before the first Drive listing was packed, drive/packed-media.ts); without any memory flag,
- *   395 MiB (no albums). The embedded index cannot afford the difference (PGlite's WebAssembly
- *   memory never shrinks): it asks for `--optimize-for-size` at run time, for the phases that
- *   hold much (lib/heap-mode.ts);
- * - `--liftoff-only` keeps V8's optimising WebAssembly compiler away from the embedded Postgres
- *   (PGlite), which otherwise costs hundreds of MB; inserts are about 1.5x slower. It changes
- *   nothing for JavaScript or for server Postgres.
+ * No logic lives here; see docs/architecture.md. Loaded by main.ts, the bin.
  */
 import { ExitCode, exitCodeOf } from '../errors/errors.ts';
 import { runAuthCommand } from './commands/auth.ts';

@@ -184,10 +184,13 @@ describe('Dockerfile', () => {
     assert.match(argsOf(user)[0] ?? '', /^1000(:1000)?$/);
     const entrypoint = kw(runtime, 'ENTRYPOINT')[0];
     assert.ok(entrypoint && runtime.indexOf(user) < runtime.indexOf(entrypoint));
-    // Nothing runs as root after USER.
+    // One USER, so whatever runs after it runs as 1000: only the compile cache's fill (below).
     assert.deepEqual(
-      runtime.slice(runtime.indexOf(user)).filter((i) => i.getKeyword() === 'RUN'),
-      [],
+      runtime
+        .slice(runtime.indexOf(user))
+        .filter((i) => i.getKeyword() === 'RUN')
+        .map((i) => jsonArray(i).slice(-2)),
+      [['/app/dist/cli/main.js', '--version']],
     );
   });
 
@@ -207,6 +210,39 @@ describe('Dockerfile', () => {
       kw(runtime, 'RUN').some((r) =>
         shellOf(r).includes('ln -s /app/dist/cli/main.js /usr/local/bin/gphotos-sync'),
       ),
+    );
+  });
+
+  it('fills the compile cache as the runtime user, with the entrypoint node flags', () => {
+    const runtimeLines = runtime.map((i) => i.getKeyword());
+    const user = runtimeLines.indexOf('USER');
+    const runs = kw(runtime, 'RUN');
+    const fill = runs.find((r) => (r.getArgumentsContent() ?? '').includes('--version'));
+    assert.ok(fill, 'a RUN of the bin with --version');
+    assert.ok(runtime.indexOf(fill) > user, 'after USER: node names its cache by user id');
+    assert.deepEqual(jsonArray(fill), [
+      'node',
+      ...shebangFlags(),
+      '/app/dist/cli/main.js',
+      '--version',
+    ]);
+    const dir = '/app/node_modules/.cache/gphotos-sync';
+    assert.ok(
+      runs.some((r) => {
+        const sh = shellOf(r);
+        return (
+          runtime.indexOf(r) < user &&
+          sh.includes(`mkdir -p`) &&
+          sh.includes(dir) &&
+          new RegExp(`chown 1000:1000 [^&]*${dir.replaceAll('.', '\\.')}`).test(sh)
+        );
+      }),
+      `${dir} is made and given to the runtime user before USER`,
+    );
+    const main = readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8');
+    assert.match(
+      main,
+      /enableCompileCache\(join\(packageRoot, 'node_modules', '\.cache', 'gphotos-sync'\)\)/,
     );
   });
 
