@@ -12,6 +12,7 @@ import {
   matchMember,
   photosOnlyRows,
   picasaKey,
+  readAheadEnd,
   selectAlbums,
   vanishedAlbums,
 } from '../../src/sync/sources/picasa/match.ts';
@@ -197,5 +198,23 @@ describe('Photos-only rows', () => {
     );
     assert.deepEqual([...placed.keys()], ['n', 'v']);
     assert.equal(rows[0]?.createdTime?.toISOString(), '2016-01-10T00:00:00.000Z');
+  });
+});
+
+describe('readAheadEnd: the album feeds read at once', () => {
+  const albums = (...counts: number[]) => counts.map((numPhotos) => ({ numPhotos }));
+  it('reads four small albums at once, never past the last', () => {
+    assert.equal(readAheadEnd(albums(10, 20, 30, 40, 50), 0), 4);
+    assert.equal(readAheadEnd(albums(10, 20, 30, 40, 50), 3), 5);
+    assert.equal(readAheadEnd(albums(10), 0), 1);
+  });
+  it('stops before the album that would take the members read ahead past 5,000', () => {
+    assert.equal(readAheadEnd(albums(2000, 2000, 2000, 10), 0), 2);
+    assert.equal(readAheadEnd(albums(2000, 3000, 1, 1), 0), 2);
+    assert.equal(readAheadEnd(albums(2000, 3001, 1, 1), 0), 1);
+  });
+  it('reads an album larger than the limit alone, and always the album itself', () => {
+    assert.equal(readAheadEnd(albums(10, 10_000, 10), 1), 2);
+    assert.equal(readAheadEnd(albums(10_000, 10), 0), 1);
   });
 });

@@ -31,6 +31,7 @@ import {
   leftMembers,
   membersHash,
   photosOnlyRows,
+  readAheadEnd,
   selectAlbums,
   vanishedAlbums,
   type KnownPhotosOnly,
@@ -148,14 +149,6 @@ async function recordAlbumList(
   }
 }
 
-/**
- * Albums whose feeds are read at once. One album at a time left the connection idle between
- * albums (most are one page), and the feed server's time is then all on the critical path; the
- * members are still written one album after the other, in list order. Each read holds its whole
- * album (at most ~10,000 members, a few MB) until written.
- */
-const ALBUMS_READ_AHEAD = 4;
-
 /** Reads the feeds of `toRead` and writes their members and Photos-only items. */
 async function readAlbums(
   deps: PicasaIndexDeps,
@@ -169,7 +162,8 @@ async function readAlbums(
   const stop = new AbortController();
   const reads = new AlbumReads({ ...deps, signal: AbortSignal.any([deps.signal, stop.signal]) });
   try {
-    reads.start(toRead.slice(0, ALBUMS_READ_AHEAD));
+    let started = readAheadEnd(toRead, 0);
+    reads.start(toRead.slice(0, started));
     // The Drive index phase may just have written 100,000 rows the planner does not know of yet:
     // without statistics, each page of the reads below was a sort of the whole table.
     await deps.media.analyze();
@@ -178,8 +172,9 @@ async function readAlbums(
     const known = await knownPhotosOnly(deps.media);
     for (const [i, album] of toRead.entries()) {
       deps.signal.throwIfAborted();
-      const next = toRead[i + ALBUMS_READ_AHEAD];
-      if (next !== undefined) reads.start([next]);
+      const ahead = readAheadEnd(toRead, i);
+      if (ahead > started) reads.start(toRead.slice(Math.max(started, i), ahead));
+      started = Math.max(started, ahead);
       const { items, end } = await reads.take(album);
       noteTruncated(deps, album, end, result);
       const complete = end.complete;
