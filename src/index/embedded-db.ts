@@ -69,7 +69,7 @@ export async function openEmbedded(
     const db = pglite;
     try {
       const [, ran] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
-      if (created) log?.info({ db: dataDir }, 'created the embedded index');
+      if (created) log?.info({ db: dataDir, created }, 'created the embedded index');
       if (ran.length > 0)
         log?.info({ db: dataDir, migrations: ran }, 'migrated the embedded index');
     } catch (err) {

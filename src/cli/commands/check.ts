@@ -268,17 +268,28 @@ async function checkDatabase(
   return { line, newestDrive };
 }
 
+/** What opening the index did: a new embedded index comes with its migrations (embedded-db.ts). */
+function nowDone(created: boolean, applied: number): string {
+  if (created) return ', index created now';
+  return applied > 0 ? `, ${applied} applied now` : '';
+}
+
 async function checkDatabaseLine(
   settings: Settings,
   onNewest: (newest: Date | null) => void,
 ): Promise<CheckLine> {
   const applied: string[] = [];
+  let created = false;
   let db: IndexDb;
   try {
     // The embedded index lives in ROOT/.gphotos: create ROOT itself first, as a pass does.
     if (settings.databaseUrl === null) await mkdirRoot(settings.root);
     db = await openIndexFor(settings, {
-      info: (obj) => applied.push(...((obj as { migrations?: string[] }).migrations ?? [])),
+      info: (obj) => {
+        const o = obj as { migrations?: string[]; created?: boolean };
+        applied.push(...(o.migrations ?? []));
+        created ||= o.created === true;
+      },
       warn: () => undefined,
     });
   } catch (err) {
@@ -298,7 +309,7 @@ async function checkDatabaseLine(
       };
     }
     const parts = [
-      `${db.backend} ${db.location}: schema current (${done.length} migrations${applied.length > 0 ? `, ${applied.length} applied now` : ''})`,
+      `${db.backend} ${db.location}: schema current (${done.length} migrations${nowDone(created, applied.length)})`,
     ];
     onNewest(await new MediaRepo(db.knex, settings.account).newestTime('drive'));
     const [last] = await new RunsRepo(db.knex, settings.account).latest(1);
