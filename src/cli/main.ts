@@ -19,10 +19,12 @@
  * The compile cache keeps V8's compiled code of every module the job loads (knex, googleapis,
  * pino: 0.6-0.7 CPU s of a start) for the next start: about 0.2 CPU s less per pass, measured on
  * a pass with nothing to do (1.5 against 1.3 CPU s, 2-core machine). It lives in the package's
- * own node_modules/.cache, which only who installed the package can write: node checks each entry
- * against its module's source, and nobody else can plant one. Where that folder is read-only
- * (the container, which fills it at build time; a global install by root) it is only read, or
- * not used. NODE_DISABLE_COMPILE_CACHE=1 turns it off; NODE_COMPILE_CACHE=DIR puts it elsewhere.
+ * own node_modules/.cache, which only who installed the package can write (in the container, the
+ * runtime user, who fills it at build time): node checks each entry against its module's source,
+ * and nobody else can plant one. Where the folder is read-only or cannot be made (a read-only
+ * root file system, a global install by root, another user) node reads what it can, or nothing,
+ * and the pass runs as before. NODE_DISABLE_COMPILE_CACHE=1 turns it off; NODE_COMPILE_CACHE=DIR
+ * puts it elsewhere.
  */
 import { enableCompileCache } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -172,9 +172,12 @@ async function readAlbums(
     const known = await knownPhotosOnly(deps.media);
     for (const [i, album] of toRead.entries()) {
       deps.signal.throwIfAborted();
+      // Albums before `started` (at least up to this one) are being read already.
       const ahead = readAheadEnd(toRead, i);
-      if (ahead > started) reads.start(toRead.slice(Math.max(started, i), ahead));
-      started = Math.max(started, ahead);
+      if (ahead > started) {
+        reads.start(toRead.slice(started, ahead));
+        started = ahead;
+      }
       const { items, end } = await reads.take(album);
       noteTruncated(deps, album, end, result);
       const complete = end.complete;
