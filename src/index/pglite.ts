@@ -150,7 +150,8 @@ export async function writeTemplate(
   const work = await mkdtemp(join(tmpdir(), 'gphotos-pglite-template-'));
   try {
     const dataDir = join(work, 'pgdata');
-    await createDataDir(dataDir);
+    // One instance runs initdb and then `prepare`: opening the dir twice would start it twice.
+    await mkdir(dataDir, { recursive: true });
     const pg = await PGlite.create({ dataDir, ...pgliteOptions });
     try {
       await prepare(pg);
