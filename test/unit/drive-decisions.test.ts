@@ -7,13 +7,8 @@ import type { RemoteChange, RemoteMedia } from '../../src/remote/types.ts';
 import { sortChanges } from '../../src/sync/sources/drive/changes.ts';
 import { mediaRow } from '../helpers/media-rows.ts';
 import { FolderPaths } from '../../src/sync/sources/drive/folders.ts';
-import {
-  compact,
-  placeListing,
-  toRow,
-  listingHash,
-  unchangedRow,
-} from '../../src/sync/sources/drive/listing.ts';
+import { placeListing } from '../helpers/drive-placement.ts';
+import { compact, toRow, listingHash, unchangedRow } from '../../src/sync/sources/drive/listing.ts';
 
 const media = (id: string, parents = ['gp'], over: Partial<RemoteMedia> = {}): RemoteMedia => ({
   kind: 'media',

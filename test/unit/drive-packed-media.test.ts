@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RemoteMedia } from '../../src/remote/types.ts';
 import { FolderPaths } from '../../src/sync/sources/drive/folders.ts';
-import { placeListing } from '../../src/sync/sources/drive/listing.ts';
+import { placeListing } from '../helpers/drive-placement.ts';
 import { packedId, packMedia, unpackMedia } from '../../src/sync/sources/drive/packed-media.ts';
 import { dedupeById } from '../../src/sync/sources/drive/shortcut-listing.ts';
 

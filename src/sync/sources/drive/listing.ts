@@ -16,17 +16,18 @@ import type { BriefMediaRow, MediaRepo, MediaSource } from '../../../index/media
 import type { ShortcutRepo } from '../../../index/shortcut-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
-import {
-  assignPlacements,
-  fileMtime,
-  parseTakenTime,
-  type LayoutInput,
-  type Placement,
-} from '../../../tree/layout.ts';
+import { fileMtime, parseTakenTime, type Placement } from '../../../tree/layout.ts';
 import { pathKey, sanitizeName } from '../../../tree/sanitize.ts';
 import { FolderPaths } from './folders.ts';
 import { packedId, packMedia, unpackMedia, type PackedMedia } from './packed-media.ts';
 import { latestModified } from './photos-folder-check.ts';
+import {
+  placeGroup,
+  planListing,
+  type ListingPlan,
+  type PlanGroup,
+  type StoredItem,
+} from './placement.ts';
 import {
   dedupeById,
   expandShortcuts,
@@ -138,9 +139,9 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
 
   const stored = await storedItems(deps.media, deps.source ?? 'drive');
   log.debug({ seconds: seconds(), stored: stored.size, ...memory() }, 'index read');
-  const placed = placeListing(listed, paths, stored, deps.replaceStored === true, unpackMedia);
+  const plan = planListing(listed, paths, stored, unpackMedia);
   listed.length = 0;
-  log.debug({ seconds: seconds(), ...memory() }, 'placements assigned');
+  log.debug({ seconds: seconds(), folders: plan.groups.length, ...memory() }, 'listing grouped');
 
   const seenAt = new Date(started);
   await deps.folders.upsertMany(
@@ -152,7 +153,7 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
     })),
     seenAt,
   );
-  const { written, unchanged } = await writeListing(deps, placed, stored, seenAt);
+  const { written, unchanged } = await writeListing(deps, paths, plan, stored, seenAt);
   if (deps.shortcuts !== undefined) {
     await storeListedShortcuts({ ...deps, shortcuts: deps.shortcuts }, shortcutRows, seenAt);
   }
@@ -199,91 +200,6 @@ async function storedItems(
   return stored;
 }
 
-/** The listed items that are inside the backup, each with its folder and its placement. */
-export interface PlacedListing<T = RemoteMedia> {
-  /** The items as listed (RemoteMedia, or packed). */
-  kept: T[];
-  folderIds: Array<string | null>;
-  /**
-   * placements[i] is kept[i]'s, without what toRow can have again (the id is the item's, the
-   * pathKey is pathKey(relPath)): they are held until each row is written.
-   */
-  placements: KeptPlacement[];
-}
-
-export type KeptPlacement = Omit<Placement, 'id' | 'pathKey'>;
-
-/**
- * Places a full listing among what the index holds. Pure. An item listed through a parent outside
- * the backup is left out (it cannot happen, but never guess). Stored rows not listed keep their
- * paths and take part in the numbering: their files are still on disk. A listed item keeps its
- * stored place unless `replaceStored` (--flush-index). A packed listing comes with `read`, which
- * unpacks one item; the kept items stay packed.
- */
-export function placeListing(
-  listed: readonly RemoteMedia[],
-  paths: FolderPaths,
-  stored: ReadonlyMap<string, StoredItem>,
-  replaceStored: boolean,
-): PlacedListing;
-export function placeListing<T>(
-  listed: readonly T[],
-  paths: FolderPaths,
-  stored: ReadonlyMap<string, StoredItem>,
-  replaceStored: boolean,
-  read: (item: T) => RemoteMedia,
-): PlacedListing<T>;
-export function placeListing<T>(
-  listed: readonly T[],
-  paths: FolderPaths,
-  stored: ReadonlyMap<string, StoredItem>,
-  replaceStored: boolean,
-  read = (item: T) => item as RemoteMedia,
-): PlacedListing<T> {
-  // inputs[i] is kept[i] for i < kept.length; assignPlacements keeps the order.
-  const inputs: LayoutInput[] = [];
-  const kept: T[] = [];
-  const folderIds: Array<string | null> = [];
-  const listedIds = new Set<string>();
-  // One string per folder id rather than one per item (an unpacked item's parents are its own).
-  const folderIdOf = new Map<string, string>();
-  for (const listedItem of listed) {
-    const item = read(listedItem);
-    const parent = paths.firstKnown(item.parents);
-    const dir = parent === undefined ? undefined : paths.pathOf(parent);
-    if (parent === undefined || dir === undefined) continue;
-    kept.push(listedItem);
-    let folderId = folderIdOf.get(parent);
-    if (folderId === undefined) folderIdOf.set(parent, (folderId = parent));
-    folderIds.push(folderId);
-    listedIds.add(item.id);
-    const prev = stored.get(item.id);
-    inputs.push({
-      id: item.id,
-      dir,
-      name: item.name,
-      createdTime: item.createdTime,
-      stored: prev && !replaceStored ? { relPath: prev.relPath, dupNumber: prev.dupNumber } : null,
-    });
-  }
-  for (const [id, prev] of stored) {
-    if (listedIds.has(id)) continue;
-    inputs.push({
-      id,
-      dir: prev.relPath.slice(0, prev.relPath.lastIndexOf('/')),
-      name: prev.originalName,
-      createdTime: prev.createdTime,
-      stored: { relPath: prev.relPath, dupNumber: prev.dupNumber },
-    });
-  }
-  listedIds.clear();
-  // Placements past kept's are of stored rows not listed: they only took part in the numbering.
-  const placements = assignPlacements(inputs)
-    .slice(0, kept.length)
-    .map(({ relPath, baseName, dupNumber }) => ({ relPath, baseName, dupNumber }));
-  return { kept, folderIds, placements };
-}
-
 /**
  * Whether a listed row is what the index holds already (same listed columns, same wish to have
  * it): then only its last_seen_at is written. Pure.
@@ -296,56 +212,53 @@ export function unchangedRow(prev: StoredItem | undefined, row: ListedRow): bool
   );
 }
 
-/** Writes the new or changed rows; unchanged ones just get last_seen_at. Empties `placed`. */
+/**
+ * Places the listing folder by folder (placement.ts) and writes the new or changed rows; unchanged
+ * ones just get last_seen_at. Empties `plan`.
+ */
 async function writeListing(
   deps: DriveIndexDeps,
-  placed: PlacedListing<PackedMedia>,
+  paths: FolderPaths,
+  plan: ListingPlan<PackedMedia>,
   stored: ReadonlyMap<string, StoredItem>,
   seenAt: Date,
 ): Promise<{ written: number; unchanged: number }> {
   const unchanged: string[] = [];
   let written = 0;
-  // Consumes `placed` from its end, so that each listed item can be collected once its row is
-  // built: the listing is the largest thing in memory, and the embedded index grows while
-  // these rows are written (100,000 items, embedded index: peak RSS 303 -> 285 MiB). Row order
-  // does not matter to the upsert (one transaction; the path key is checked at commit).
+  const replace = deps.replaceStored === true;
+  // Each group is placed when the upsert asks for its first row, and each listed item is let go
+  // as soon as its row is built: the listing is the largest thing in memory, and the embedded
+  // index grows while these rows are written. Row order does not matter to the upsert (one
+  // transaction; the path key is checked at commit).
   function* changedRows(): Generator<ListedRow> {
-    const { kept, folderIds, placements } = placed;
-    for (let i = kept.length - 1; i >= 0; i--) {
-      const row = toRow(
-        unpackMedia(kept[i] as PackedMedia),
-        folderIds[i] ?? null,
-        placements[i] as KeptPlacement,
-        deps.filters,
-        deps.source,
-      );
-      kept.length = folderIds.length = placements.length = i;
-      row.listingHash = listingHash(row);
-      if (unchangedRow(stored.get(row.remoteId), row)) {
-        unchanged.push(row.remoteId);
-        continue;
+    const { kept, folderIds, groups } = plan;
+    for (let g = 0; g < groups.length; g++) {
+      const placed = placeGroup(plan, groups[g] as PlanGroup, paths, stored, replace, unpackMedia);
+      groups[g] = EMPTY_GROUP;
+      for (const { index, item, placement } of placed) {
+        const row = toRow(item, folderIds[index] ?? null, placement, deps.filters, deps.source);
+        kept[index] = RELEASED;
+        row.listingHash = listingHash(row);
+        if (unchangedRow(stored.get(row.remoteId), row)) {
+          unchanged.push(row.remoteId);
+          continue;
+        }
+        written++;
+        yield row;
       }
-      written++;
-      yield row;
     }
+    kept.length = folderIds.length = groups.length = 0;
   }
   await deps.media.upsertListed(changedRows(), seenAt);
   await deps.media.touchSeen(deps.source ?? 'drive', unchanged, seenAt);
   return { written, unchanged: unchanged.length };
 }
 
-type ListedRow = Parameters<MediaRepo['upsertListed']>[0] extends Iterable<infer R> ? R : never;
+/** What a placed group and a written item are replaced with, so that they can be collected. */
+const EMPTY_GROUP: PlanGroup = { members: [], unlisted: [] };
+const RELEASED = '' as PackedMedia;
 
-/** What the index phase needs of a stored row. */
-export interface StoredItem {
-  relPath: string;
-  dupNumber: number;
-  originalName: string;
-  createdTime: string | null;
-  listingHash: string | null;
-  /** False for rows left out by a filter (`skipped`) or no longer upstream (`gone`). */
-  wanted: boolean;
-}
+type ListedRow = Parameters<MediaRepo['upsertListed']>[0] extends Iterable<infer R> ? R : never;
 
 export function compact(row: BriefMediaRow): StoredItem {
   return {
@@ -389,7 +302,7 @@ export function listingHash(r: ListedRow): string {
 export function toRow(
   item: RemoteMedia,
   folderId: string | null,
-  p: KeptPlacement & { pathKey?: string },
+  p: Omit<Placement, 'id' | 'pathKey'> & { pathKey?: string },
   filters: FilterOptions,
   source: MediaSource = 'drive',
 ): ListedRow {

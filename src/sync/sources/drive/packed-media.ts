@@ -3,10 +3,9 @@
  *
  * A full listing holds every item until its row is written. As a RemoteMedia an item is an object,
  * an array and a dozen strings, each with its own header; packed, it is one flat string, less than
- * half the bytes (the live heap of a 100,000-item listing: see listing.ts). The string is the JSON
- * array of the fields in a fixed order: JSON escapes whatever could pass for a separator (a name
- * or an EXIF time may hold any character, NUL included) and gives numbers, nulls and lone
- * surrogates back exactly.
+ * half the bytes. The string is the JSON array of the fields in a fixed order: JSON escapes
+ * whatever could pass for a separator (a name or an EXIF time may hold any character, NUL
+ * included) and gives numbers, nulls and lone surrogates back exactly.
  */
 import type { RemoteMedia } from '../../../remote/types.ts';
 
