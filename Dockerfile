@@ -76,8 +76,11 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
     && rm -f /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
         /usr/local/bin/yarn /usr/local/bin/yarnpkg
 
+# MALLOC_ARENA_MAX: as in the bin's shebang (src/cli/main.ts says why): glibc reads it as node
+# starts, so it is set here for the entrypoint's node.
 ENV NODE_ENV=production \
-    GPHOTOS_ROOT=/data
+    GPHOTOS_ROOT=/data \
+    MALLOC_ARENA_MAX=2
 
 WORKDIR /app
 # package.json, package-lock.json and the production node_modules/ of the deps stage.

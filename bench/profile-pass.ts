@@ -3,7 +3,8 @@
  * after 200 changes, of the real CLI against a generated library, each with `--cpu-prof` into
  * PROFILE_DIR (default a temp folder), printing wall and CPU seconds and the job's phase lines. For
  * finding where a pass spends its time; `npm run bench` gives the figures.
- * PROFILE_ITEMS (default 20,000), PROFILE_ALBUMS (50), PROFILE_BACKEND (postgres | embedded).
+ * PROFILE_ITEMS (default 20,000), PROFILE_ALBUMS (50), PROFILE_BACKEND (postgres | embedded). The
+ * phase lines that carry the job's memory (RSS, heap in use of reserved, external) print it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,7 +27,17 @@ const emu = await startEmulator({ library: lib });
 const root = await mkdtemp(path.join(os.tmpdir(), 'gphotos-prof-root-'));
 const db = BACKEND === 'postgres' ? await freshDatabase(SERVER_URL) : null;
 const env = emulatorEnv(emu, { DATABASE_URL: db?.url, GPHOTOS_CONCURRENCY: '8' });
-const PHASES = ['drive listing done', 'album list read', 'albums indexed', 'album folders linked'];
+const PHASES = [
+  'drive listing done',
+  'index read',
+  'listing grouped',
+  'index written',
+  'album list read',
+  'Drive items to match read',
+  'album indexed',
+  'albums indexed',
+  'album folders linked',
+];
 
 async function step(name: string, args: string[]): Promise<void> {
   const t0 = process.hrtime.bigint();
@@ -42,8 +53,12 @@ async function step(name: string, args: string[]): Promise<void> {
   const start = r.lines[0] ? t(r.lines[0]) : 0;
   for (const l of r.lines) {
     if (l.level === 20 && !PHASES.includes(String(l.msg))) continue;
-    const { msg, seconds: s } = l;
-    console.log(`  +${((t(l) - start) / 1000).toFixed(2)} ${String(msg)} ${s ?? ''}`);
+    const { msg, seconds: s, rssMb, heapMb, heapTotalMb, externalMb } = l;
+    const mem =
+      rssMb === undefined
+        ? ''
+        : ` (RSS ${String(rssMb)}, heap ${String(heapMb)} of ${String(heapTotalMb)}, external ${String(externalMb)} MiB)`;
+    console.log(`  +${((t(l) - start) / 1000).toFixed(2)} ${String(msg)} ${s ?? ''}${mem}`);
   }
   if (r.code !== 0) console.log(r.stderr.slice(-2000));
 }

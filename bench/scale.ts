@@ -127,7 +127,10 @@ async function measure(
   // With GPHOTOS_LOG_LEVEL=debug, the heap of the index phase's steps.
   const heap = r.lines
     .filter((l) => typeof l.heapMb === 'number')
-    .map((l) => `${String(l.msg)}: heap ${String(l.heapMb)} rss ${String(l.rssMb)} MB`);
+    .map(
+      (l) =>
+        `${String(l.msg)}: heap ${String(l.heapMb)} external ${String(l.externalMb)} rss ${String(l.rssMb)} MiB`,
+    );
   console.log(
     JSON.stringify({ ...row, listingSeconds: logSeconds(r, 'drive listing done'), heap }),
   );

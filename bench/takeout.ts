@@ -233,7 +233,7 @@ function jobRow(
   for (const l of r.lines.filter((x) => x.msg === 'Takeout step')) {
     const { step, seconds: s, cpuSeconds: c, rssMb, heapMb } = l;
     console.log(
-      `    step ${String(step)}: ${String(s)} s, ${String(c)} CPU s, RSS ${String(rssMb)} MB, heap ${String(heapMb)} MB`,
+      `    step ${String(step)}: ${String(s)} s, ${String(c)} CPU s, RSS ${String(rssMb)} MiB, heap ${String(heapMb)} MiB`,
     );
   }
   if (r.code !== 0) console.error(r.stderr || r.stdout.split('\n').slice(-5).join('\n'));

@@ -62,13 +62,18 @@ const jsonArray = (i: Instruction): string[] => {
   return JSON.parse(raw) as string[];
 };
 
-/** The node flags of the bin's shebang (src/cli/main.ts). */
-function shebangFlags(): string[] {
+/** The bin's shebang (src/cli/main.ts): the environment it sets, then node's flags. */
+function shebang(): { env: string[]; flags: string[] } {
   const first = readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8').split('\n')[0] ?? '';
-  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=[\w.]+)?)*)$/.exec(first);
+  const m = /^#!\/usr\/bin\/env -S((?: [A-Z_]+=\w+)*) node((?: --[\w-]+(?:=[\w.]+)?)*)$/.exec(
+    first,
+  );
   assert.ok(m, `shebang: ${first}`);
-  return (m[1] ?? '').trim().split(' ').filter(Boolean);
+  const words = (s: string | undefined) => (s ?? '').trim().split(' ').filter(Boolean);
+  return { env: words(m[1]), flags: words(m[2]) };
 }
+
+const shebangFlags = (): string[] => shebang().flags;
 
 describe('Dockerfile', () => {
   it('passes the Dockerfile validator with every check an error', () => {
@@ -246,7 +251,7 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('declares the /data volume, GPHOTOS_ROOT, and no HEALTHCHECK (a batch job)', () => {
+  it('declares the /data volume, GPHOTOS_ROOT, the shebang environment, and no HEALTHCHECK (a batch job)', () => {
     assert.deepEqual(kw(runtime, 'VOLUME').map(argsOf), [['/data']]);
     const env = new Map(
       kw(runtime, 'ENV').flatMap((e) =>
@@ -258,6 +263,13 @@ describe('Dockerfile', () => {
     );
     assert.equal(env.get('GPHOTOS_ROOT'), '/data');
     assert.equal(env.get('NODE_ENV'), 'production');
+    // The environment the bin's shebang sets, for the entrypoint's node (which has no shebang).
+    const fromShebang = shebang().env;
+    assert.ok(fromShebang.length > 0, 'the shebang sets MALLOC_ARENA_MAX');
+    for (const assignment of fromShebang) {
+      const [name = '', value] = assignment.split('=');
+      assert.equal(env.get(name), value, `ENV ${name} as in the shebang`);
+    }
     assert.deepEqual(kw(instructions, 'HEALTHCHECK').map(argsOf), [['NONE']]);
     assert.match(text, /# No HEALTHCHECK: this is a batch job/);
   });

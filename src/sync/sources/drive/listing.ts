@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SyncError } from '../../../errors/errors.ts';
+import { memoryMib } from '../../../lib/memory.ts';
 import type { FolderRepo } from '../../../index/folder-repo.ts';
 import type { BriefMediaRow, MediaRepo, MediaSource } from '../../../index/media-repo.ts';
 import type { ShortcutRepo } from '../../../index/shortcut-repo.ts';
@@ -103,14 +104,6 @@ async function walkRoots(
   };
 }
 
-/** Heap and RSS in MB, for the debug lines of long phases. */
-function memory(): { heapMb: number; rssMb: number } {
-  // With node --expose-gc (diagnostics only) the figures are of live objects.
-  (globalThis as { gc?: () => void }).gc?.();
-  const m = process.memoryUsage();
-  return { heapMb: Math.round(m.heapUsed / 1e6), rssMb: Math.round(m.rss / 1e6) };
-}
-
 function toDate(s: string | null): Date | null {
   if (!s) return null;
   const d = new Date(s);
@@ -138,10 +131,10 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
   log.info({ items: listed.length, seconds: seconds() }, 'drive listing done');
 
   const stored = await storedItems(deps.media, deps.source ?? 'drive');
-  log.debug({ seconds: seconds(), stored: stored.size, ...memory() }, 'index read');
+  log.debug({ seconds: seconds(), stored: stored.size, ...memoryMib() }, 'index read');
   const plan = planListing(listed, paths, stored, unpackMedia);
   listed.length = 0;
-  log.debug({ seconds: seconds(), folders: plan.groups.length, ...memory() }, 'listing grouped');
+  log.debug({ seconds: seconds(), folders: plan.groups.length, ...memoryMib() }, 'listing grouped');
 
   const seenAt = new Date(started);
   await deps.folders.upsertMany(
@@ -157,7 +150,7 @@ export async function indexDrive(deps: DriveIndexDeps): Promise<{
   if (deps.shortcuts !== undefined) {
     await storeListedShortcuts({ ...deps, shortcuts: deps.shortcuts }, shortcutRows, seenAt);
   }
-  log.debug({ seconds: seconds(), written, unchanged, ...memory() }, 'index written');
+  log.debug({ seconds: seconds(), written, unchanged, ...memoryMib() }, 'index written');
   return { listed: written + unchanged, roots, photosFolderModified };
 }
 

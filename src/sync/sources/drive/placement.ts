@@ -92,7 +92,7 @@ export function planListing<T>(
     listedIds?.add(item.id);
   }
   for (const [id, prev] of stored) {
-    if (listedIds?.has(id) !== false) continue;
+    if (listedIds === undefined || listedIds.has(id)) continue;
     const dir = prev.relPath.slice(0, prev.relPath.lastIndexOf('/'));
     // A folder with no listed item: nothing there to place.
     byKey.get(pathKey(dir))?.unlisted.push({

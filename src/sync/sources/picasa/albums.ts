@@ -17,6 +17,7 @@
  * - Photos-only items get `picasa/YYYY/MM/<name>` (UTC), placed once and never moved.
  */
 import type { Logger } from 'pino';
+import { memoryMib } from '../../../lib/memory.ts';
 import type { AlbumRepo, AlbumRow, ListedAlbum } from '../../../index/album-repo.ts';
 import type { MediaRepo } from '../../../index/media-repo.ts';
 import type { StateRepo } from '../../../index/state-repo.ts';
@@ -168,7 +169,7 @@ async function readAlbums(
     // without statistics, each page of the reads below was a sort of the whole table.
     await deps.media.analyze();
     const drive = deps.matchDrive ? await driveIndex(deps.media) : new Map<string, string>();
-    deps.log.debug({ driveItems: drive.size, rssMb: rssMb() }, 'Drive items to match read');
+    deps.log.debug({ driveItems: drive.size, ...memoryMib() }, 'Drive items to match read');
     const known = await knownPhotosOnly(deps.media);
     for (const [i, album] of toRead.entries()) {
       deps.signal.throwIfAborted();
@@ -187,7 +188,7 @@ async function readAlbums(
         seenAt,
       });
       for (const id of gone) noteLeft(left, id, album.title);
-      deps.log.debug({ album: album.title, items: items.length, rssMb: rssMb() }, 'album indexed');
+      deps.log.debug({ album: album.title, items: items.length, ...memoryMib() }, 'album indexed');
       result.albumsRead++;
       result.items += items.length;
     }
@@ -258,8 +259,6 @@ function noteTruncated(
     `album ${JSON.stringify(album.title)}: Picasa lists only its first ${end.listed} items; ${missing} more cannot be read through this API (a known limit, not an error)`,
   );
 }
-
-const rssMb = (): number => Math.round(process.memoryUsage().rss / 1e6);
 
 /** The Photos-only items the index holds, by key. */
 async function knownPhotosOnly(media: MediaRepo): Promise<Map<string, KnownPhotosOnly>> {
