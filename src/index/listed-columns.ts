@@ -46,6 +46,9 @@ export function listedColumns(rows: readonly ListedMediaRow[]): string[] {
   return LISTED_COLUMNS.map((c) => arrayLiteral(rows.map(c.get)));
 }
 
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPE = /[\\"]/g;
+
 /** A text[] literal: every value quoted (backslash and quote escaped), null as NULL. */
 export function arrayLiteral(values: readonly Value[]): string {
   const parts = new Array<string>(values.length);
@@ -53,8 +56,9 @@ export function arrayLiteral(values: readonly Value[]): string {
     const v = values[i];
     if (v === null || v === undefined) parts[i] = 'NULL';
     else {
-      const text = v instanceof Date ? v.toISOString() : String(v);
-      parts[i] = `"${text.replace(/[\\"]/g, '\\$&')}"`;
+      const text = typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
+      // Most values hold neither: a test is cheaper than a replace that finds nothing.
+      parts[i] = NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPE, '\\$&')}"` : `"${text}"`;
     }
   }
   return `{${parts.join(',')}}`;

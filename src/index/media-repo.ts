@@ -5,6 +5,7 @@ import {
   chunks,
   isUniqueViolation,
   lazyChunks,
+  pipelined,
   toDate,
   toNumber,
 } from './sql-util.ts';
@@ -223,9 +224,11 @@ export class MediaRepo extends AccountRepo {
   async upsertListed(rows: Iterable<ListedMediaRow>, seenAt: Date): Promise<void> {
     try {
       await this.knex.transaction(async (trx) => {
-        for (const chunk of lazyChunks(rows, UPSERT_CHUNK)) {
-          await trx.raw(UPSERT_LISTED_SQL, [this.account, seenAt, seenAt, ...listedColumns(chunk)]);
-        }
+        await pipelined(
+          lazyChunks(rows, UPSERT_CHUNK),
+          (chunk) => [this.account, seenAt, seenAt, ...listedColumns(chunk)],
+          (params) => trx.raw(UPSERT_LISTED_SQL, params),
+        );
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
