@@ -5,6 +5,7 @@
  * finding where a pass spends its time; `npm run bench` gives the figures.
  * PROFILE_ITEMS (default 20,000), PROFILE_ALBUMS (50), PROFILE_BACKEND (postgres | embedded). The
  * phase lines that carry the job's memory (RSS, heap in use of reserved, external) print it.
+ * PROFILE_CPU=0 leaves the CPU profile out.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +21,8 @@ const ALBUMS = Number(process.env.PROFILE_ALBUMS ?? 50);
 const BACKEND = process.env.PROFILE_BACKEND ?? 'postgres';
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const STEPS = (process.env.PROFILE_STEPS ?? 'index,full,rerun,changed').split(',');
+/** PROFILE_CPU=0: no CPU profile, the phase lines only (the profiler moves the memory figures). */
+const CPU_PROFILE = process.env.PROFILE_CPU !== '0';
 
 const dir = process.env.PROFILE_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'gphotos-prof-')));
 const lib = generateLibrary({ items: ITEMS, seed: 42, albums: ALBUMS });
@@ -44,7 +47,7 @@ async function step(name: string, args: string[]): Promise<void> {
   const before = emu.stats().requests;
   const { r, cpuSeconds } = await runTimed(['sync', root, '--log-level', 'debug', ...args], {
     ...env,
-    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}/${name}`,
+    NODE_OPTIONS: CPU_PROFILE ? `--cpu-prof --cpu-prof-dir=${dir}/${name}` : undefined,
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const requests = emu.stats().requests - before;
