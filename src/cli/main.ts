@@ -21,8 +21,9 @@
  * threads, libuv's pool) may get an arena of its own, up to 8 per core, and memory freed in one is
  * kept there: RSS that neither the heap nor the WebAssembly memory accounts for. Embedded index,
  * 100,000 items and 50 albums, one run after the other on the 2-core machine: index-only pass
- * peak 279-285 MiB against 287-305, full pass 285-291 against 300-311; CPU within the run-to-run
- * noise (index-only 35-47 against 29-38 CPU s). The container sets the same (Dockerfile).
+ * peak 279-285 MiB against 287-305, full pass 285-294 against 300-311 (one bench run: 314); CPU
+ * within the run-to-run noise (index-only 35-47 against 29-38 CPU s). The container sets the
+ * same (Dockerfile).
  *
  * The compile cache keeps V8's compiled code of every module the job loads (knex, googleapis,
  * pino: 0.6-0.7 CPU s of a start) for the next start: about 0.2 CPU s less per pass, measured on

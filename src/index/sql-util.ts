@@ -38,7 +38,8 @@ export function* lazyChunks<T>(items: Iterable<T>, size = WRITE_CHUNK): Generato
  * it runs: `build` (the CPU side: the rows pulled from their generator, the parameters made) for
  * chunk n+1 overlaps the database's work on chunk n. One statement is in flight at a time, so a
  * transaction's statements keep their order; the first failure is thrown before anything else
- * is sent. `run` must start its statement when called (a knex builder starts on `then`).
+ * is sent. `run` returns the statement's promise, or a builder that starts it on `then` (knex),
+ * which `Promise.resolve` calls a microtask later: the loop yields to let it go out.
  * On server Postgres the two sides run on two cores (100,000 listed rows: see upsertListed);
  * PGlite runs on the job's own thread, where this changes nothing.
  */
