@@ -18,7 +18,7 @@ import type { ShortcutRepo } from '../../../index/shortcut-repo.ts';
 import type { Progress } from '../../../logging/progress.ts';
 import { GOOGLE_PHOTOS_FOLDER, type DriveApi, type RemoteMedia } from '../../../remote/types.ts';
 import { fileMtime, parseTakenTime, type Placement } from '../../../tree/layout.ts';
-import { pathKey, sanitizeName } from '../../../tree/sanitize.ts';
+import { sanitizeName } from '../../../tree/sanitize.ts';
 import { FolderPaths } from './folders.ts';
 import { packedId, packMedia, unpackMedia, type PackedMedia } from './packed-media.ts';
 import { latestModified } from './photos-folder-check.ts';
@@ -291,11 +291,11 @@ export function listingHash(r: ListedRow): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
-/** The row of a listed item; `p` without its pathKey has pathKey(p.relPath), as every Placement. */
+/** The row of a listed item at its placement. */
 export function toRow(
   item: RemoteMedia,
   folderId: string | null,
-  p: Omit<Placement, 'id' | 'pathKey'> & { pathKey?: string },
+  p: Omit<Placement, 'id'>,
   filters: FilterOptions,
   source: MediaSource = 'drive',
 ): ListedRow {
@@ -306,7 +306,7 @@ export function toRow(
     remoteId: item.id,
     folderId,
     relPath: p.relPath,
-    pathKey: p.pathKey ?? pathKey(p.relPath),
+    pathKey: p.pathKey,
     // Postgres text cannot hold NUL; the sanitised name on disk has `_` there anyway.
     originalName: item.name.replaceAll('\u0000', '\ufffd'),
     baseName: p.baseName,
