@@ -1,8 +1,10 @@
 /**
- * Per-step figures of filing an export (seconds, CPU seconds, RSS), logged as `Takeout step` so
- * that a slow or memory-hungry step can be named from the log alone (bench/takeout.ts prints them).
+ * Per-step figures of filing an export (seconds, CPU seconds, memory as lib/memory.ts gives it),
+ * logged as `Takeout step` so that a slow or memory-hungry step can be named from the log alone
+ * (bench/takeout.ts prints them).
  */
 import type { Logger } from 'pino';
+import { memoryMib } from '../../../lib/memory.ts';
 
 export class StepClock {
   readonly #log: Logger;
@@ -17,14 +19,12 @@ export class StepClock {
   done(step: string, extra: Record<string, number> = {}): void {
     const now = performance.now();
     const cpu = process.cpuUsage(this.#cpu);
-    const mem = process.memoryUsage();
     this.#log.info(
       {
         step,
         seconds: Math.round(now - this.#t) / 1000,
         cpuSeconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
-        rssMb: Math.round(mem.rss / 2 ** 20),
-        heapMb: Math.round(mem.heapUsed / 2 ** 20),
+        ...memoryMib(),
         ...extra,
       },
       'Takeout step',
