@@ -46,55 +46,92 @@ interface Open {
 
 /** Reads `xml` and calls `onEntry` with each entry's tree (see the contract above). */
 export function readFeedEntries(xml: string, onEntry: (entry: XmlNode) => void): void {
-  if (xml.trim() === '') throw malformed('the answer is empty');
-  const p = new SaxesParser();
-  let depth = 0;
-  let root = '';
-  let atom = false;
+  const reader = new FeedEntryReader(onEntry);
+  reader.write(xml);
+  reader.close();
+}
+
+/**
+ * readFeedEntries over a body that comes in pieces: `write` each piece of text in order, then
+ * `close`. Entries are handed on as they close, and the same errors are thrown (from `write` for
+ * broken XML, from `close` for an empty body, one that ends early, or one that is not a feed), as
+ * for the whole text at once. Nothing of a piece is kept once it is read: a page never has to be
+ * one string.
+ */
+export class FeedEntryReader {
+  readonly #parser = new SaxesParser();
+  #blank = true;
+  #held = '';
+  #depth = 0;
+  #root = '';
+  #atom = false;
   // The current entry (at [0]) and its open descendants; empty outside entries.
-  const stack: Open[] = [];
-  p.on('error', (err) => {
-    throw malformed(`the answer is not well-formed XML (${syntaxSummary(err)})`, err);
-  });
-  p.on('opentag', (tag: SaxesTagPlain) => {
-    depth++;
-    if (depth === 1) {
-      root = tag.name;
-      atom = tag.name === 'feed' && tag.attributes.xmlns === ATOM_NS;
-      return;
+  readonly #stack: Open[] = [];
+
+  constructor(onEntry: (entry: XmlNode) => void) {
+    const p = this.#parser;
+    const stack = this.#stack;
+    p.on('error', (err) => {
+      throw malformed(`the answer is not well-formed XML (${syntaxSummary(err)})`, err);
+    });
+    p.on('opentag', (tag: SaxesTagPlain) => {
+      this.#depth++;
+      if (this.#depth === 1) {
+        this.#root = tag.name;
+        this.#atom = tag.name === 'feed' && tag.attributes.xmlns === ATOM_NS;
+        return;
+      }
+      if (stack.length === 0 && !(this.#atom && this.#depth === 2 && tag.name === 'entry')) return;
+      const node: XmlNode = {};
+      for (const k in tag.attributes) (node.$ ??= {})[k] = tag.attributes[k] as string;
+      stack.push({ name: tag.name, node, text: '', cdata: false });
+    });
+    p.on('text', (t) => {
+      const top = stack[stack.length - 1];
+      if (top !== undefined) top.text += t;
+    });
+    p.on('cdata', (t) => {
+      const top = stack[stack.length - 1];
+      if (top !== undefined) {
+        top.text += t;
+        top.cdata = true;
+      }
+    });
+    p.on('closetag', () => {
+      this.#depth--;
+      const open = stack.pop();
+      if (open === undefined) return;
+      const value = finish(open);
+      const parent = stack[stack.length - 1];
+      if (parent === undefined) {
+        if (typeof value === 'object') onEntry(value);
+        return;
+      }
+      const list = parent.node[open.name];
+      if (Array.isArray(list)) list.push(value);
+      else parent.node[open.name] = [value];
+    });
+  }
+
+  write(text: string): void {
+    // Whitespace (a byte order mark too) before anything else is held back until something
+    // else comes: a body of only that is "empty", not broken XML.
+    if (this.#blank) {
+      this.#held += text;
+      if (text.trim() === '') return;
+      this.#blank = false;
+      text = this.#held;
+      this.#held = '';
     }
-    if (stack.length === 0 && !(atom && depth === 2 && tag.name === 'entry')) return;
-    const node: XmlNode = {};
-    for (const k in tag.attributes) (node.$ ??= {})[k] = tag.attributes[k] as string;
-    stack.push({ name: tag.name, node, text: '', cdata: false });
-  });
-  p.on('text', (t) => {
-    const top = stack[stack.length - 1];
-    if (top !== undefined) top.text += t;
-  });
-  p.on('cdata', (t) => {
-    const top = stack[stack.length - 1];
-    if (top !== undefined) {
-      top.text += t;
-      top.cdata = true;
-    }
-  });
-  p.on('closetag', () => {
-    depth--;
-    const open = stack.pop();
-    if (open === undefined) return;
-    const value = finish(open);
-    const parent = stack[stack.length - 1];
-    if (parent === undefined) {
-      if (typeof value === 'object') onEntry(value);
-      return;
-    }
-    const list = parent.node[open.name];
-    if (Array.isArray(list)) list.push(value);
-    else parent.node[open.name] = [value];
-  });
-  p.write(xml).close();
-  if (!atom) throw malformed(`the answer is not an Atom feed (its root is <${root}>)`);
+    this.#parser.write(text);
+  }
+
+  close(): void {
+    if (this.#blank) throw malformed('the answer is empty');
+    this.#parser.close();
+    if (!this.#atom)
+      throw malformed(`the answer is not an Atom feed (its root is <${this.#root}>)`);
+  }
 }
 
 /** The value an element closes to, as xml2js makes it. */

@@ -16,7 +16,7 @@
  * the fields it cannot do without is left out and described in `rejected`.
  */
 import type { PicasaAlbum, PicasaItem } from './types.ts';
-import { readFeedEntries, type XmlNode } from './feed-reader.ts';
+import { FeedEntryReader, type XmlNode } from './feed-reader.ts';
 
 const KIND_SCHEME = 'http://schemas.google.com/g/2005#kind';
 const KIND_PREFIX = 'http://schemas.google.com/photos/2007#';
@@ -38,33 +38,66 @@ export interface FeedPage<T> {
  * guess to request the next page with before this one is parsed, checked against the parse.
  */
 export function countEntries(xml: string): number {
-  let n = 0;
-  for (let i = xml.indexOf('<entry'); i !== -1; i = xml.indexOf('<entry', i + 6)) {
-    const c = xml.charCodeAt(i + 6);
-    // '>', ' ', '\n', '\r', '\t', '/'
-    if (c === 62 || c === 32 || c === 10 || c === 13 || c === 9 || c === 47) n++;
+  const counter = new EntryCounter();
+  counter.add(xml);
+  return counter.count;
+}
+
+/**
+ * countEntries over a body that comes in pieces: `add` each in order; `count` is then the same as
+ * countEntries of the whole. A start tag is counted once the character after `<entry` arrived:
+ * the last 6 characters of a piece are scanned again with the next one.
+ */
+export class EntryCounter {
+  count = 0;
+  #tail = '';
+
+  add(text: string): void {
+    const s = this.#tail + text;
+    for (let i = s.indexOf('<entry'); i !== -1; i = s.indexOf('<entry', i + 6)) {
+      const c = s.charCodeAt(i + 6);
+      // '>', ' ', '\n', '\r', '\t', '/'; NaN (not arrived yet) is none of them
+      if (c === 62 || c === 32 || c === 10 || c === 13 || c === 9 || c === 47) this.count++;
+    }
+    this.#tail = s.slice(-6);
   }
-  return n;
+}
+
+/** A page read in pieces (FeedEntryReader): `write` each piece of text, then `end` for the page. */
+export interface PageReader<T> {
+  write(text: string): void;
+  end(): FeedPage<T>;
 }
 
 /** Parses the user feed (`kind=album`). */
 export async function parseUserFeed(xml: string): Promise<FeedPage<PicasaAlbum>> {
-  return readPage(xml, 'album', toAlbum);
+  return readWhole(userFeedReader(), xml);
 }
 
 /** Parses an album feed (`kind=photo`); items are reported under `albumId`, the album listed. */
 export async function parseAlbumFeed(xml: string, albumId: string): Promise<FeedPage<PicasaItem>> {
-  return readPage(xml, 'photo', (e) => toItem(e, albumId));
+  return readWhole(albumFeedReader(albumId), xml);
 }
 
-/** The page `xml` holds: every entry counted, those of `kind` parsed as each one closes. */
-function readPage<T>(
-  xml: string,
-  kind: string,
-  parse: (entry: XmlNode) => T | string,
-): FeedPage<T> {
+/** parseUserFeed, for a page that comes in pieces. */
+export function userFeedReader(): PageReader<PicasaAlbum> {
+  return pageReader('album', toAlbum);
+}
+
+/** parseAlbumFeed, for a page that comes in pieces. */
+export function albumFeedReader(albumId: string): PageReader<PicasaItem> {
+  return pageReader('photo', (e) => toItem(e, albumId));
+}
+
+function readWhole<T>(reader: PageReader<T>, xml: string): FeedPage<T> {
+  reader.write(xml);
+  return reader.end();
+}
+
+/** A page: every entry counted, those of `kind` parsed as each one closes. */
+function pageReader<T>(kind: string, parse: (entry: XmlNode) => T | string): PageReader<T> {
   const page: FeedPage<T> = { entries: 0, firstId: null, lastId: null, values: [], rejected: [] };
-  readFeedEntries(xml, (entry) => {
+  const reader = new FeedEntryReader((entry) => {
     const id = text(entry.id);
     if (page.entries++ === 0) page.firstId = id;
     page.lastId = id;
@@ -74,7 +107,13 @@ function readPage<T>(
     if (typeof v === 'string') page.rejected.push(v);
     else page.values.push(v);
   });
-  return page;
+  return {
+    write: (t) => reader.write(t),
+    end: () => {
+      reader.close();
+      return page;
+    },
+  };
 }
 
 /** An album entry, or why it was left out. */
