@@ -51,27 +51,26 @@ function randomCuts(text: string, seed: number): number[] {
   return Array.from({ length: n }, () => Math.floor(r() * (text.length + 1))).sort((a, b) => a - b);
 }
 
-function entriesInPieces(pieces: string[]): XmlNode[] | Error {
+/** The entries a read hands on, or the error it throws. */
+function collect(read: (onEntry: (e: XmlNode) => void) => void): XmlNode[] | Error {
   const out: XmlNode[] = [];
   try {
-    const reader = new FeedEntryReader((e) => out.push(e));
-    for (const p of pieces) reader.write(p);
-    reader.close();
+    read((e) => out.push(e));
+    return out;
   } catch (err) {
     return err as Error;
   }
-  return out;
 }
 
-function entriesWhole(xml: string): XmlNode[] | Error {
-  const out: XmlNode[] = [];
-  try {
-    readFeedEntries(xml, (e) => out.push(e));
-  } catch (err) {
-    return err as Error;
-  }
-  return out;
+function entriesInPieces(pieces: string[]): XmlNode[] | Error {
+  return collect((onEntry) => {
+    const reader = new FeedEntryReader(onEntry);
+    for (const p of pieces) reader.write(p);
+    reader.close();
+  });
 }
+
+const entriesWhole = (xml: string) => collect((onEntry) => readFeedEntries(xml, onEntry));
 
 /** `bytes` cut into pieces of `size()` bytes, decoded as the client decodes a body (eachText). */
 function decodedPieces(bytes: Buffer, size: () => number): string[] {
