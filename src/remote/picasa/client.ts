@@ -201,8 +201,8 @@ export class PicasaClient implements PicasaApi {
    * The page at `at.start`: the one requested ahead when it is this one, else requested now.
    * While it is awaited, its body starts the next request as soon as it has arrived (the next
    * `start-index` from a count of its `<entry>` tags, see #fetch), so the next page travels while
-   * this one is finished; a page taken ready starts the next at once. At most one page is ahead; one ahead
-   * at the wrong `start-index` (the count missed) is called off and asked for again.
+   * this one is finished; a page taken ready starts the next at once. At most one page is ahead;
+   * one ahead at the wrong `start-index` (the count missed) is called off and asked for again.
    */
   async #page<T>(at: PageAt<T>, ahead: Ahead<T>): Promise<FeedPage<T>> {
     let own = ahead.p?.start === at.start ? ahead.p : null;

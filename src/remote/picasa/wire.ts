@@ -34,19 +34,11 @@ export interface FeedPage<T> {
 }
 
 /**
- * How many `<entry>` elements `xml` seems to hold, by a scan for their start tags (no parse): a
+ * How many `<entry>` elements a body seems to hold, by a scan for their start tags (no parse): a
  * guess to request the next page with before this one is parsed, checked against the parse.
- */
-export function countEntries(xml: string): number {
-  const counter = new EntryCounter();
-  counter.add(xml);
-  return counter.count;
-}
-
-/**
- * countEntries over a body that comes in pieces: `add` each in order; `count` is then the same as
- * countEntries of the whole. A start tag is counted once the character after `<entry` arrived:
- * the last 6 characters of a piece are scanned again with the next one.
+ * `add` each piece of the body in order; `count` does not depend on where the pieces were cut: a
+ * start tag is counted once the character after `<entry` is in (the last 6 characters of a piece
+ * are scanned again with the next one).
  */
 export class EntryCounter {
   count = 0;
