@@ -98,6 +98,9 @@ export type BriefMediaRow = Pick<
   | 'movedFrom'
 >;
 
+/** What matching an item by original name and size needs (MediaRepo.iterateNames). */
+export type NamedMediaRow = Pick<MediaRow, 'remoteId' | 'relPath' | 'originalName' | 'size'>;
+
 export interface MediaUpdate {
   source: MediaSource;
   remoteId: string;
@@ -276,6 +279,24 @@ export class MediaRepo extends AccountRepo {
   ): AsyncGenerator<BriefMediaRow[]> {
     for await (const rows of this.pages(source, opts.states, briefColumns)) {
       yield rows.map(briefFromDb);
+    }
+  }
+
+  /**
+   * `iterate`, with only what matching by name and size needs (the album pass reads it for every
+   * Drive item): no dates to parse, a quarter of the columns of iterateBrief.
+   */
+  async *iterateNames(
+    source: MediaSource,
+    opts: { states?: MediaState[] } = {},
+  ): AsyncGenerator<NamedMediaRow[]> {
+    for await (const rows of this.pages(source, opts.states, nameColumns)) {
+      yield rows.map((r) => ({
+        remoteId: String(r.remote_id),
+        relPath: String(r.rel_path),
+        originalName: String(r.original_name),
+        size: toNumber(r.size),
+      }));
     }
   }
 
@@ -477,6 +498,8 @@ function briefFromDb(r: Record<string, unknown>): BriefMediaRow {
     movedFrom: (r.moved_from as string | null) ?? null,
   };
 }
+
+const nameColumns = ['remote_id', 'rel_path', 'original_name', 'size'];
 
 const briefColumns = [
   'remote_id',

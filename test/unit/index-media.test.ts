@@ -157,6 +157,17 @@ test('rows round-trip with their types', async () => {
     listingHash: 'h1',
     movedFrom: null,
   });
+  const [named] = (await repo.iterateNames('drive', { states: ['pending'] }).next()).value ?? [];
+  assert.deepEqual(named, {
+    remoteId: row.remoteId,
+    relPath: row.relPath,
+    originalName: row.originalName,
+    size: 5_000_000_000,
+  });
+  assert.deepEqual(
+    (await repo.iterateNames('drive', { states: ['done'] }).next()).value,
+    undefined,
+  );
   assert.deepEqual(await repo.all('picasa'), []);
 });
 

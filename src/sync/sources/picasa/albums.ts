@@ -278,19 +278,22 @@ async function knownPhotosOnly(media: MediaRepo): Promise<Map<string, KnownPhoto
 
 /** (size, original name) -> remote id of the Drive items still upstream; the lowest path wins. */
 async function driveIndex(media: MediaRepo): Promise<Map<string, string>> {
-  const best = new Map<string, { id: string; relPath: string }>();
-  for await (const rows of media.iterateBrief('drive', {
+  const ids = new Map<string, string>();
+  // The path of each key's id so far, for a later item of the same key; dropped with this call.
+  const paths = new Map<string, string>();
+  for await (const rows of media.iterateNames('drive', {
     states: ['pending', 'done', 'failed', 'skipped'],
   })) {
     for (const r of rows) {
       const key = driveKey(r.originalName, r.size);
-      const had = best.get(key);
-      if (had === undefined || r.relPath < had.relPath) {
-        best.set(key, { id: r.remoteId, relPath: r.relPath });
+      const had = paths.get(key);
+      if (had === undefined || r.relPath < had) {
+        ids.set(key, r.remoteId);
+        paths.set(key, r.relPath);
       }
     }
   }
-  return new Map([...best].map(([k, v]) => [k, v.id]));
+  return ids;
 }
 
 /**
