@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { AlbumRepo } from '../../../index/album-repo.ts';
-import type { ListedMediaRow, MediaRepo } from '../../../index/media-repo.ts';
+import { mediaStates, type ListedMediaRow, type MediaRepo } from '../../../index/media-repo.ts';
 import type { TakeoutItemRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
 import { readExifDate } from '../../../tree/exif-date.ts';
 import { resolveInside } from '../../../tree/layout.ts';
@@ -123,10 +123,11 @@ async function loadKnown(deps: FileExportDeps): Promise<Known> {
     known.byIdentity.set(c.identity, ref);
     known.byContent.set(`${c.md5}:${c.size}`, ref);
   }
-  for await (const rows of deps.media.iterateBrief('drive')) {
+  // Drive items still upstream, with only what matching by name and size needs.
+  const states = mediaStates.filter((s) => s !== 'gone');
+  for await (const rows of deps.media.iterateNames('drive', { states })) {
     for (const r of rows) {
-      if (r.state !== 'gone' && r.size !== null)
-        known.drive.set(`${r.originalName}|${r.size}`, r.remoteId);
+      if (r.size !== null) known.drive.set(`${r.originalName}|${r.size}`, r.remoteId);
     }
   }
   return known;
