@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OAuth2Client } from 'google-auth-library';
+import { createOAuthClient } from '../../src/remote/oauth.ts';
+import type { Emulator } from '../fakes/google/server.ts';
 import { repoRoot } from './cli.ts';
 
 export const SAMPLES_DIR = path.resolve(repoRoot, '../shared/api-samples');
@@ -36,3 +39,14 @@ export async function apiError(p: Promise<unknown>): Promise<ApiError> {
 
 /** Per-call option that turns gaxios' own retries off, so a fault reaches the test as is. */
 export const noRetry = { retry: false } as const;
+
+/** The pass's OAuth client (createOAuthClient) for the emulator's default token. */
+export function emulatorOAuth(emu: Emulator): OAuth2Client {
+  const t = emu.defaultToken();
+  return createOAuthClient({
+    clientId: t.client_id,
+    clientSecret: t.client_secret,
+    refreshToken: t.refresh_token,
+    tokenUrl: emu.tokenUrl,
+  });
+}

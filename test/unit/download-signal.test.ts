@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { Pacer } from '../../src/lib/pacer.ts';
 import { scopedSignal } from '../../src/lib/scoped-signal.ts';
 import { DriveClient } from '../../src/remote/drive/client.ts';
-import { createOAuthClient } from '../../src/remote/oauth.ts';
 import { downloadItem } from '../../src/sync/download.ts';
 import { contentOf, LibraryBuilder, md5Of, sizeOf } from '../fakes/google/library.ts';
+import { emulatorOAuth } from '../helpers/google.ts';
 import { startEmulator, type Emulator } from '../fakes/google/server.ts';
 
 describe('scopedSignal', () => {
@@ -62,13 +62,7 @@ describe('downloadItem and the pass signal', () => {
     const folder = b.folder('Google Photos');
     for (let i = 0; i < 40; i++) ids.push(b.photo(`IMG_${i}.jpg`, folder));
     emu = await startEmulator({ library: b.build() });
-    const t = emu.defaultToken();
-    const auth = createOAuthClient({
-      clientId: t.client_id,
-      clientSecret: t.client_secret,
-      refreshToken: t.refresh_token,
-      tokenUrl: emu.tokenUrl,
-    });
+    const auth = emulatorOAuth(emu);
     drive = new DriveClient({ auth, rootUrl: emu.url, pacer: new Pacer(pacerOpts) });
   });
   after(async () => {

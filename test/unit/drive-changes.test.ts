@@ -7,7 +7,6 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { Pacer } from '../../src/lib/pacer.ts';
 import { DriveClient } from '../../src/remote/drive/client.ts';
 import { RemoteError } from '../../src/remote/errors.ts';
-import { createOAuthClient } from '../../src/remote/oauth.ts';
 import type { RemoteChange } from '../../src/remote/types.ts';
 import {
   addFile,
@@ -28,6 +27,7 @@ import {
 import { sha256Of } from '../fakes/google/checksums.ts';
 import { demoLibrary } from '../fakes/google/scenarios.ts';
 import type { DemoLibrary } from '../fakes/google/scenarios.ts';
+import { emulatorOAuth } from '../helpers/google.ts';
 import { startEmulator } from '../fakes/google/server.ts';
 import type { Emulator, FaultKind } from '../fakes/google/server.ts';
 
@@ -40,13 +40,7 @@ describe('DriveClient changes feed', () => {
   before(async () => {
     lib = demoLibrary();
     emu = await startEmulator({ library: lib });
-    const t = emu.defaultToken();
-    const auth = createOAuthClient({
-      clientId: t.client_id,
-      clientSecret: t.client_secret,
-      refreshToken: t.refresh_token,
-      tokenUrl: emu.tokenUrl,
-    });
+    const auth = emulatorOAuth(emu);
     pacer = new Pacer({ retries: 5, baseMs: 1, maxMs: 5 });
     drive = new DriveClient({ auth, rootUrl: emu.url, pacer });
   });

@@ -9,9 +9,9 @@ import { Pacer } from '../../src/lib/pacer.ts';
 import { HttpStatusError } from '../../src/remote/authorized-get.ts';
 import { DriveClient } from '../../src/remote/drive/client.ts';
 import { factsOf } from '../../src/remote/google-errors.ts';
-import { createOAuthClient } from '../../src/remote/oauth.ts';
 import type { FaultKind } from '../fakes/google/faults.ts';
 import { contentOf, LibraryBuilder } from '../fakes/google/library.ts';
+import { emulatorOAuth } from '../helpers/google.ts';
 import { startEmulator, type Emulator } from '../fakes/google/server.ts';
 
 async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -34,14 +34,8 @@ describe('Drive media GET on node fetch', () => {
     id = b.photo('IMG_1.jpg', b.folder('Google Photos'));
     emu = await startEmulator({ library: b.build() });
     const t = emu.defaultToken();
-    const creds = {
-      clientId: t.client_id,
-      clientSecret: t.client_secret,
-      refreshToken: t.refresh_token,
-      tokenUrl: emu.tokenUrl,
-    };
     const pacer = new Pacer({ retries: 1, baseMs: 1, maxMs: 1 });
-    const auth = createOAuthClient(creds);
+    const auth = emulatorOAuth(emu);
     const request = auth.request.bind(auth);
     auth.request = ((opts: Parameters<typeof request>[0]) => {
       gaxiosCalls++;

@@ -12,13 +12,13 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { Pacer } from '../../src/lib/pacer.ts';
 import { DriveClient } from '../../src/remote/drive/client.ts';
 import { RemoteError } from '../../src/remote/errors.ts';
-import { createOAuthClient } from '../../src/remote/oauth.ts';
 import { fileByteSource } from '../../src/remote/takeout/byte-source.ts';
 import { DriveByteSource } from '../../src/remote/takeout/drive-source.ts';
 import { ThreadedMd5 } from '../../src/remote/takeout/md5-thread.ts';
 import { openPart } from '../../src/remote/takeout/open-part.ts';
 import { PartError } from '../../src/remote/takeout/types.ts';
 import { LibraryBuilder, md5Of } from '../fakes/google/library.ts';
+import { emulatorOAuth } from '../helpers/google.ts';
 import { startEmulator, type Emulator } from '../fakes/google/server.ts';
 import { deliverPart, partBytes, takeoutFolder } from '../fakes/google/takeout-parts.ts';
 import { readAll, type EntryOutcome } from '../fakes/takeout/archive-writer.ts';
@@ -96,13 +96,7 @@ describe('DriveByteSource over the emulator', () => {
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'gphotos-drive-source-'));
     emu = await startEmulator({ library: new LibraryBuilder().build() });
-    const t = emu.defaultToken();
-    const auth = createOAuthClient({
-      clientId: t.client_id,
-      clientSecret: t.client_secret,
-      refreshToken: t.refresh_token,
-      tokenUrl: emu.tokenUrl,
-    });
+    const auth = emulatorOAuth(emu);
     pacer = new Pacer({ retries: 5, baseMs: 5, maxMs: 50 });
     drive = new DriveClient({ auth, rootUrl: emu.url, pacer });
     await addPart('small', 30, 'zip');
