@@ -165,8 +165,8 @@ describe('DriveByteSource over the emulator', () => {
 
   it('403 rate limits and 429 wait for Retry-After, through the pacer', async () => {
     const p = parts.get('large')!;
-    // google-auth-library (forceRefreshOnFailure) repeats a 403 once by itself: the second
-    // one reaches the pacer.
+    // The download GET repeats a 403 once after a token refresh, as google-auth-library does
+    // with forceRefreshOnFailure (authorized-get.ts): the second one reaches the pacer.
     const rule = { route: 'media', fileId: p.id, retryAfterSeconds: 1 } as const;
     emu.faults.add({ ...rule, kind: 'userRateLimit403', skip: 1, times: 2 });
     emu.faults.add({ ...rule, kind: 'rateLimit429' });
