@@ -18,7 +18,7 @@ export const LOCAL_SIZE = 30;
 export const EOCD_SIZE = 22;
 export const ZIP64_LOCATOR_SIZE = 20;
 export const ZIP64_EOCD_SIZE = 56;
-const CENTRAL_SIZE = 46;
+export const CENTRAL_SIZE = 46;
 /** The most an EOCD comment can add: the EOCD is in the last 64 KiB + 22 bytes of a part. */
 export const MAX_COMMENT = 0xffff;
 const U16_MAX = 0xffff;
