@@ -17,6 +17,7 @@
  */
 import type { PicasaAlbum, PicasaItem } from './types.ts';
 import { FeedEntryReader, type XmlNode } from './feed-reader.ts';
+import { ownString as own } from '../../lib/own-string.ts';
 
 const KIND_SCHEME = 'http://schemas.google.com/g/2005#kind';
 const KIND_PREFIX = 'http://schemas.google.com/photos/2007#';
@@ -225,18 +226,6 @@ function nodes(v: unknown): XmlNode[] {
 }
 
 /** Text of the first element in `v`: `'x'`, `{_: 'x', $: {...}}` or `{$: {...}}` (empty). */
-/**
- * `s` as a string of its own. The reader's text is often a slice of the piece of the body it
- * came in (V8 makes a substring of 13 characters or more a view into its parent), and an item
- * that kept such a slice would keep its whole 16-64 KB piece alive until the album is written:
- * 34 MB of pieces for the 10,000 members of one album (heap snapshot, 100,000 items, 50 albums;
- * before pages were read in pieces, the same slices held whole pages outside the heap).
- * Concatenating then slicing makes V8 flatten the pair into a new string first.
- */
-function own(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-
 function text(v: unknown): string | null {
   const first: unknown = Array.isArray(v) ? v[0] : v;
   if (typeof first === 'string') return first;
