@@ -11,6 +11,11 @@
  *   items of its media files, and the items its sidecars describe when the folder holds only the
  *   sidecars (their media sit in a year folder).
  * - Media in the trash are counted, never filed.
+ *
+ * Memory: a catalogue holds every item of an export at once (some 100,000), so an item holds only
+ * what dating, deciding and filing read (`HeldFacts`: title, URL, times as numbers) and strings
+ * of its own; the rest of its sidecar stays in the index, where recording the item reads it
+ * again by `sidecar` (file-export.ts).
  */
 import { dateFromFolder } from '../../../remote/takeout/name-date.ts';
 import { matchFolder } from '../../../remote/takeout/match.ts';
@@ -23,6 +28,7 @@ import type {
   TakeoutPath,
 } from '../../../remote/takeout/types.ts';
 import type { EntryRecord } from '../../../index/takeout-repo.ts';
+import { ownString } from '../../../lib/own-string.ts';
 
 export type ItemKind = 'original' | 'edited' | 'companion';
 
@@ -35,14 +41,14 @@ export interface ItemDraft {
   crc32: number | null;
   /** The archive name of its first copy (cut and numbered as the archive has it). */
   archiveName: string;
-  facts: SidecarFacts | null;
+  facts: HeldFacts | null;
   /** The rule that matched its sidecar; null when it has none. */
   rule: MatchRule | null;
   kind: ItemKind;
   /** For edited copies and companions: the content of the item whose date they take. */
   partner: string | null;
   /** For edited copies and companions: their partner's sidecar (they have none of their own). */
-  partnerFacts: SidecarFacts | null;
+  partnerFacts: HeldFacts | null;
   /** A staged copy of its bytes (`part-entry` of the export), or null when none was read. */
   staged: { part: number; entry: number } | null;
   /** The day or year of a dated folder that holds it (the last fallback for its date). */
@@ -56,8 +62,42 @@ export interface AlbumDraft {
   /** Contents of its members, in entry-name order, each once. */
   members: string[];
   /** Sidecars in the folder whose media is elsewhere (an album of only sidecars). */
-  sidecarOnly: SidecarFacts[];
+  sidecarOnly: HeldFacts[];
 }
+
+/** Where an entry of the export's catalogue is recorded. */
+export interface EntryRef {
+  part: number;
+  entry: number;
+}
+
+/**
+ * What filing reads of a sidecar before it records its item. Times are milliseconds since the
+ * epoch (a Date costs 96 bytes, three an item); `sidecar` is where the whole of it is recorded.
+ */
+export interface HeldFacts {
+  title: string;
+  url: string | null;
+  takenMs: number | null;
+  createdMs: number | null;
+  modifiedMs: number | null;
+  sidecar: EntryRef;
+}
+
+/** The part of a sidecar an item holds (see HeldFacts), with strings of its own. */
+export function holdFacts(f: SidecarFacts, sidecar: EntryRef): HeldFacts {
+  return {
+    title: ownString(f.title),
+    url: f.url === null ? null : ownString(f.url),
+    takenMs: f.takenTime?.getTime() ?? null,
+    createdMs: f.createdTime?.getTime() ?? null,
+    modifiedMs: f.modifiedTime?.getTime() ?? null,
+    sidecar,
+  };
+}
+
+/** A time held as milliseconds, as a Date again (null stays null). */
+export const dateOf = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 export interface Catalogue {
   items: Map<string, ItemDraft>;
@@ -104,7 +144,7 @@ export async function buildCatalogue(pages: AsyncIterable<EntryRecord[]>): Promi
 
 function addEntry(f: FolderEntries, e: EntryRecord): void {
   if (e.kind === 'json') {
-    f.json.push({ entry: e, parsed: reviveJson(e.facts, interner) });
+    f.json.push({ entry: e, parsed: reviveJson(e.facts) });
   } else {
     f.media.push(e);
   }
@@ -121,16 +161,17 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
   }
   // The same path in two parts is one file: keep the copy read first.
   const media = dedupeByPath(f.media);
-  const sidecars = new Map<string, SidecarFacts>();
+  const sidecars = new Map<string, { facts: SidecarFacts; ref: EntryRef }>();
   let albumFacts: AlbumFacts | null = null;
   for (const { entry, parsed } of f.json) {
-    if (parsed.kind === 'media') sidecars.set(baseName(entry.path), parsed.facts);
+    const ref = { part: entry.partNumber, entry: entry.entryIndex };
+    if (parsed.kind === 'media') sidecars.set(baseName(entry.path), { facts: parsed.facts, ref });
     else if (parsed.kind === 'album') albumFacts ??= parsed.facts;
   }
   const byName = new Map(media.map((m) => [baseName(m.path), m]));
   const matches = matchFolder({
     media: [...byName.keys()],
-    sidecars: [...sidecars].map(([name, facts]) => ({ name, title: facts.title })),
+    sidecars: [...sidecars].map(([name, { facts }]) => ({ name, title: facts.title })),
   });
   const claimed = new Set<string>();
   const contentOf = new Map<string, string>();
@@ -140,6 +181,8 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
     contentOf.set(m.media, `${e.md5}:${e.size}`);
   }
   const members: string[] = [];
+  // One Date for the folder's items: each would otherwise hold a copy (96 bytes).
+  const folderDate = dateFromFolder(tp);
   for (const m of matches) {
     const e = byName.get(m.media) as EntryRecord;
     const content = contentOf.get(m.media);
@@ -149,11 +192,12 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
       continue;
     }
     if (m.sidecar !== null) claimed.add(m.sidecar);
-    const sidecar = m.sidecar === null ? null : (sidecars.get(m.sidecar) ?? null);
-    if (sidecar?.trashed === true) {
+    const found = m.sidecar === null ? undefined : sidecars.get(m.sidecar);
+    if (found?.facts.trashed === true) {
       cat.trashed++;
       continue;
     }
+    const sidecar = found === undefined ? null : holdFacts(found.facts, found.ref);
     if (m.rule === null) cat.unmatched.push(e.path);
     const kind: ItemKind =
       m.rule === 'edited' ? 'edited' : m.rule === 'companion' ? 'companion' : 'original';
@@ -165,12 +209,14 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
       kind,
       partner: m.partner === null ? null : (contentOf.get(m.partner) ?? null),
       inYear: tp.folderKind === 'year' || tp.folderKind === 'date',
-      folderDate: dateFromFolder(tp),
+      folderDate,
     });
     members.push(content);
   }
   if (tp.folderKind === 'album') {
-    const sidecarOnly = [...sidecars].filter(([n]) => !claimed.has(n)).map(([, facts]) => facts);
+    const sidecarOnly = [...sidecars]
+      .filter(([n]) => !claimed.has(n))
+      .map(([, { facts, ref }]) => holdFacts(facts, ref));
     cat.albums.push({
       folder: tp.folder,
       facts: albumFacts,
@@ -190,8 +236,8 @@ function dedupeByPath(media: EntryRecord[]): EntryRecord[] {
 }
 
 interface CopyFacts {
-  facts: SidecarFacts | null;
-  partnerFacts: SidecarFacts | null;
+  facts: HeldFacts | null;
+  partnerFacts: HeldFacts | null;
   rule: MatchRule | null;
   kind: ItemKind;
   partner: string | null;
@@ -212,7 +258,7 @@ function mergeItem(cat: Catalogue, e: EntryRecord, content: string, c: CopyFacts
       md5: e.md5 as string,
       size: e.size as number,
       crc32: e.crc32,
-      archiveName: baseName(e.path),
+      archiveName: ownString(baseName(e.path)),
       facts: c.facts,
       rule: c.rule,
       kind: c.kind,
@@ -245,27 +291,8 @@ function stagedOf(e: EntryRecord): { part: number; entry: number } | null {
 const toDateOrNull = (v: unknown): Date | null =>
   typeof v === 'string' || v instanceof Date ? new Date(v) : null;
 
-/**
- * One copy of each of the few values that repeat across an export's sidecars (origin, device
- * type, app, device folder; no people): a catalogue holds one SidecarFacts per item, some 100,000.
- */
-class Interner {
-  readonly #strings = new Map<string, string>();
-  readonly noPeople: string[] = [];
-
-  of(v: string | null): string | null {
-    if (v === null || v.length > 64) return v;
-    const have = this.#strings.get(v);
-    if (have !== undefined) return have;
-    if (this.#strings.size < 10_000) this.#strings.set(v, v);
-    return v;
-  }
-}
-
-const interner = new Interner();
-
 /** A TakeoutJson as the index stores it (JSON: its times are strings) with its times as Dates. */
-export function reviveJson(stored: unknown, intern = new Interner()): TakeoutJson {
+export function reviveJson(stored: unknown): TakeoutJson {
   const j = (stored ?? { kind: 'other' }) as TakeoutJson;
   if (j.kind === 'media') {
     const f = j.facts;
@@ -276,11 +303,6 @@ export function reviveJson(stored: unknown, intern = new Interner()): TakeoutJso
         takenTime: toDateOrNull(f.takenTime),
         createdTime: toDateOrNull(f.createdTime),
         modifiedTime: toDateOrNull(f.modifiedTime),
-        people: f.people.length === 0 ? intern.noPeople : f.people,
-        origin: intern.of(f.origin),
-        deviceType: intern.of(f.deviceType),
-        deviceFolder: intern.of(f.deviceFolder),
-        appSource: intern.of(f.appSource),
       },
     };
   }

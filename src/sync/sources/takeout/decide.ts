@@ -3,8 +3,9 @@
  * from export to export, and what to do with it.
  */
 import { createHash } from 'node:crypto';
+import { ownString } from '../../../lib/own-string.ts';
 import { dateFromName } from '../../../remote/takeout/name-date.ts';
-import type { ItemDraft } from './catalogue.ts';
+import { dateOf, type ItemDraft } from './catalogue.ts';
 
 /**
  * Where an item's date came from, best first. Never the archive's entry times: Takeout sets them
@@ -24,10 +25,14 @@ export const dateSources: readonly DateSource[] = [
   'none',
 ];
 
+/** When an item was taken, in milliseconds (a Date an item is 96 bytes; filing holds them all). */
 export interface Dated {
-  taken: Date | null;
+  takenMs: number | null;
   source: DateSource;
 }
+
+/** When it was taken, as a Date (made when asked for, never held). */
+export const takenOf = (d: Dated): Date | null => dateOf(d.takenMs);
 
 /**
  * Dates an item. `exif` is read only when the sidecar and partner gave nothing (the caller passes
@@ -38,16 +43,18 @@ export async function dateItem(
   partner: ItemDraft | undefined,
   exif: () => Promise<Date | null>,
 ): Promise<Dated> {
-  if (item.facts?.takenTime) return { taken: item.facts.takenTime, source: 'sidecar' };
-  const partnerTaken = partner?.facts?.takenTime ?? item.partnerFacts?.takenTime;
-  if (partnerTaken) return { taken: partnerTaken, source: 'partner' };
+  const own = item.facts?.takenMs ?? null;
+  if (own !== null) return { takenMs: own, source: 'sidecar' };
+  const partnerTaken = partner?.facts?.takenMs ?? item.partnerFacts?.takenMs ?? null;
+  if (partnerTaken !== null) return { takenMs: partnerTaken, source: 'partner' };
   const fromExif = await exif();
-  if (fromExif) return { taken: fromExif, source: 'exif' };
+  if (fromExif) return { takenMs: fromExif.getTime(), source: 'exif' };
   const fromName = dateFromName(item.facts?.title ?? item.archiveName);
-  if (fromName) return { taken: fromName, source: 'name' };
-  if (item.folderDate) return { taken: item.folderDate, source: 'folder' };
-  if (item.facts?.createdTime) return { taken: item.facts.createdTime, source: 'created' };
-  return { taken: null, source: 'none' };
+  if (fromName) return { takenMs: fromName.getTime(), source: 'name' };
+  if (item.folderDate) return { takenMs: item.folderDate.getTime(), source: 'folder' };
+  const created = item.facts?.createdMs ?? null;
+  if (created !== null) return { takenMs: created, source: 'created' };
+  return { takenMs: null, source: 'none' };
 }
 
 /**
@@ -67,24 +74,25 @@ export function identityOf(
   }
   const pf = item.partnerFacts;
   if (item.facts === null && pf !== null) {
-    const of = pf.url ? `url:${pf.url}` : `t:${pf.title}|${pf.takenTime?.toISOString() ?? ''}`;
+    const of = pf.url
+      ? `url:${pf.url}`
+      : `t:${pf.title}|${dateOf(pf.takenMs)?.toISOString() ?? ''}`;
     return `${of}#${item.archiveName}`;
   }
   const title = item.facts?.title ?? item.archiveName;
-  return `t:${title}|${dated.taken?.toISOString() ?? ''}|${item.size}`;
+  return `t:${title}|${takenOf(dated)?.toISOString() ?? ''}|${item.size}`;
 }
 
 /** A stable id for an item, from the identity it was first filed under. */
 export const itemIdOf = (identity: string): string =>
-  `t${createHash('sha256').update(identity).digest('hex').slice(0, 24)}`;
+  ownString(`t${createHash('sha256').update(identity).digest().toString('hex', 0, 12)}`);
 
 /** A filed item and the media row that holds its bytes. */
 export interface ItemRef {
   itemId: string;
   mediaSource: 'drive' | 'takeout';
   mediaRemoteId: string;
-  /** When it was taken, and by which rule, as filed. */
-  takenTime: Date | null;
+  /** By which rule it was dated when filed. */
   dateSource: string;
 }
 
@@ -103,6 +111,7 @@ export type Action =
   | { kind: 'new' };
 
 export interface Known {
+  /** `itemIdOf(identity)` -> the item filed under that identity */
   byIdentity: Map<string, ItemRef>;
   /** `md5:size` -> the item with these bytes */
   byContent: Map<string, ItemRef>;
@@ -110,10 +119,11 @@ export interface Known {
   drive: Map<string, string>;
 }
 
-export function decide(item: ItemDraft, identity: string, known: Known): Action {
+/** `identityKey`: `itemIdOf` of the item's identity. */
+export function decide(item: ItemDraft, identityKey: string, known: Known): Action {
   const same = known.byContent.get(item.content);
   if (same !== undefined) return { kind: 'unchanged', ref: same };
-  const prev = known.byIdentity.get(identity);
+  const prev = known.byIdentity.get(identityKey);
   if (prev !== undefined) return { kind: 'changed', ref: prev };
   const title = item.facts?.title ?? item.archiveName;
   const driveId = known.drive.get(`${title}|${item.size}`);

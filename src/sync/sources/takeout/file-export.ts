@@ -12,19 +12,24 @@ import type { Logger } from 'pino';
 import type { AlbumRepo } from '../../../index/album-repo.ts';
 import { mediaStates, type ListedMediaRow, type MediaRepo } from '../../../index/media-repo.ts';
 import type { TakeoutItemRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
+import { ownString } from '../../../lib/own-string.ts';
 import { readExifDate } from '../../../tree/exif-date.ts';
 import { resolveInside } from '../../../tree/layout.ts';
 import { dropStaging, stagedRel } from '../../../tree/staging.ts';
-import { buildCatalogue, type Catalogue, type ItemDraft } from './catalogue.ts';
+import type { SidecarFacts } from '../../../remote/takeout/types.ts';
+import { buildCatalogue, reviveJson, type Catalogue, type ItemDraft } from './catalogue.ts';
 import {
   bySidecar,
+  dateSources,
   dateItem,
   decide,
   identityOf,
   itemIdOf,
+  takenOf,
   type Action,
   type Dated,
   type DateSource,
+  type ItemRef,
   type Known,
 } from './decide.ts';
 import { fileItems, type Placed } from './place.ts';
@@ -71,8 +76,8 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
   const clock = new StepClock(log);
   const cat = await buildCatalogue(deps.repo.entriesOf(deps.exportId));
   clock.done('catalogue', { items: cat.items.size });
-  const known = await loadKnown(deps);
-  const resolved = await resolveAll(deps, cat, known);
+  // What was filed before (two map entries an item) is let go once every item is decided.
+  const resolved = await resolveAll(deps, cat, await loadKnown(deps));
   clock.done('date');
   const placed = await fileItems(deps, resolved);
   clock.done('place', { filed: placed.added + placed.changed });
@@ -103,7 +108,7 @@ function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
       {
         item: r.draft.facts?.title ?? r.draft.archiveName,
         dateSource: r.dated.source,
-        taken: r.dated.taken,
+        taken: takenOf(r.dated),
       },
       'Takeout item dated without a sidecar date',
     );
@@ -112,16 +117,19 @@ function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
 
 async function loadKnown(deps: FileExportDeps): Promise<Known> {
   const known: Known = { byIdentity: new Map(), byContent: new Map(), drive: new Map() };
-  for (const c of await deps.repo.contents()) {
-    const ref = {
-      itemId: c.itemId,
-      mediaSource: c.mediaSource,
-      mediaRemoteId: c.mediaRemoteId,
-      takenTime: c.takenTime,
-      dateSource: c.dateSource,
-    };
-    known.byIdentity.set(c.identity, ref);
-    known.byContent.set(`${c.md5}:${c.size}`, ref);
+  // One ref an item filed before, keyed twice: a later export of the whole library holds them
+  // all (the identity by its hash: a quarter of its length).
+  for await (const page of deps.repo.iterateContents()) {
+    for (const c of page) {
+      const ref: ItemRef = {
+        itemId: c.itemId,
+        mediaSource: c.mediaSource,
+        mediaRemoteId: c.mediaRemoteId === c.itemId ? c.itemId : c.mediaRemoteId,
+        dateSource: dateSources.find((s) => s === c.dateSource) ?? c.dateSource,
+      };
+      known.byIdentity.set(itemIdOf(c.identity), ref);
+      known.byContent.set(`${c.md5}:${c.size}`, ref);
+    }
   }
   // Drive items still upstream, with only what matching by name and size needs.
   const states = mediaStates.filter((s) => s !== 'gone');
@@ -148,11 +156,10 @@ async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): P
     datedOf.set(draft.content, dated);
     const partnerDated = partner === undefined ? undefined : datedOf.get(partner.content);
     const identity = uniqueIdentity(identityOf(draft, dated, partner, partnerDated), draft, used);
-    const action = decide(draft, identity, known);
+    const key = itemIdOf(identity);
+    const action = decide(draft, key, known);
     const itemId =
-      action.kind === 'unchanged' || action.kind === 'changed'
-        ? action.ref.itemId
-        : itemIdOf(identity);
+      action.kind === 'unchanged' || action.kind === 'changed' ? action.ref.itemId : key;
     out.push({ draft, dated, identity, itemId, action });
   }
   return out;
@@ -167,6 +174,8 @@ function uniqueIdentity(identity: string, draft: ItemDraft, used: Set<string>): 
   let id = identity;
   if (used.has(id)) id = `${identity}#${draft.archiveName}`;
   if (used.has(id)) id = `${identity}#${draft.md5}`;
+  // Held to the end of filing: one flat string, not the pieces it was joined from.
+  id = ownString(id);
   used.add(id);
   return id;
 }
@@ -188,9 +197,10 @@ async function recordItems(
   resolved: readonly Resolved[],
   placed: Placed,
 ): Promise<void> {
-  // In chunks: a row carries every sidecar fact, and only one chunk's rows are held at once.
+  // In chunks: a row carries every sidecar fact, read again from the catalogue (an item holds
+  // only a few, catalogue.ts), and only one chunk's rows and sidecars are held at once.
   for (let i = 0; i < resolved.length; i += RECORD_CHUNK) {
-    const rows: TakeoutItemRow[] = [];
+    const write: Array<{ r: Resolved; media: MediaRef }> = [];
     const seen: string[] = [];
     for (const r of resolved.slice(i, i + RECORD_CHUNK)) {
       const media = placed.mediaOf.get(r.itemId);
@@ -198,22 +208,35 @@ async function recordItems(
       const a = r.action;
       if (a.kind === 'unchanged' && !(bySidecar(r.dated.source) && !bySidecar(a.ref.dateSource)))
         seen.push(r.itemId);
-      else rows.push(itemRow(r, media, deps.exportId));
+      else write.push({ r, media });
     }
-    await deps.repo.upsertItems(rows);
+    const refs = write.flatMap(({ r }) => (r.draft.facts ? [r.draft.facts.sidecar] : []));
+    const stored = await deps.repo.factsAt(deps.exportId, refs);
+    const sidecarOf = (r: Resolved): SidecarFacts | null => {
+      const ref = r.draft.facts?.sidecar;
+      if (ref === undefined) return null;
+      const json = reviveJson(stored.get(`${ref.part}:${ref.entry}`));
+      return json.kind === 'media' ? json.facts : null;
+    };
+    await deps.repo.upsertItems(
+      write.map(({ r, media }) => itemRow(r, sidecarOf(r), media, deps.exportId)),
+    );
     await deps.repo.touchItems(seen, deps.exportId);
   }
 }
 
+type MediaRef = { source: 'drive' | 'takeout'; remoteId: string };
+
 /** Items recorded per round trip batch (upsertItems splits it further). */
 const RECORD_CHUNK = 2000;
 
+/** An item's row; `f` is its whole sidecar (null without one). */
 function itemRow(
   r: Resolved,
-  media: { source: 'drive' | 'takeout'; remoteId: string },
+  f: SidecarFacts | null,
+  media: MediaRef,
   exportId: string,
 ): TakeoutItemRow {
-  const f = r.draft.facts;
   return {
     itemId: r.itemId,
     identity: r.identity,
@@ -221,9 +244,9 @@ function itemRow(
     mediaRemoteId: media.remoteId,
     kind: r.draft.kind,
     partnerId: null,
-    title: f?.title ?? r.draft.archiveName,
+    title: r.draft.facts?.title ?? r.draft.archiveName,
     description: f?.description ?? '',
-    takenTime: r.dated.taken,
+    takenTime: takenOf(r.dated),
     dateSource: r.dated.source,
     createdTime: f?.createdTime ?? null,
     latitude: f?.geo?.latitude ?? null,
@@ -236,7 +259,7 @@ function itemRow(
     deviceType: f?.deviceType ?? null,
     deviceFolder: f?.deviceFolder ?? null,
     appSource: f?.appSource ?? null,
-    url: f?.url ?? null,
+    url: r.draft.facts?.url ?? null,
     size: r.draft.size,
     crc32: r.draft.crc32,
     md5: r.draft.md5,

@@ -138,11 +138,7 @@ async function runExport(
     return;
   }
   const clock = new StepClock(log);
-  const known = await knownContent(deps, exportId);
-  for (const row of rows) {
-    if (row.state === 'read') continue;
-    await readOnePart(deps, row, known, counts, log);
-  }
+  await readParts(deps, exportId, rows, counts, log);
   clock.done('read and stage', { parts: rows.length });
   const filed = await fileExport({ ...deps, log, exportId, complete: deps.complete });
   await deps.extraParts?.afterFiled(exportId, rows, deps.signal);
@@ -154,6 +150,25 @@ async function runExport(
   counts.takeoutGone += filed.gone;
   counts.takeoutBytes += filed.bytes;
   for (const s of dateSources) counts.takeoutDated[s] += filed.dated[s];
+}
+
+/**
+ * Reads the parts of an export not read yet. What the reader may skip (KnownContent: two entries
+ * an item, held and filed) lives only as long as this call: filing, which holds every item of the
+ * export, comes after, and must not hold these too.
+ */
+async function readParts(
+  deps: TakeoutPhaseDeps,
+  exportId: string,
+  rows: readonly PartRow[],
+  counts: TakeoutCounts,
+  log: Logger,
+): Promise<void> {
+  const known = await knownContent(deps, exportId);
+  for (const row of rows) {
+    if (row.state === 'read') continue;
+    await readOnePart(deps, row, known, counts, log);
+  }
 }
 
 async function readOnePart(
@@ -260,9 +275,11 @@ type KnownContent = Pick<ReadPartDeps, 'known' | 'held'>;
 async function knownContent(deps: TakeoutPhaseDeps, exportId: string): Promise<KnownContent> {
   const known = new Map<string, string>();
   const held = new Set<string>();
-  for (const c of await deps.repo.contents()) {
-    if (c.crc32 !== null) known.set(contentKey(c.size, c.crc32, c.archiveName), c.md5);
-    held.add(`${c.md5}:${c.size}`);
+  for await (const page of deps.repo.iterateContents()) {
+    for (const c of page) {
+      if (c.crc32 !== null) known.set(contentKey(c.size, c.crc32, c.archiveName), c.md5);
+      held.add(`${c.md5}:${c.size}`);
+    }
   }
   for (const e of await deps.repo.mediaContentOf(exportId)) {
     const name = e.path.slice(e.path.lastIndexOf('/') + 1);

@@ -11,7 +11,8 @@ import { datedDir } from '../../../tree/photos-layout.ts';
 import { pathKey } from '../../../tree/sanitize.ts';
 import { fileStaged, stagedRel, syncDirs } from '../../../tree/staging.ts';
 import { setMtime, statLocal } from '../../../tree/local.ts';
-import { bySidecar, mimeOf } from './decide.ts';
+import { dateOf } from './catalogue.ts';
+import { bySidecar, mimeOf, takenOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';
 
 export const PHOTOS_DIR = 'photos';
@@ -66,7 +67,7 @@ export async function fileItems(
  * a pass killed while filing assigns the same paths again (and a row's stored path is kept).
  */
 export function chunksByDir(toFile: readonly Resolved[]): Resolved[][] {
-  const keyed = toFile.map((r, i) => ({ r, i, dir: datedDir(PHOTOS_DIR, r.dated.taken) }));
+  const keyed = toFile.map((r, i) => ({ r, i, dir: datedDir(PHOTOS_DIR, takenOf(r.dated)) }));
   keyed.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : a.i - b.i));
   const out: Resolved[][] = [];
   for (let i = 0; i < keyed.length; i += FILE_CHUNK)
@@ -126,7 +127,7 @@ async function redate(deps: FileExportDeps, resolved: readonly Resolved[]): Prom
     (r) =>
       r.action.kind === 'unchanged' &&
       r.action.ref.mediaSource === 'takeout' &&
-      r.dated.taken !== null &&
+      r.dated.takenMs !== null &&
       bySidecar(r.dated.source) &&
       !bySidecar(r.action.ref.dateSource),
   );
@@ -135,7 +136,7 @@ async function redate(deps: FileExportDeps, resolved: readonly Resolved[]): Prom
     'takeout',
     better.map((r) => r.itemId),
   );
-  const taken = new Map(better.map((r) => [r.itemId, r.dated.taken as Date]));
+  const taken = new Map(better.map((r) => [r.itemId, takenOf(r.dated) as Date]));
   for (const row of rows) {
     if (row.state === 'done')
       await setMtime(deps.root, row.relPath, taken.get(row.remoteId) as Date);
@@ -147,7 +148,7 @@ async function fileOne(deps: FileExportDeps, r: Resolved, row: ListedMediaRow): 
   const staged = r.draft.staged;
   if (staged !== null) {
     const from = stagedRel(deps.exportId, staged.part, staged.entry);
-    if (await fileStaged(deps.root, from, row.relPath, r.dated.taken)) return true;
+    if (await fileStaged(deps.root, from, row.relPath, takenOf(r.dated))) return true;
   }
   // Filed by a pass killed before it recorded it: the file is in place already.
   const here = await statLocal(deps.root, row.relPath);
@@ -167,7 +168,7 @@ async function placeRows(
   const dirOf = (r: Resolved, existing: MediaRow | undefined): string =>
     existing
       ? existing.relPath.slice(0, existing.relPath.lastIndexOf('/'))
-      : datedDir(PHOTOS_DIR, r.dated.taken);
+      : datedDir(PHOTOS_DIR, takenOf(r.dated));
   // A takeout item's media row has the item's id: a changed item keeps its path, a pass killed
   // while filing finds the paths it had assigned.
   const ids = toFile.map((r) => r.itemId);
@@ -190,7 +191,7 @@ async function placeRows(
         id: r.itemId,
         dir: dirOf(r, m),
         name: fileNameOf(r),
-        createdTime: r.dated.taken?.toISOString() ?? null,
+        createdTime: takenOf(r.dated)?.toISOString() ?? null,
         stored: m ? { relPath: m.relPath, dupNumber: m.dupNumber } : null,
       };
     }),
@@ -212,9 +213,9 @@ async function placeRows(
       size: r.draft.size,
       md5: r.draft.md5,
       mimeType: mimeOf(r.draft.archiveName),
-      takenTime: r.dated.taken,
-      createdTime: r.draft.facts?.createdTime ?? null,
-      modifiedTime: r.draft.facts?.modifiedTime ?? null,
+      takenTime: takenOf(r.dated),
+      createdTime: dateOf(r.draft.facts?.createdMs ?? null),
+      modifiedTime: dateOf(r.draft.facts?.modifiedMs ?? null),
       state: 'pending',
     });
   }

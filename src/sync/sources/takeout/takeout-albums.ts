@@ -11,9 +11,8 @@
  *   records albums it no longer holds gone.
  */
 import type { AlbumItemRow, ListedAlbum } from '../../../index/album-repo.ts';
-import type { SidecarFacts } from '../../../remote/takeout/types.ts';
-import type { AlbumDraft, Catalogue } from './catalogue.ts';
-import { mimeOf } from './decide.ts';
+import { dateOf, type AlbumDraft, type Catalogue, type HeldFacts } from './catalogue.ts';
+import { mimeOf, takenOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';
 import { fileNameOf, type Placed } from './place.ts';
 
@@ -62,7 +61,7 @@ export async function recordAlbums(
 }
 
 /** Finds the item a sidecar describes: by Photos URL, else by title and taken time. */
-type Describe = (f: SidecarFacts) => Member | null;
+type Describe = (f: HeldFacts) => Member | null;
 
 async function describedBy(
   deps: FileExportDeps,
@@ -78,32 +77,34 @@ async function describedBy(
   const wanted = new Set<string>();
   for (const a of cat.albums)
     for (const f of a.sidecarOnly)
-      for (const k of keysOf(f.title, f.takenTime, f.url)) wanted.add(k);
+      for (const k of keysOf(f.title, dateOf(f.takenMs), f.url)) wanted.add(k);
   const byKey = new Map<string, Member>();
   if (wanted.size === 0) return () => null;
-  for (const c of await deps.repo.contents()) {
-    const m = /^t:(.*)\|([^|]*)\|\d+$/.exec(c.identity);
-    const key = c.identity.startsWith('url:') ? c.identity : m ? `t:${m[1]}|${m[2]}` : null;
-    if (key === null || !wanted.has(key)) continue;
-    byKey.set(key, {
-      r: null,
-      itemId: c.itemId,
-      media: { source: c.mediaSource, remoteId: c.mediaRemoteId },
-      name: c.archiveName,
-      size: c.size,
-      taken: null,
-    });
+  for await (const page of deps.repo.iterateContents()) {
+    for (const c of page) {
+      const m = /^t:(.*)\|([^|]*)\|\d+$/.exec(c.identity);
+      const key = c.identity.startsWith('url:') ? c.identity : m ? `t:${m[1]}|${m[2]}` : null;
+      if (key === null || !wanted.has(key)) continue;
+      byKey.set(key, {
+        r: null,
+        itemId: c.itemId,
+        media: { source: c.mediaSource, remoteId: c.mediaRemoteId },
+        name: c.archiveName,
+        size: c.size,
+        taken: null,
+      });
+    }
   }
   for (const r of resolved) {
     const keys = keysOf(
       r.draft.facts?.title ?? r.draft.archiveName,
-      r.dated.taken,
+      takenOf(r.dated),
       r.draft.facts?.url ?? null,
     );
     for (const k of keys) if (wanted.has(k)) byKey.set(k, memberOf(r, undefined));
   }
   return (f) => {
-    for (const k of keysOf(f.title, f.takenTime, f.url)) {
+    for (const k of keysOf(f.title, dateOf(f.takenMs), f.url)) {
       const hit = byKey.get(k);
       if (hit) return hit;
     }
@@ -119,7 +120,7 @@ function memberOf(r: Resolved, placed: Placed | undefined): Member {
     media,
     name: fileNameOf(r),
     size: r.draft.size,
-    taken: r.dated.taken,
+    taken: takenOf(r.dated),
   };
 }
 
