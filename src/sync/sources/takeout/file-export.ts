@@ -66,10 +66,18 @@ export interface FileExportResult {
 export interface Resolved {
   draft: ItemDraft;
   dated: Dated;
-  identity: string;
+  /**
+   * Who it is from export to export (decide.ts `identityOf`); null when that is `url:` and its
+   * URL, which the item holds already (most items: 150 bytes an item not held twice).
+   */
+  identity: string | null;
   itemId: string;
   action: Action;
 }
+
+/** An item's identity, made again when it is null (see Resolved). */
+const identityOfResolved = (r: Resolved): string =>
+  r.identity ?? `url:${r.draft.facts?.url ?? ''}`;
 
 export async function fileExport(deps: FileExportDeps): Promise<FileExportResult> {
   const { log } = deps;
@@ -78,6 +86,8 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
   clock.done('catalogue', { items: cat.items.size });
   // What was filed before (two map entries an item) is let go once every item is decided.
   const resolved = await resolveAll(deps, cat, await loadKnown(deps));
+  // Every draft is in `resolved` now; the map by content is not read again.
+  cat.items.clear();
   clock.done('date');
   const placed = await fileItems(deps, resolved);
   clock.done('place', { filed: placed.added + placed.changed });
@@ -155,12 +165,17 @@ async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): P
     const dated = await dateItem(draft, partner, () => exifOf(deps, draft));
     datedOf.set(draft.content, dated);
     const partnerDated = partner === undefined ? undefined : datedOf.get(partner.content);
-    const identity = uniqueIdentity(identityOf(draft, dated, partner, partnerDated), draft, used);
-    const key = itemIdOf(identity);
+    const { identity, key } = uniqueIdentity(
+      identityOf(draft, dated, partner, partnerDated),
+      draft,
+      used,
+    );
     const action = decide(draft, key, known);
     const itemId =
       action.kind === 'unchanged' || action.kind === 'changed' ? action.ref.itemId : key;
-    out.push({ draft, dated, identity, itemId, action });
+    const url = draft.facts?.url ?? null;
+    const held = url !== null && identity === `url:${url}` ? null : ownString(identity);
+    out.push({ draft, dated, identity: held, itemId, action });
   }
   return out;
 }
@@ -170,14 +185,25 @@ async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): P
  * duplicate": `IMG_P.jpg` and `IMG_P(1).jpg` share `IMG_P.jpg.json`): the second is told apart by
  * its archive name, then by its bytes.
  */
-function uniqueIdentity(identity: string, draft: ItemDraft, used: Set<string>): string {
+function uniqueIdentity(
+  identity: string,
+  draft: ItemDraft,
+  used: Set<string>,
+): { identity: string; key: string } {
+  // `used` holds each identity's key (itemIdOf: 25 characters, and the id of a new item), not
+  // the identity: filing holds one an item.
   let id = identity;
-  if (used.has(id)) id = `${identity}#${draft.archiveName}`;
-  if (used.has(id)) id = `${identity}#${draft.md5}`;
-  // Held to the end of filing: one flat string, not the pieces it was joined from.
-  id = ownString(id);
-  used.add(id);
-  return id;
+  let key = itemIdOf(id);
+  if (used.has(key)) {
+    id = `${identity}#${draft.archiveName}`;
+    key = itemIdOf(id);
+  }
+  if (used.has(key)) {
+    id = `${identity}#${draft.md5}`;
+    key = itemIdOf(id);
+  }
+  used.add(key);
+  return { identity: id, key };
 }
 
 /** The EXIF date of an item's staged copy; null when it has none staged (filed before). */
@@ -239,7 +265,7 @@ function itemRow(
 ): TakeoutItemRow {
   return {
     itemId: r.itemId,
-    identity: r.identity,
+    identity: identityOfResolved(r),
     mediaSource: media.source,
     mediaRemoteId: media.remoteId,
     kind: r.draft.kind,
