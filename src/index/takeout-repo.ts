@@ -99,7 +99,6 @@ export type ItemContent = Pick<
   | 'archiveName'
   | 'mediaSource'
   | 'mediaRemoteId'
-  | 'takenTime'
   | 'dateSource'
 >;
 
@@ -418,7 +417,6 @@ export class TakeoutRepo {
       'archive_name',
       'media_source',
       'media_remote_id',
-      'taken_time',
       'date_source',
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
@@ -430,7 +428,6 @@ export class TakeoutRepo {
       archiveName: String(r.archive_name),
       mediaSource: r.media_source as 'drive' | 'takeout',
       mediaRemoteId: String(r.media_remote_id),
-      takenTime: toDate(r.taken_time),
       dateSource: String(r.date_source),
     }));
   }
