@@ -76,8 +76,7 @@ export interface Resolved {
 }
 
 /** An item's identity, made again when it is null (see Resolved). */
-const identityOfResolved = (r: Resolved): string =>
-  r.identity ?? `url:${r.draft.facts?.url ?? ''}`;
+const identityOfResolved = (r: Resolved): string => r.identity ?? `url:${r.draft.facts?.url ?? ''}`;
 
 export async function fileExport(deps: FileExportDeps): Promise<FileExportResult> {
   const { log } = deps;
