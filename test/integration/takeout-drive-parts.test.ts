@@ -241,6 +241,14 @@ describe('Hands-off Takeout: exports delivered to Drive', () => {
       // The part read whole in one go was checked by its md5; the one resumed mid-part by CRC.
       assert.ok(rows.some((row) => row.checked === 'md5'));
       assert.ok(rows.some((row) => row.checked === 'crc'));
+      // Filing 1,200 items refreshed the planner's statistics of media_items before the albums
+      // were recorded (without them each album read its members through the wrong index). The
+      // embedded index has no autovacuum: only the pass can have made them.
+      const stats = await query(
+        w,
+        "SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'media_items' AND attname = 'remote_id'",
+      );
+      assert.equal(stats[0]?.n, 1, 'media_items analyzed');
     } finally {
       await w.close();
       await rm(tmp, { recursive: true, force: true });

@@ -89,6 +89,10 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
   cat.items.clear();
   clock.done('date');
   const placed = await fileItems(deps, resolved);
+  // The planner does not know of the rows just written: without statistics it read each album's
+  // members through the wrong index of media_items, a scan of every Takeout row per member
+  // (20,000 items: 11 s recording albums on server Postgres, 40 s on the embedded index).
+  if (placed.added + placed.changed > ANALYZE_AFTER) await deps.media.analyze();
   clock.done('place', { filed: placed.added + placed.changed });
   await recordItems(deps, resolved, placed);
   clock.done('record items');
@@ -251,6 +255,9 @@ async function recordItems(
 }
 
 type MediaRef = { source: 'drive' | 'takeout'; remoteId: string };
+
+/** Items filed in a pass past which the planner's statistics of media_items are refreshed. */
+const ANALYZE_AFTER = 1000;
 
 /** Items recorded per round trip batch (upsertItems splits it further). */
 const RECORD_CHUNK = 2000;
