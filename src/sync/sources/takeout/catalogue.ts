@@ -183,6 +183,13 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
   const members: string[] = [];
   // One Date for the folder's items: each would otherwise hold a copy (96 bytes).
   const folderDate = dateFromFolder(tp);
+  // One HeldFacts a sidecar: an original and its edited copy or companion share it.
+  const held = new Map<string, HeldFacts>();
+  const heldOf = (name: string, s: { facts: SidecarFacts; ref: EntryRef }): HeldFacts => {
+    let h = held.get(name);
+    if (h === undefined) held.set(name, (h = holdFacts(s.facts, s.ref)));
+    return h;
+  };
   for (const m of matches) {
     const e = byName.get(m.media) as EntryRecord;
     const content = contentOf.get(m.media);
@@ -197,7 +204,7 @@ function addFolder(cat: Catalogue, f: FolderEntries): void {
       cat.trashed++;
       continue;
     }
-    const sidecar = found === undefined ? null : holdFacts(found.facts, found.ref);
+    const sidecar = found === undefined ? null : heldOf(m.sidecar as string, found);
     if (m.rule === null) cat.unmatched.push(e.path);
     const kind: ItemKind =
       m.rule === 'edited' ? 'edited' : m.rule === 'companion' ? 'companion' : 'original';
@@ -253,12 +260,14 @@ function mergeItem(cat: Catalogue, e: EntryRecord, content: string, c: CopyFacts
   const staged = stagedOf(e);
   const prev = cat.items.get(content);
   if (prev === undefined) {
+    // The archive name is the sidecar's title unless Takeout cut or numbered it: one string then.
+    const name = baseName(e.path);
     cat.items.set(content, {
       content,
       md5: e.md5 as string,
       size: e.size as number,
       crc32: e.crc32,
-      archiveName: ownString(baseName(e.path)),
+      archiveName: c.facts?.title === name ? c.facts.title : ownString(name),
       facts: c.facts,
       rule: c.rule,
       kind: c.kind,

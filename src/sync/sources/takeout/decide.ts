@@ -128,8 +128,11 @@ export function decide(item: ItemDraft, identityKey: string, known: Known): Acti
   const title = item.facts?.title ?? item.archiveName;
   const driveId = known.drive.get(`${title}|${item.size}`);
   if (driveId !== undefined) return { kind: 'drive', driveId };
-  return { kind: 'new' };
+  return NEW;
 }
+
+/** One object for every new item's action (filing holds one an item). */
+const NEW: Action = Object.freeze({ kind: 'new' });
 
 const MIME: Record<string, string> = {
   jpg: 'image/jpeg',
