@@ -16,6 +16,7 @@ import { SyncError } from '../../../errors/errors.ts';
 import type { AlbumRepo } from '../../../index/album-repo.ts';
 import type { MediaRepo } from '../../../index/media-repo.ts';
 import type { ExportRow, PartRow, TakeoutRepo } from '../../../index/takeout-repo.ts';
+import { heapFor } from '../../../lib/heap-mode.ts';
 import { fileByteSource } from '../../../remote/takeout/byte-source.ts';
 import { DirReader } from '../../../remote/takeout/dir-reader.ts';
 import { findParts, type FoundPart } from '../../../remote/takeout/local-parts.ts';
@@ -138,7 +139,10 @@ async function runExport(
     return;
   }
   const clock = new StepClock(log);
+  // Reading streams (lib/heap-mode.ts); filing holds every item of the export.
+  heapFor('read');
   await readParts(deps, exportId, rows, counts, log);
+  heapFor('index');
   clock.done('read and stage', { parts: rows.length });
   const filed = await fileExport({ ...deps, log, exportId, complete: deps.complete });
   await deps.extraParts?.afterFiled(exportId, rows, deps.signal);
