@@ -348,3 +348,20 @@ test('classification by content: album, other, invalid, media flags', () => {
   );
   assert.equal(future.kind === 'media' && future.facts.origin, 'fromSomewhereNew');
 });
+
+test('a NUL in any string (`\\u0000`) becomes U+FFFD: Postgres cannot store it', () => {
+  const text =
+    '{"title": "a\\u0000b.jpg", "description": "x\\u0000", "photoTakenTime": {"timestamp": "1"}, "people": [{"name": "\\u0000Ann"}]}';
+  const j = parseTakeoutJson(text);
+  assert.equal(j.kind, 'media');
+  assert.equal(j.kind === 'media' && j.facts.title, 'a\ufffdb.jpg');
+  assert.equal(j.kind === 'media' && j.facts.description, 'x\ufffd');
+  assert.deepEqual(j.kind === 'media' && j.facts.people, ['\ufffdAnn']);
+  // What the index is sent (recordEntries: JSON into jsonb, which refuses `\u0000`).
+  assert.ok(!JSON.stringify(j).includes('\\u0000'));
+  // A backslash written before `u0000` is text, not a NUL: kept.
+  const literal = parseTakeoutJson(
+    '{"title": "\\\\u0000.jpg", "photoTakenTime": {"timestamp": "1"}}',
+  );
+  assert.equal(literal.kind === 'media' && literal.facts.title, '\\u0000.jpg');
+});

@@ -53,7 +53,9 @@ const ORIGINS = [
 export function parseTakeoutJson(text: string): TakeoutJson {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A NUL (only ever written `\u0000` in JSON) becomes U+FFFD: Postgres text and jsonb cannot
+    // hold it, and the batch of entries it came in could never be recorded.
+    value = text.includes('\\u0000') ? JSON.parse(text, withoutNul) : JSON.parse(text);
   } catch (err) {
     return { kind: 'invalid', error: err instanceof Error ? err.message : String(err) };
   }
@@ -66,6 +68,9 @@ export function parseTakeoutJson(text: string): TakeoutJson {
   if (typeof value.title === 'string') return { kind: 'album', facts: albumFacts(value) };
   return { kind: 'other' };
 }
+
+const withoutNul = (_key: string, v: unknown): unknown =>
+  typeof v === 'string' ? v.replaceAll('\u0000', '\ufffd') : v;
 
 function isMedia(o: Obj): boolean {
   if (isObj(o.photoTakenTime)) return true;
