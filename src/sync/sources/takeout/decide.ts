@@ -28,7 +28,7 @@ export const dateSources: readonly DateSource[] = [
 /** When an item was taken, in milliseconds (a Date an item is 96 bytes; filing holds them all). */
 export interface Dated {
   takenMs: number | null;
-  source: DateSource;
+  dateSource: DateSource;
 }
 
 /** When it was taken, as a Date (made when asked for, never held). */
@@ -44,17 +44,17 @@ export async function dateItem(
   exif: () => Promise<Date | null>,
 ): Promise<Dated> {
   const own = item.facts?.takenMs ?? null;
-  if (own !== null) return { takenMs: own, source: 'sidecar' };
+  if (own !== null) return { takenMs: own, dateSource: 'sidecar' };
   const partnerTaken = partner?.facts?.takenMs ?? item.partnerFacts?.takenMs ?? null;
-  if (partnerTaken !== null) return { takenMs: partnerTaken, source: 'partner' };
+  if (partnerTaken !== null) return { takenMs: partnerTaken, dateSource: 'partner' };
   const fromExif = await exif();
-  if (fromExif) return { takenMs: fromExif.getTime(), source: 'exif' };
+  if (fromExif) return { takenMs: fromExif.getTime(), dateSource: 'exif' };
   const fromName = dateFromName(item.facts?.title ?? item.archiveName);
-  if (fromName) return { takenMs: fromName.getTime(), source: 'name' };
-  if (item.folderDate) return { takenMs: item.folderDate.getTime(), source: 'folder' };
+  if (fromName) return { takenMs: fromName.getTime(), dateSource: 'name' };
+  if (item.folderDate) return { takenMs: item.folderDate.getTime(), dateSource: 'folder' };
   const created = item.facts?.createdMs ?? null;
-  if (created !== null) return { takenMs: created, source: 'created' };
-  return { takenMs: null, source: 'none' };
+  if (created !== null) return { takenMs: created, dateSource: 'created' };
+  return { takenMs: null, dateSource: 'none' };
 }
 
 /**

@@ -32,7 +32,7 @@ import {
   type ItemRef,
   type Known,
 } from './decide.ts';
-import { fileItems, type Placed } from './place.ts';
+import { fileItems, mediaOf, type MediaRef, type Placed } from './place.ts';
 import { StepClock } from './steps.ts';
 import { recordAlbums } from './takeout-albums.ts';
 
@@ -62,10 +62,12 @@ export interface FileExportResult {
   bytes: number;
 }
 
-/** One item with everything decided. */
-export interface Resolved {
+/**
+ * One item with everything decided, its date among it (a Dated of its own was 40 bytes an item,
+ * and filing holds every item).
+ */
+export interface Resolved extends Dated {
   draft: ItemDraft;
-  dated: Dated;
   /**
    * Who it is from export to export (decide.ts `identityOf`); null when that is `url:` and its
    * URL, which the item holds already (most items: 150 bytes an item not held twice).
@@ -73,6 +75,8 @@ export interface Resolved {
   identity: string | null;
   itemId: string;
   action: Action;
+  /** Its bytes are in photos/ (place.ts sets it once they are; see `mediaOf`). */
+  filed: boolean;
 }
 
 /** An item's identity, made again when it is null (see Resolved). */
@@ -94,9 +98,9 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
   // (20,000 items: 11 s recording albums on server Postgres, 40 s on the embedded index).
   if (placed.added + placed.changed > ANALYZE_AFTER) await deps.media.analyze();
   clock.done('place', { filed: placed.added + placed.changed });
-  await recordItems(deps, resolved, placed);
+  await recordItems(deps, resolved);
   clock.done('record items');
-  const albums = await recordAlbums(deps, cat, resolved, placed);
+  const albums = await recordAlbums(deps, cat, resolved);
   clock.done('record albums', { albums });
   const gone = deps.complete ? await recordGone(deps) : 0;
   const anyBad = (await deps.repo.parts(deps.exportId)).some((p) => p.state === 'bad');
@@ -111,17 +115,13 @@ export async function fileExport(deps: FileExportDeps): Promise<FileExportResult
 /** Names every item filed this pass whose date did not come from a sidecar (its own or its partner's). */
 function logFallbacks(log: Logger, resolved: readonly Resolved[]): void {
   for (const r of resolved) {
-    if (
-      r.action.kind === 'unchanged' ||
-      r.dated.source === 'sidecar' ||
-      r.dated.source === 'partner'
-    )
+    if (r.action.kind === 'unchanged' || r.dateSource === 'sidecar' || r.dateSource === 'partner')
       continue;
     log.info(
       {
         item: r.draft.facts?.title ?? r.draft.archiveName,
-        dateSource: r.dated.source,
-        taken: takenOf(r.dated),
+        dateSource: r.dateSource,
+        taken: takenOf(r),
       },
       'Takeout item dated without a sidecar date',
     );
@@ -178,7 +178,15 @@ async function resolveAll(deps: FileExportDeps, cat: Catalogue, known: Known): P
       action.kind === 'unchanged' || action.kind === 'changed' ? action.ref.itemId : key;
     const url = draft.facts?.url ?? null;
     const held = url !== null && identity === `url:${url}` ? null : ownString(identity);
-    out.push({ draft, dated, identity: held, itemId, action });
+    out.push({
+      draft,
+      takenMs: dated.takenMs,
+      dateSource: dated.dateSource,
+      identity: held,
+      itemId,
+      action,
+      filed: false,
+    });
   }
   return out;
 }
@@ -221,21 +229,17 @@ function exifOf(deps: FileExportDeps, draft: ItemDraft): Promise<Date | null> {
  * had unless this export says more (a sidecar where it was dated by a fallback); else only its
  * `last_export` moves.
  */
-async function recordItems(
-  deps: FileExportDeps,
-  resolved: readonly Resolved[],
-  placed: Placed,
-): Promise<void> {
+async function recordItems(deps: FileExportDeps, resolved: readonly Resolved[]): Promise<void> {
   // In chunks: a row carries every sidecar fact, read again from the catalogue (an item holds
   // only a few, catalogue.ts), and only one chunk's rows and sidecars are held at once.
   for (let i = 0; i < resolved.length; i += RECORD_CHUNK) {
     const write: Array<{ r: Resolved; media: MediaRef }> = [];
     const seen: string[] = [];
     for (const r of resolved.slice(i, i + RECORD_CHUNK)) {
-      const media = placed.mediaOf.get(r.itemId);
+      const media = mediaOf(r);
       if (media === undefined) continue;
       const a = r.action;
-      if (a.kind === 'unchanged' && !(bySidecar(r.dated.source) && !bySidecar(a.ref.dateSource)))
+      if (a.kind === 'unchanged' && !(bySidecar(r.dateSource) && !bySidecar(a.ref.dateSource)))
         seen.push(r.itemId);
       else write.push({ r, media });
     }
@@ -253,8 +257,6 @@ async function recordItems(
     await deps.repo.touchItems(seen, deps.exportId);
   }
 }
-
-type MediaRef = { source: 'drive' | 'takeout'; remoteId: string };
 
 /** Items filed in a pass past which the planner's statistics of media_items are refreshed. */
 const ANALYZE_AFTER = 1000;
@@ -278,8 +280,8 @@ function itemRow(
     partnerId: null,
     title: r.draft.facts?.title ?? r.draft.archiveName,
     description: f?.description ?? '',
-    takenTime: takenOf(r.dated),
-    dateSource: r.dated.source,
+    takenTime: takenOf(r),
+    dateSource: r.dateSource,
     createdTime: f?.createdTime ?? null,
     latitude: f?.geo?.latitude ?? null,
     longitude: f?.geo?.longitude ?? null,
@@ -328,7 +330,7 @@ function summarize(
       0,
     ]),
   ) as Record<DateSource, number>;
-  for (const r of resolved) if (r.action.kind !== 'unchanged') dated[r.dated.source]++;
+  for (const r of resolved) if (r.action.kind !== 'unchanged') dated[r.dateSource]++;
   return {
     added: placed.added,
     changed: placed.changed,

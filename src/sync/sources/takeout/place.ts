@@ -26,8 +26,21 @@ export interface Placed {
   added: number;
   changed: number;
   bytes: number;
-  /** Every resolved item's media row (a Drive item, or its file in photos/). */
-  mediaOf: Map<string, { source: 'drive' | 'takeout'; remoteId: string }>;
+}
+
+/** The media row that holds an item's bytes. */
+export type MediaRef = { source: 'drive' | 'takeout'; remoteId: string };
+
+/**
+ * The media row of a resolved item once filing placed it: the Drive item or the file filed before
+ * that its action names, or its own file in photos/ (the row's id is the item's); undefined when
+ * it was to be filed and was not. Made when asked for: a map of them held one an item.
+ */
+export function mediaOf(r: Resolved): MediaRef | undefined {
+  const a = r.action;
+  if (a.kind === 'drive') return { source: 'drive', remoteId: a.driveId };
+  if (a.kind === 'unchanged') return { source: a.ref.mediaSource, remoteId: a.ref.mediaRemoteId };
+  return r.filed ? { source: 'takeout', remoteId: r.itemId } : undefined;
 }
 
 /**
@@ -46,15 +59,8 @@ export async function fileItems(
   deps: FileExportDeps,
   resolved: readonly Resolved[],
 ): Promise<Placed> {
-  const placed: Placed = { added: 0, changed: 0, bytes: 0, mediaOf: new Map() };
-  const toFile: Resolved[] = [];
-  for (const r of resolved) {
-    const a = r.action;
-    if (a.kind === 'drive') placed.mediaOf.set(r.itemId, { source: 'drive', remoteId: a.driveId });
-    else if (a.kind === 'unchanged')
-      placed.mediaOf.set(r.itemId, { source: a.ref.mediaSource, remoteId: a.ref.mediaRemoteId });
-    else toFile.push(r);
-  }
+  const placed: Placed = { added: 0, changed: 0, bytes: 0 };
+  const toFile = resolved.filter((r) => r.action.kind === 'new' || r.action.kind === 'changed');
   for (const chunk of chunksByDir(toFile)) await fileChunk(deps, chunk, placed);
   await redate(deps, resolved);
   return placed;
@@ -67,7 +73,7 @@ export async function fileItems(
  * a pass killed while filing assigns the same paths again (and a row's stored path is kept).
  */
 export function chunksByDir(toFile: readonly Resolved[]): Resolved[][] {
-  const keyed = toFile.map((r, i) => ({ r, i, dir: datedDir(PHOTOS_DIR, takenOf(r.dated)) }));
+  const keyed = toFile.map((r, i) => ({ r, i, dir: datedDir(PHOTOS_DIR, takenOf(r)) }));
   keyed.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : a.i - b.i));
   const out: Resolved[][] = [];
   for (let i = 0; i < keyed.length; i += FILE_CHUNK)
@@ -93,7 +99,7 @@ async function fileChunk(
     if (!(await fileOne(deps, r, row))) return;
     dirs.add(row.relPath.slice(0, row.relPath.lastIndexOf('/')));
     done.push(r.itemId);
-    placed.mediaOf.set(r.itemId, { source: 'takeout', remoteId: r.itemId });
+    r.filed = true;
     placed.bytes += r.draft.size;
     if (r.action.kind === 'changed') placed.changed++;
     else placed.added++;
@@ -127,8 +133,8 @@ async function redate(deps: FileExportDeps, resolved: readonly Resolved[]): Prom
     (r) =>
       r.action.kind === 'unchanged' &&
       r.action.ref.mediaSource === 'takeout' &&
-      r.dated.takenMs !== null &&
-      bySidecar(r.dated.source) &&
+      r.takenMs !== null &&
+      bySidecar(r.dateSource) &&
       !bySidecar(r.action.ref.dateSource),
   );
   if (better.length === 0) return;
@@ -136,7 +142,7 @@ async function redate(deps: FileExportDeps, resolved: readonly Resolved[]): Prom
     'takeout',
     better.map((r) => r.itemId),
   );
-  const taken = new Map(better.map((r) => [r.itemId, takenOf(r.dated) as Date]));
+  const taken = new Map(better.map((r) => [r.itemId, takenOf(r) as Date]));
   for (const row of rows) {
     if (row.state === 'done')
       await setMtime(deps.root, row.relPath, taken.get(row.remoteId) as Date);
@@ -148,7 +154,7 @@ async function fileOne(deps: FileExportDeps, r: Resolved, row: ListedMediaRow): 
   const staged = r.draft.staged;
   if (staged !== null) {
     const from = stagedRel(deps.exportId, staged.part, staged.entry);
-    if (await fileStaged(deps.root, from, row.relPath, takenOf(r.dated))) return true;
+    if (await fileStaged(deps.root, from, row.relPath, takenOf(r))) return true;
   }
   // Filed by a pass killed before it recorded it: the file is in place already.
   const here = await statLocal(deps.root, row.relPath);
@@ -168,7 +174,7 @@ async function placeRows(
   const dirOf = (r: Resolved, existing: MediaRow | undefined): string =>
     existing
       ? existing.relPath.slice(0, existing.relPath.lastIndexOf('/'))
-      : datedDir(PHOTOS_DIR, takenOf(r.dated));
+      : datedDir(PHOTOS_DIR, takenOf(r));
   // A takeout item's media row has the item's id: a changed item keeps its path, a pass killed
   // while filing finds the paths it had assigned.
   const ids = toFile.map((r) => r.itemId);
@@ -191,7 +197,7 @@ async function placeRows(
         id: r.itemId,
         dir: dirOf(r, m),
         name: fileNameOf(r),
-        createdTime: takenOf(r.dated)?.toISOString() ?? null,
+        createdTime: takenOf(r)?.toISOString() ?? null,
         stored: m ? { relPath: m.relPath, dupNumber: m.dupNumber } : null,
       };
     }),
@@ -213,7 +219,7 @@ async function placeRows(
       size: r.draft.size,
       md5: r.draft.md5,
       mimeType: mimeOf(r.draft.archiveName),
-      takenTime: takenOf(r.dated),
+      takenTime: takenOf(r),
       createdTime: dateOf(r.draft.facts?.createdMs ?? null),
       modifiedTime: dateOf(r.draft.facts?.modifiedMs ?? null),
       state: 'pending',

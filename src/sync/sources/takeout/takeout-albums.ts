@@ -14,7 +14,7 @@ import type { AlbumItemRow, ListedAlbum } from '../../../index/album-repo.ts';
 import { dateOf, type AlbumDraft, type Catalogue, type HeldFacts } from './catalogue.ts';
 import { mimeOf, takenOf } from './decide.ts';
 import type { FileExportDeps, Resolved } from './file-export.ts';
-import { fileNameOf, type Placed } from './place.ts';
+import { fileNameOf, mediaOf } from './place.ts';
 
 const albumIdOf = (folder: string): string => `takeout:${folder}`;
 
@@ -24,31 +24,32 @@ interface Member {
   media: { source: 'drive' | 'takeout'; remoteId: string };
   name: string;
   size: number | null;
-  taken: Date | null;
+  takenMs: number | null;
 }
 
 export async function recordAlbums(
   deps: FileExportDeps,
   cat: Catalogue,
   resolved: readonly Resolved[],
-  placed: Placed,
 ): Promise<number> {
   const byContent = new Map(resolved.map((r) => [r.draft.content, r]));
   const describe = await describedBy(deps, cat, resolved);
   const seenAt = new Date();
   const listed: ListedAlbum[] = [];
-  const membersOf = new Map<string, Member[]>();
   for (const a of cat.albums) {
-    const members = albumMembers(a, byContent, describe, placed);
+    const members = albumMembers(a, byContent, describe);
     if (members.length === 0 && a.facts === null) continue;
-    const id = albumIdOf(a.folder);
-    membersOf.set(id, members);
-    listed.push(listedAlbum(a, id, members, seenAt));
+    listed.push(listedAlbum(a, albumIdOf(a.folder), members, seenAt));
   }
   await deps.albums.upsertListed(listed, seenAt);
-  for (const [id, members] of membersOf) await replaceMembers(deps, id, members);
+  const ids = new Set(listed.map((a) => a.albumId));
+  // The members again, an album at a time (they are lookups): every album's members held at once
+  // were the top of filing's memory.
+  for (const a of cat.albums) {
+    const id = albumIdOf(a.folder);
+    if (ids.has(id)) await replaceMembers(deps, id, albumMembers(a, byContent, describe));
+  }
   if (deps.complete) {
-    const ids = new Set(membersOf.keys());
     const vanished = (await deps.albums.all()).filter(
       (a) => a.source === 'takeout' && !ids.has(a.albumId) && a.goneAt === null,
     );
@@ -91,17 +92,17 @@ async function describedBy(
         media: { source: c.mediaSource, remoteId: c.mediaRemoteId },
         name: c.archiveName,
         size: c.size,
-        taken: null,
+        takenMs: null,
       });
     }
   }
   for (const r of resolved) {
     const keys = keysOf(
       r.draft.facts?.title ?? r.draft.archiveName,
-      takenOf(r.dated),
+      takenOf(r),
       r.draft.facts?.url ?? null,
     );
-    for (const k of keys) if (wanted.has(k)) byKey.set(k, memberOf(r, undefined));
+    for (const k of keys) if (wanted.has(k)) byKey.set(k, memberOf(r));
   }
   return (f) => {
     for (const k of keysOf(f.title, dateOf(f.takenMs), f.url)) {
@@ -112,15 +113,15 @@ async function describedBy(
   };
 }
 
-function memberOf(r: Resolved, placed: Placed | undefined): Member {
-  const media = placed?.mediaOf.get(r.itemId) ?? { source: 'takeout' as const, remoteId: r.itemId };
+function memberOf(r: Resolved): Member {
+  const media = mediaOf(r) ?? { source: 'takeout' as const, remoteId: r.itemId };
   return {
     r,
     itemId: r.itemId,
     media,
     name: fileNameOf(r),
     size: r.draft.size,
-    taken: takenOf(r.dated),
+    takenMs: r.takenMs,
   };
 }
 
@@ -128,17 +129,16 @@ function albumMembers(
   a: AlbumDraft,
   byContent: Map<string, Resolved>,
   describe: Describe,
-  placed: Placed,
 ): Member[] {
   const out = new Map<string, Member>();
   for (const content of a.members) {
     const r = byContent.get(content);
-    if (r && placed.mediaOf.has(r.itemId)) out.set(r.itemId, memberOf(r, placed));
+    if (r && mediaOf(r) !== undefined) out.set(r.itemId, memberOf(r));
   }
   for (const f of a.sidecarOnly) {
     const m = describe(f);
-    if (m && (m.r === null || placed.mediaOf.has(m.itemId))) {
-      out.set(m.itemId, m.r ? memberOf(m.r, placed) : m);
+    if (m && (m.r === null || mediaOf(m.r) !== undefined)) {
+      out.set(m.itemId, m.r ? memberOf(m.r) : m);
     }
   }
   return [...out.values()];
@@ -151,8 +151,8 @@ function listedAlbum(
   seenAt: Date,
 ): ListedAlbum {
   const earliest = members
-    .map((m) => m.taken?.getTime())
-    .filter((t): t is number => t !== undefined)
+    .map((m) => m.takenMs)
+    .filter((t): t is number => t !== null)
     .reduce((x, y) => Math.min(x, y), Number.POSITIVE_INFINITY);
   const folderName = a.folder.slice(a.folder.lastIndexOf('/') + 1);
   return {
@@ -178,7 +178,7 @@ async function replaceMembers(
     position,
     name: m.name,
     size: m.size,
-    takenTime: m.taken,
+    takenTime: dateOf(m.takenMs),
     mimeType: mimeOf(m.name),
     isVideo: mimeOf(m.name).startsWith('video/'),
     mediaUrl: m.r?.draft.facts?.url ?? '',
