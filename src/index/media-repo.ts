@@ -351,7 +351,9 @@ export class MediaRepo extends AccountRepo {
 
   /**
    * The rows directly inside these folders, named by the tree's case-folded key of the folder
-   * path (`pathKey(dir)`): what a new item of such a folder must not collide with.
+   * path (`pathKey(dir)`): what a new item of such a folder must not collide with. Takeout's rows
+   * are found through an index of this very expression (migration 20261222100000_takeout_dirs):
+   * keep the two the same.
    */
   async inDirs(source: MediaSource, dirKeys: readonly string[]): Promise<MediaRow[]> {
     if (dirKeys.length === 0) return [];

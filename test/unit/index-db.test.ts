@@ -69,6 +69,7 @@ test('migrations run once and reopening finds nothing to do', async (t) => {
       '20261216110000_takeout_entries_path',
       '20261220100000_drive_shortcuts',
       '20261220110000_shared_drives',
+      '20261222100000_takeout_dirs',
     ],
   );
   await ti.db.close();

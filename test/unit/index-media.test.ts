@@ -445,3 +445,44 @@ test('a rename upstream keeps where the file is; gone rows keep their first noti
   assert.equal(back.rows[0]?.state, 'pending');
   assert.equal(back.rows[0]?.gone_at, null);
 });
+
+test("inDirs on Takeout's rows reads its folders through their index, not every row", async () => {
+  const repo = new MediaRepo(db.knex, 'takeout-dirs');
+  // 40 folders of 50 photos each; the planner's statistics as filing leaves them (it analyzes).
+  const rows = Array.from({ length: 2000 }, (_, i) => {
+    const dir = `photos/20${String(10 + (i % 40)).padStart(2, '0')}/01`;
+    const name = `IMG_${String(i).padStart(6, '0')}.jpg`;
+    return listed(i, {
+      source: 'takeout',
+      remoteId: `t${i}`,
+      folderId: null,
+      relPath: `${dir}/${name}`,
+      pathKey: `${dir}/${name.toLowerCase()}`,
+    });
+  });
+  await repo.upsertListed(rows, new Date());
+  await repo.analyze();
+  const found = await repo.inDirs('takeout', ['photos/2013/01', 'photos/2047/01']);
+  assert.equal(found.length, 100);
+  assert.ok(found.every((r) => /^photos\/20(13|47)\/01\/[^/]+$/.test(r.relPath)));
+
+  // The plan of the very statement inDirs sends.
+  let sent: { sql: string; bindings: unknown[] } | undefined;
+  const onQuery = (q: { sql: string; bindings?: unknown[] }): void => {
+    sent = { sql: q.sql, bindings: q.bindings ?? [] };
+  };
+  db.knex.on('query', onQuery);
+  try {
+    await repo.inDirs('takeout', ['photos/2013/01']);
+  } finally {
+    db.knex.off('query', onQuery);
+  }
+  assert.ok(sent !== undefined);
+  // The driver's $1, $2… as knex.raw's placeholders.
+  const sql = sent.sql.replace(/\$\d+/g, '?');
+  const plan = await db.knex.raw(`EXPLAIN ${sql}`, sent.bindings as readonly string[]);
+  const text = (plan as { rows: Array<Record<string, string>> }).rows
+    .map((r) => Object.values(r).join(' '))
+    .join('\n');
+  assert.match(text, /media_items_takeout_dir_idx/, text);
+});

@@ -10,6 +10,7 @@ import * as restricted from './20261216100000_restricted.ts';
 import * as takeoutEntriesPath from './20261216110000_takeout_entries_path.ts';
 import * as driveShortcuts from './20261220100000_drive_shortcuts.ts';
 import * as sharedDrives from './20261220110000_shared_drives.ts';
+import * as takeoutDirs from './20261222100000_takeout_dirs.ts';
 
 /**
  * Every migration, oldest first, imported in code rather than found by globbing a folder: the
@@ -27,6 +28,7 @@ const migrations: ReadonlyArray<{ name: string; module: Knex.Migration }> = [
   { name: '20261216110000_takeout_entries_path', module: takeoutEntriesPath },
   { name: '20261220100000_drive_shortcuts', module: driveShortcuts },
   { name: '20261220110000_shared_drives', module: sharedDrives },
+  { name: '20261222100000_takeout_dirs', module: takeoutDirs },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; module: Knex.Migration }> = {
