@@ -436,11 +436,12 @@ export class TakeoutRepo {
   }
 }
 
+/** The column names of a jsonb_to_recordset column list (`name type, name type, ...`). */
+const namesOf = (types: string): string[] => types.split(', ').map((c) => c.split(' ')[0] ?? c);
+
 const ENTRY_TYPES =
   'part_number int, entry_index int, path text, kind text, size bigint, crc32 bigint, md5 text, facts jsonb, problem text';
-const ENTRY_COLUMNS = ENTRY_TYPES.split(', ')
-  .map((c) => c.split(' ')[0])
-  .join(', ');
+const ENTRY_COLUMNS = namesOf(ENTRY_TYPES).join(', ');
 
 /** An entry as one element of recordEntries' JSON parameter (a missing key is SQL NULL). */
 function toEntryJson(e: EntryRecord): Record<string, unknown> {
@@ -467,7 +468,7 @@ const ITEM_TYPES = [
   'device_type text, device_folder text, app_source text, url text, size bigint, crc32 bigint',
   'md5 text, archive_name text, first_export text, last_export text',
 ].join(', ');
-const ITEM_COLUMNS = ITEM_TYPES.split(', ').map((c) => c.split(' ')[0] as string);
+const ITEM_COLUMNS = namesOf(ITEM_TYPES);
 const ITEM_MERGE = ITEM_COLUMNS.filter((c) => c !== 'item_id' && c !== 'first_export')
   .map((c) => `${c} = excluded.${c}`)
   .join(', ');
