@@ -44,7 +44,8 @@ export async function recordAlbums(
   await deps.albums.upsertListed(listed, seenAt);
   const ids = new Set(listed.map((a) => a.albumId));
   // The members again, an album at a time (they are lookups): every album's members held at once
-  // were the top of filing's memory.
+  // were the top of filing's memory on the embedded index (112,783 items: RSS 354 MiB after
+  // recording albums, 331 after placing; 327 and 324 now).
   for (const a of cat.albums) {
     const id = albumIdOf(a.folder);
     if (ids.has(id)) await replaceMembers(deps, id, albumMembers(a, byContent, describe));
