@@ -353,15 +353,16 @@ export class MediaRepo extends AccountRepo {
    * The rows directly inside these folders, named by the tree's case-folded key of the folder
    * path (`pathKey(dir)`): what a new item of such a folder must not collide with. Takeout's rows
    * are found through an index of this very expression (migration 20261222100000_takeout_dirs):
-   * keep the two the same.
+   * keep the two the same. Brief rows: filing asks this for every chunk of an export, and whole
+   * rows were most of what it cost.
    */
-  async inDirs(source: MediaSource, dirKeys: readonly string[]): Promise<MediaRow[]> {
+  async inDirs(source: MediaSource, dirKeys: readonly string[]): Promise<BriefMediaRow[]> {
     if (dirKeys.length === 0) return [];
     const rows = (await this.knex('media_items')
       .where({ account: this.account, source })
       .whereRaw(`regexp_replace(path_key, '/[^/]*$', '') = ANY(?::text[])`, [textArray(dirKeys)])
-      .select('*')) as Record<string, unknown>[];
-    return rows.map(fromDb);
+      .select(briefColumns)) as Record<string, unknown>[];
+    return rows.map(briefFromDb);
   }
 
   /** Every row of a source in one array: for small libraries and tests. */

@@ -61,7 +61,13 @@ export async function fileItems(
 ): Promise<Placed> {
   const placed: Placed = { added: 0, changed: 0, bytes: 0 };
   const toFile = resolved.filter((r) => r.action.kind === 'new' || r.action.kind === 'changed');
-  for (const chunk of chunksByDir(toFile)) await fileChunk(deps, chunk, placed);
+  const chunks = chunksByDir(toFile);
+  for (const [i, chunk] of chunks.entries()) {
+    await fileChunk(deps, chunk, placed);
+    // Statistics once the first chunk is written: without any, the planner read every Takeout
+    // row for each chunk's folders (inDirs) instead of their index (57 asks, 2 -> 116 ms each).
+    if (i === 0 && chunks.length > 1) await deps.media.analyze();
+  }
   await redate(deps, resolved);
   return placed;
 }
